@@ -1,0 +1,38 @@
+// cli: command-line options in, exit status out. The whole program but for main()'s wiring.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <variant>
+
+#include "source.hpp"
+#include "term.hpp"
+
+namespace pidns {
+
+/// Exit statuses, documented in --help and in the man page.
+inline constexpr int kOk = 0;       ///< success, even if some processes could not be read
+inline constexpr int kFailure = 1;  ///< the run failed (e.g. the procfs root is unusable)
+inline constexpr int kUsage = 2;    ///< bad command line
+
+enum class Format { Text, Json };
+
+/// The command line, parsed and checked.
+struct Options {
+  std::string proc_root = "/proc";
+  Format format = Format::Text;
+  ColorMode color = ColorMode::Auto;
+  bool ascii = false;
+  bool processes = true;
+};
+
+/// Parses argv. Returns Options, or the exit status when the run ends here (--help and
+/// --version print to `out` and give kOk; a usage error prints one line to `err`, kUsage).
+[[nodiscard]] std::variant<Options, int> parse_args(int argc, const char* const* argv,
+                                                    std::ostream& out, std::ostream& err);
+
+/// Scans, builds and prints; returns the exit status. Output is written whole or not at all.
+[[nodiscard]] int execute(const Options& options, NsSource& source, std::ostream& out,
+                          std::ostream& err, const TermEnv& env);
+
+}  // namespace pidns

@@ -1,0 +1,57 @@
+// graph: the PID-namespace tree built from one Scan. Pure: no I/O.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "source.hpp"
+
+namespace pidns {
+
+/// One PID namespace and what lives in it.
+struct NsNode {
+  NsId id;
+  std::optional<NsId> parent;      ///< empty at the top of what can be seen
+  std::vector<NsId> children;      ///< sorted by (dev, ino)
+  std::vector<Process> processes;  ///< members, sorted by PID
+  /// Depth below the outermost namespace seen: NStgid length - 1 for a procfs of the initial
+  /// namespace, which is the kernel's own level.
+  int level = 0;
+  bool hidden = false;        ///< no member process of its own: found only as an ancestor
+  bool current = false;       ///< the namespace pidns-tree runs in
+  std::optional<pid_t> init;  ///< the member whose innermost PID is 1, as procfs numbers it
+  unsigned threads = 0;       ///< threads of all members
+};
+
+/// The namespaces of one scan as a forest, in deterministic order.
+class NamespaceGraph {
+ public:
+  /// Builds the forest. Throws std::runtime_error if the parent links nest deeper than the
+  /// kernel allows (MAX_PID_NS_LEVEL) or loop, which only a broken source can produce.
+  [[nodiscard]] static NamespaceGraph build(Scan scan);
+
+  [[nodiscard]] const std::vector<NsId>& roots() const noexcept { return roots_; }
+  [[nodiscard]] const NsNode& at(const NsId& id) const { return nodes_.at(id); }
+  [[nodiscard]] const NsNode* find(const NsId& id) const;
+  [[nodiscard]] std::size_t namespace_count() const noexcept { return nodes_.size(); }
+  [[nodiscard]] std::size_t process_count() const noexcept { return process_count_; }
+
+  [[nodiscard]] const std::string& proc_root() const noexcept { return proc_root_; }
+  [[nodiscard]] const std::vector<pid_t>& inaccessible() const noexcept { return inaccessible_; }
+  [[nodiscard]] const std::vector<pid_t>& malformed() const noexcept { return malformed_; }
+  [[nodiscard]] std::size_t vanished() const noexcept { return vanished_; }
+
+ private:
+  std::unordered_map<NsId, NsNode, NsIdHash> nodes_;
+  std::vector<NsId> roots_;
+  std::size_t process_count_ = 0;
+  std::string proc_root_;
+  std::vector<pid_t> inaccessible_;
+  std::vector<pid_t> malformed_;
+  std::size_t vanished_ = 0;
+};
+
+}  // namespace pidns

@@ -1,0 +1,111 @@
+// procfs: pure parsers of the kernel's /proc text.
+#include "procfs.hpp"
+
+#include <charconv>
+#include <limits>
+
+namespace pidns {
+namespace {
+
+template <typename Int>
+std::optional<Int> parse_decimal(std::string_view s) {
+  Int value{};
+  if (s.empty() || s.front() < '0' || s.front() > '9') return std::nullopt;  // no sign, no space
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+// Undoes proc_task_name(): seq_escape_str(..., ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\") turns '\n'
+// into "\n" and '\\' into "\\\\"; every other byte of comm is printed raw.
+std::optional<std::string> unescape_name(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\') {
+      out += s[i];
+      continue;
+    }
+    if (++i == s.size()) return std::nullopt;
+    if (s[i] == 'n') {
+      out += '\n';
+    } else if (s[i] == '\\') {
+      out += '\\';
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+// Splits "a\tb\tc" on tabs into positive PIDs; false on anything else.
+bool parse_pid_list(std::string_view s, std::vector<pid_t>& out) {
+  out.clear();
+  while (!s.empty()) {
+    std::size_t tab = s.find('\t');
+    std::optional<pid_t> pid = parse_decimal<pid_t>(s.substr(0, tab));
+    if (!pid || *pid <= 0 || out.size() > static_cast<std::size_t>(kMaxPidNsLevel)) return false;
+    out.push_back(*pid);
+    if (tab == std::string_view::npos) break;
+    s.remove_prefix(tab + 1);
+    if (s.empty()) return false;  // a trailing tab
+  }
+  return !out.empty();
+}
+
+}  // namespace
+
+std::optional<ProcStatus> parse_status(std::string_view text) {
+  ProcStatus st;
+  bool have_name = false, have_ppid = false, have_uid = false, have_nstgid = false,
+       have_threads = false;
+  while (!text.empty()) {
+    std::size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view key = line.substr(0, colon);
+    std::string_view value = line.substr(colon + 1);
+    if (!value.empty() && value.front() == '\t') value.remove_prefix(1);
+
+    if (key == "Name" && !have_name) {
+      std::optional<std::string> name = unescape_name(value);
+      if (!name) return std::nullopt;
+      st.name = std::move(*name);
+      have_name = true;
+    } else if (key == "PPid" && !have_ppid) {
+      std::optional<pid_t> ppid = parse_decimal<pid_t>(value);
+      if (!ppid) return std::nullopt;
+      st.ppid = *ppid;
+      have_ppid = true;
+    } else if (key == "Uid" && !have_uid) {
+      std::optional<uid_t> uid = parse_decimal<uid_t>(value.substr(0, value.find('\t')));
+      if (!uid) return std::nullopt;
+      st.uid = *uid;
+      have_uid = true;
+    } else if (key == "NStgid" && !have_nstgid) {
+      if (!parse_pid_list(value, st.nstgid)) return std::nullopt;
+      have_nstgid = true;
+    } else if (key == "Threads" && !have_threads) {
+      std::optional<unsigned> threads = parse_decimal<unsigned>(value);
+      if (!threads) return std::nullopt;
+      st.threads = *threads;
+      have_threads = true;
+      // The kernel prints Threads after the other fields we need: stop reading early.
+      if (have_name && have_ppid && have_uid && have_nstgid) break;
+    }
+  }
+  if (!have_name || !have_ppid || !have_uid || !have_nstgid) return std::nullopt;
+  return st;
+}
+
+std::optional<pid_t> parse_pid(std::string_view name) {
+  if (name.empty() || name.front() == '0') return std::nullopt;
+  std::optional<pid_t> pid = parse_decimal<pid_t>(name);
+  if (!pid || *pid <= 0) return std::nullopt;
+  return pid;
+}
+
+}  // namespace pidns

@@ -1,0 +1,34 @@
+// procfs: pure parsers of the kernel's /proc text. No I/O; they never throw.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pidns {
+
+/// PID namespaces nest at most 32 levels below the initial one (MAX_PID_NS_LEVEL in
+/// include/linux/pid_namespace.h), so a process has at most 33 NStgid fields.
+inline constexpr int kMaxPidNsLevel = 32;
+
+/// What pidns-tree takes from /proc/PID/status.
+struct ProcStatus {
+  std::string name;            ///< `Name:` with the kernel's escaping of '\n' and '\\' undone
+  pid_t ppid = 0;              ///< `PPid:`, as the scanned procfs numbers it (0: outside it)
+  uid_t uid = 0;               ///< real UID, the first field of `Uid:`
+  std::vector<pid_t> nstgid;   ///< `NStgid:`, outermost visible level first, own level last
+  unsigned threads = 1;        ///< `Threads:`
+};
+
+/// Parses a status file. nullopt if a required field (Name, PPid, Uid, NStgid) is missing or
+/// malformed: numbers must be plain decimals that fill their field, and NStgid must hold 1 to 33
+/// positive PIDs. For each key the first occurrence wins (fs/proc/array.c prints each once).
+[[nodiscard]] std::optional<ProcStatus> parse_status(std::string_view text);
+
+/// The PID named by a procfs directory entry: a positive decimal without sign or leading zero.
+[[nodiscard]] std::optional<pid_t> parse_pid(std::string_view name);
+
+}  // namespace pidns

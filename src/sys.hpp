@@ -1,0 +1,72 @@
+// sys: the thin layer over POSIX calls. The only code besides linux_source.cpp that reads errno.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace pidns {
+
+/// Identity of a namespace: (st_dev, st_ino) of its nsfs file (ioctl_ns(2)). `readlink` shows only
+/// the inode; the device is kept too, since inodes are unique only within one nsfs instance.
+struct NsId {
+  std::uint64_t dev = 0;
+  std::uint64_t ino = 0;
+  friend auto operator<=>(const NsId&, const NsId&) = default;
+};
+
+struct NsIdHash {
+  std::size_t operator()(const NsId& id) const noexcept {
+    return std::hash<std::uint64_t>{}(id.ino * 0x9E3779B97F4A7C15ull ^ id.dev);
+  }
+};
+
+/// A failed system call: what() reads "open /proc/7/status: Permission denied".
+class SysError : public std::system_error {
+ public:
+  SysError(int err, const std::string& what) : std::system_error(err, std::generic_category(), what) {}
+  [[nodiscard]] int err() const noexcept { return code().value(); }
+};
+
+/// Owns one file descriptor and closes it exactly once. Move-only.
+class UniqueFd {
+ public:
+  UniqueFd() noexcept = default;
+  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    reset(std::exchange(other.fd_, -1));
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  [[nodiscard]] explicit operator bool() const noexcept { return fd_ >= 0; }
+  void reset(int fd = -1) noexcept;
+  /// Gives up ownership without closing.
+  [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_ = -1;
+};
+
+/// openat(dir, path, O_RDONLY|O_CLOEXEC|extra); throws SysError naming `path`.
+UniqueFd open_at(int dir, const char* path, int extra_flags = 0);
+
+/// Reads up to `cap` bytes with one read(2) into `buf` (resized to what was read). procfs files
+/// such as status are generated whole on the first read, so one read of a large enough buffer is
+/// the whole file. Throws SysError naming `what`.
+void read_once(int fd, std::string& buf, std::size_t cap, std::string_view what);
+
+/// fstatat(dir, path) identity; throws SysError naming `path`.
+NsId ns_id_at(int dir, const char* path);
+
+/// fstat(fd) identity; throws SysError naming `what`.
+NsId ns_id_of(int fd, std::string_view what);
+
+}  // namespace pidns

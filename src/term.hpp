@@ -1,0 +1,33 @@
+// term: what the terminal can take (color, glyphs) and how untrusted text is made safe for it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pidns {
+
+enum class ColorMode { Auto, Always, Never };
+
+/// The facts about the environment that decide how output looks; filled once, in main().
+struct TermEnv {
+  bool stdout_is_tty = false;
+  std::optional<std::string> no_color;  ///< $NO_COLOR
+  std::optional<std::string> term;      ///< $TERM
+  bool utf8 = false;                    ///< the locale's character set is UTF-8
+  bool root = false;                    ///< effective UID 0
+
+  /// Reads the process's own environment and locale.
+  [[nodiscard]] static TermEnv current();
+};
+
+/// no-color.org: a non-empty NO_COLOR turns auto color off; an explicit mode beats it.
+[[nodiscard]] bool use_color(ColorMode mode, const TermEnv& env);
+
+/// Makes an untrusted name safe to print on one line of a terminal: invalid UTF-8 bytes, C0/C1
+/// controls, DEL, zero-width and bidi-override characters become \xHH (ASCII controls and bytes
+/// that are not UTF-8) or \u{HHHH} (other code points); a backslash
+/// becomes "\\", so every escape is unambiguous. Printable text, ASCII or not, is copied.
+[[nodiscard]] std::string escape_for_terminal(std::string_view text);
+
+}  // namespace pidns
