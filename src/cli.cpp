@@ -36,12 +36,12 @@ void report_unshown(const NamespaceGraph& graph, const TermEnv& env, std::ostrea
   };
   std::vector<std::string> why;
   if (!graph.inaccessible().empty()) {
-    why.push_back(fmt::format("permission denied for {} ({}){}", graph.inaccessible().size(),
+    why.push_back(fmt::format("permission denied ({}){}",
                               pid_list(graph.inaccessible()),
                               env.root ? "" : "; run as root to see more"));
   }
   if (!graph.malformed().empty()) {
-    why.push_back(fmt::format("unparsable status for {} ({})", graph.malformed().size(),
+    why.push_back(fmt::format("unparsable status ({})",
                               pid_list(graph.malformed())));
   }
   if (why.empty()) return;

@@ -1,0 +1,55 @@
+// fake_source: a hand-written Scan for unit tests, the kernel faked through the one seam.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "source.hpp"
+
+namespace pidns::testing {
+
+inline NsId ns(std::uint64_t ino) { return NsId{4, ino}; }
+
+/// Builds a Scan fluently: processes with their namespaces, and NS_GET_PARENT's answers.
+class FakeSource final : public NsSource {
+ public:
+  FakeSource() { scan_.proc_root = "/proc"; }
+
+  /// A process with NStgid `nstgid` (outermost first) in namespace `in`.
+  FakeSource& process(pid_t pid, std::string name, NsId in, std::vector<pid_t> nstgid = {},
+                      pid_t ppid = 0, uid_t uid = 0, unsigned threads = 1) {
+    if (nstgid.empty()) nstgid = {pid};
+    scan_.processes.push_back({pid, in, {std::move(name), ppid, uid, std::move(nstgid), threads}});
+    scan_.namespaces.try_emplace(in);
+    return *this;
+  }
+  /// NS_GET_PARENT(child) = parent.
+  FakeSource& parent(NsId child, NsId parent) {
+    scan_.namespaces[child].parent = parent;
+    scan_.namespaces.try_emplace(parent);
+    return *this;
+  }
+  FakeSource& inaccessible(pid_t pid) {
+    scan_.inaccessible.push_back(pid);
+    return *this;
+  }
+  FakeSource& malformed(pid_t pid) {
+    scan_.malformed.push_back(pid);
+    return *this;
+  }
+  FakeSource& vanished(std::size_t n) {
+    scan_.vanished += n;
+    return *this;
+  }
+  FakeSource& self(NsId id) {
+    scan_.self = id;
+    return *this;
+  }
+  [[nodiscard]] Scan scan() override { return scan_; }
+
+ private:
+  Scan scan_;
+};
+
+}  // namespace pidns::testing

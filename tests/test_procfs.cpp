@@ -1,0 +1,106 @@
+// Tests for the pure parsers of /proc text.
+#include <gtest/gtest.h>
+
+#include "procfs.hpp"
+
+namespace pidns {
+namespace {
+
+constexpr const char* kStatus =
+    "Name:\tbash\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\nNgid:\t0\nPid:\t4242\n"
+    "PPid:\t4100\nTracerPid:\t0\nUid:\t1000\t1001\t1002\t1003\nGid:\t1000\t1000\t1000\t1000\n"
+    "FDSize:\t256\nGroups:\t4 24 27 \nNStgid:\t4242\t7\t1\nNSpid:\t4242\t7\t1\n"
+    "NSpgid:\t4242\t7\t1\nNSsid:\t4100\t0\t0\nVmPeak:\t    8212 kB\nThreads:\t3\n"
+    "SigQ:\t0/62535\n";
+
+TEST(ParseStatus, ReadsNameIdsNStgidAndThreads) {
+  std::optional<ProcStatus> st = parse_status(kStatus);
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->name, "bash");
+  EXPECT_EQ(st->ppid, 4100);
+  EXPECT_EQ(st->uid, 1000u);  // the real UID: the first of four
+  EXPECT_EQ(st->nstgid, (std::vector<pid_t>{4242, 7, 1}));
+  EXPECT_EQ(st->threads, 3u);
+}
+
+TEST(ParseStatus, UndoesTheKernelsNameEscaping) {
+  // proc_task_name() escapes only '\n' and '\\'; everything else arrives raw.
+  std::optional<ProcStatus> st =
+      parse_status("Name:\ta\\nb\\\\c\td\x1b[2J\xff\nPPid:\t0\nUid:\t0\t0\t0\t0\nNStgid:\t1\n");
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->name, "a\nb\\c\td\x1b[2J\xff");
+}
+
+TEST(ParseStatus, AcceptsAnEmptyName) {
+  std::optional<ProcStatus> st = parse_status("Name:\t\nPPid:\t0\nUid:\t0\nNStgid:\t5\n");
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->name, "");
+}
+
+TEST(ParseStatus, ThreadsDefaultsToOneWhenAbsent) {
+  EXPECT_EQ(parse_status("Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t5\n")->threads, 1u);
+}
+
+TEST(ParseStatus, FirstOccurrenceOfAKeyWins) {
+  std::optional<ProcStatus> st =
+      parse_status("Name:\tfirst\nName:\tsecond\nPPid:\t1\nPPid:\t2\nUid:\t0\nNStgid:\t9\n");
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->name, "first");
+  EXPECT_EQ(st->ppid, 1);
+}
+
+TEST(ParseStatus, TakesAllThirtyThreeLevels) {
+  std::string nstgid = "NStgid:";
+  for (int i = 33; i >= 1; --i) nstgid += "\t" + std::to_string(i);
+  std::optional<ProcStatus> st = parse_status("Name:\tx\nPPid:\t0\nUid:\t0\n" + nstgid + "\n");
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->nstgid.size(), 33u);
+  EXPECT_EQ(st->nstgid.back(), 1);
+}
+
+TEST(ParseStatus, RejectsThirtyFourLevels) {
+  std::string nstgid = "NStgid:";
+  for (int i = 34; i >= 1; --i) nstgid += "\t" + std::to_string(i);
+  EXPECT_FALSE(parse_status("Name:\tx\nPPid:\t0\nUid:\t0\n" + nstgid + "\n").has_value());
+}
+
+class ParseStatusRejects : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ParseStatusRejects, MalformedInput) {
+  EXPECT_FALSE(parse_status(GetParam()).has_value()) << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadInputs, ParseStatusRejects,
+    ::testing::Values("",                                                // empty
+                      "Name:\tx\n",                                      // truncated
+                      "Name:\tx\nPPid:\t0\nUid:\t0\n",                   // no NStgid (< 4.1)
+                      "PPid:\t0\nUid:\t0\nNStgid:\t1\n",                 // no Name
+                      "Name:\tx\nUid:\t0\nNStgid:\t1\n",                 // no PPid
+                      "Name:\tx\nPPid:\t0\nNStgid:\t1\n",                // no Uid
+                      "Name:\tx\nPPid:\t1x\nUid:\t0\nNStgid:\t1\n",      // trailing junk
+                      "Name:\tx\nPPid:\t-1\nUid:\t0\nNStgid:\t1\n",      // sign
+                      "Name:\tx\nPPid:\t 1\nUid:\t0\nNStgid:\t1\n",      // space
+                      "Name:\tx\nPPid:\t0\nUid:\tx\nNStgid:\t1\n",       // not a number
+                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t\n",        // empty NStgid
+                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t1\t\n",     // trailing tab
+                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t1\t\t2\n",  // empty field
+                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t0\n",       // PID 0
+                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t99999999999\n",  // overflow
+                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t1\nThreads:\tmany\n",
+                      "Name:\tbad\\q\nPPid:\t0\nUid:\t0\nNStgid:\t1\n",  // unknown escape
+                      "Name:\tbad\\\nPPid:\t0\nUid:\t0\nNStgid:\t1\n"));  // dangling escape
+
+TEST(ParsePid, AcceptsPlainPositiveDecimals) {
+  EXPECT_EQ(parse_pid("1"), 1);
+  EXPECT_EQ(parse_pid("4194304"), 4194304);
+}
+
+TEST(ParsePid, RejectsEverythingElse) {
+  for (const char* bad : {"", "0", "01", "-1", "+1", "self", "1a", "thread-self", "99999999999"}) {
+    EXPECT_FALSE(parse_pid(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace pidns
