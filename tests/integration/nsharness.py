@@ -1,0 +1,446 @@
+"""Shared harness of the integration tests: real PID namespaces from nsfixture, pidns-tree runs,
+a parser for pidns-tree's text output, and one comparison of what pidns-tree shows against what
+nsfixture built.
+
+meson passes the binaries in the environment: PIDNS_TREE and NSFIXTURE. Exit 77 means skip.
+"""
+
+import json
+import os
+import re
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+SKIP = 77
+READY_TIMEOUT = 60  # seconds for nsfixture to build its tree
+TOOL_TIMEOUT = 60  # seconds for one pidns-tree run
+
+# The one stderr line pidns-tree may print and still succeed: on this kind of host PID 1 denies
+# /proc/1/ns/pid even to root.
+UNSHOWN_LINE = re.compile(r"^pidns-tree: \d+ process(es)? not shown: .+$")
+
+
+class Skip(Exception):
+    """The environment cannot run this test (exit 77)."""
+
+
+def binary(var):
+    path = os.environ.get(var)
+    if not path:
+        raise Skip(f"{var} is not set (run through meson test)")
+    return path
+
+
+def main(test):
+    """Runs test(); maps Skip to 77 and any other exception to 1, with a traceback."""
+    try:
+        test()
+    except Skip as e:
+        print(f"SKIP: {e}")
+        sys.exit(SKIP)
+    except Exception:  # noqa: BLE001 - report everything, fail the test
+        traceback.print_exc()
+        sys.exit(1)
+    print("OK")
+    sys.exit(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# The fixture
+
+
+def _wrapper():
+    """The command prefix that lets nsfixture create PID namespaces, or raises Skip."""
+    if os.geteuid() == 0:
+        return []
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        raise Skip("not root, and unshare(1) is not installed")
+    probe = subprocess.run([unshare, "--user", "--map-root-user", "--", "true"],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        raise Skip("not root, and user namespaces are not available: " + probe.stderr.strip())
+    return [unshare, "--user", "--map-root-user", "--"]
+
+
+def fixture_processes(prefix):
+    """PIDs of live processes whose name is PREFIX<ns>-<member>."""
+    pattern = re.compile(re.escape(prefix) + r"\d+-\d+$")
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm", encoding="utf-8", errors="replace") as f:
+                comm = f.read().rstrip("\n")
+        except OSError:
+            continue
+        if pattern.match(comm):
+            found.append(int(entry))
+    return found
+
+
+class Fixture:
+    """A running nsfixture. Use as a context manager: the tree is always torn down on exit, and
+    the exit asserts that no process of it survived.
+
+    Attributes after __enter__: data (the fixture's JSON), namespaces (its list), caller (dict),
+    prefix, wrapped (True when run in a user namespace as non-root).
+    """
+
+    def __init__(self, spec, mount_proc=False, prefix="nsfx"):
+        self.spec = spec
+        self.mount_proc = mount_proc
+        self.prefix = prefix
+        self.proc = None
+        self.data = None
+        self._tmp = None
+
+    def __enter__(self):
+        wrapper = _wrapper()
+        self.wrapped = bool(wrapper)
+        survivors = fixture_processes(self.prefix)
+        if survivors:
+            raise AssertionError(f"processes named {self.prefix}* exist before the test: "
+                                 f"{survivors}")
+        self._tmp = tempfile.TemporaryDirectory(prefix="nsfixture-")
+        outfile = os.path.join(self._tmp.name, "fixture.json")
+        cmd = wrapper + [binary("NSFIXTURE"), "--name-prefix", self.prefix]
+        if self.mount_proc:
+            cmd.append("--mount-proc")
+        cmd += [self.spec, outfile]
+        # stdin: a pipe whose EOF ends the fixture. stdout/stderr: our own pipes, never meson's,
+        # or meson would wait for the fixture's processes. A session of its own, so that one
+        # killpg() reaches everything.
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            self._wait_ready()
+            with open(outfile, encoding="utf-8") as f:
+                self.data = json.load(f)
+        except BaseException:
+            self._teardown()
+            raise
+        return self
+
+    def _wait_ready(self):
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + READY_TIMEOUT
+        out = b""
+        while b"\n" not in out:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"nsfixture {self.spec}: not ready after {READY_TIMEOUT} s")
+            if not sel.select(left):
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            out += chunk
+        sel.close()
+        if out.split(b"\n")[0] == b"ready":
+            return
+        rc = self.proc.wait(timeout=30)
+        err = self.proc.stderr.read().decode(errors="replace").strip()
+        if rc == SKIP:
+            raise Skip(f"nsfixture: {err}")
+        raise AssertionError(f"nsfixture {self.spec} failed (exit {rc}): {err}")
+
+    def _teardown(self):
+        p = self.proc
+        if p is None:
+            return
+        self.proc = None
+        try:
+            p.stdin.close()  # EOF: the fixture kills and reaps its tree itself
+        except OSError:
+            pass
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(p.pid, signal.SIGKILL)  # in any case: the whole group
+        except ProcessLookupError:
+            pass
+        p.wait()
+        p.stdout.close()
+        p.stderr.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+        # PR_SET_PDEATHSIG and namespace teardown are asynchronous after a SIGKILL: poll a bit.
+        deadline = time.monotonic() + 10
+        while True:
+            survivors = fixture_processes(self.prefix)
+            if not survivors or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        if survivors:
+            raise AssertionError(f"fixture processes survived teardown: {survivors}")
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            self._teardown()
+        except AssertionError:
+            if exc_type is None:
+                raise  # report leaks only when the test itself did not fail already
+        return False
+
+    @property
+    def namespaces(self):
+        return self.data["namespaces"]
+
+    @property
+    def caller(self):
+        return self.data["caller"]
+
+    def ns(self, index):
+        return self.data["namespaces"][index]
+
+    def init_pid(self, index):
+        return self.ns(index)["members"][0]["pid"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Running pidns-tree
+
+
+def _limit_fds(limit):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+    return apply
+
+
+def run_tool(args, prefix=(), fd_limit=None):
+    """Runs [*prefix, pidns-tree, *args]; asserts exit 0 and a clean stderr; returns stdout."""
+    cmd = list(prefix) + [binary("PIDNS_TREE")] + list(args)
+    r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=TOOL_TIMEOUT, env=dict(os.environ, NO_COLOR="1"),
+                       preexec_fn=_limit_fds(fd_limit) if fd_limit else None)
+    if r.returncode != 0:
+        raise AssertionError(f"{cmd} exited {r.returncode}; stderr:\n{r.stderr}")
+    for line in r.stderr.splitlines():
+        if not UNSHOWN_LINE.match(line):
+            raise AssertionError(f"{cmd}: unexpected stderr line: {line!r}")
+    if not r.stdout:
+        raise AssertionError(f"{cmd}: empty output")
+    return r.stdout
+
+
+def run_json(args=(), **kw):
+    doc = json.loads(run_tool(["--json", *args], **kw))
+    if doc.get("schema") != 1:
+        raise AssertionError(f"unexpected JSON schema: {doc.get('schema')!r}")
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Text output
+
+GLYPHS = {"├── ", "└── ", "│   ", "    ", "|-- ", "`-- ", "|   "}
+NS_LINE = re.compile(r"^pid:\[(\d+)\] level (\d+), (?:(\d+) process(?:es)?, (\d+) threads?"
+                     r"|no processes \(hidden\))( \(current\))?$")
+PROC_LINE = re.compile(r"^(\d+) (.*)  nstgid=(\d+(?:/\d+)*)(  \(init\))?$")
+
+
+def parse_text(text):
+    """pidns-tree's text tree as a list of root dicts: {ino, level, hidden, current,
+    process_count, thread_count, processes: [{pid, name, nstgid, init}], children: [...]}.
+    Indentation (4 columns per level) gives nesting; anything unexpected raises."""
+    roots = []
+    stack = []  # the namespace at each depth on the current path
+    for number, line in enumerate(text.splitlines(), 1):
+        depth, rest = 0, line
+        while rest[:4] in GLYPHS:
+            depth, rest = depth + 1, rest[4:]
+        if depth > len(stack) or (depth == 0 and stack and not NS_LINE.match(rest)):
+            raise AssertionError(f"text line {number}: bad indentation: {line!r}")
+        m = NS_LINE.match(rest)
+        if m:
+            ns = {"ino": int(m[1]), "level": int(m[2]), "hidden": m[3] is None,
+                  "current": m[5] is not None,
+                  "process_count": int(m[3]) if m[3] else 0,
+                  "thread_count": int(m[4]) if m[4] else 0,
+                  "processes": [], "children": []}
+            del stack[depth:]
+            (stack[-1]["children"] if stack else roots).append(ns)
+            stack.append(ns)
+            continue
+        m = PROC_LINE.match(rest)
+        if not m or depth == 0:
+            raise AssertionError(f"text line {number}: not a namespace or process: {line!r}")
+        del stack[depth:]
+        stack[-1]["processes"].append({"pid": int(m[1]), "name": m[2],
+                                       "nstgid": [int(x) for x in m[3].split("/")],
+                                       "init": m[4] is not None})
+    return roots
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing pidns-tree's view with the fixture
+
+
+def index_tree(roots, keyed_by_dev=True):
+    """{key: node} over a tree from JSON or parse_text(); each node gains "parent_key".
+    The key is (dev, ino) for JSON and ino for text."""
+    nodes = {}
+
+    def walk(ns, parent_key):
+        key = (ns["dev"], ns["ino"]) if keyed_by_dev else ns["ino"]
+        if key in nodes:
+            raise AssertionError(f"namespace {key} appears twice")
+        nodes[key] = dict(ns, parent_key=parent_key)
+        for c in ns["children"]:
+            walk(c, key)
+
+    for r in roots:
+        walk(r, None)
+    return nodes
+
+
+def expected_view(fx, top=None):
+    """What a pidns-tree scan of one procfs must show of the fixture.
+
+    top=None: the caller's procfs (pids and nstgid as the caller numbers them). top=i: the
+    procfs of fixture namespace i; only i and its descendants are visible, and numbers start at
+    namespace i's level. Returns {(dev, ino): {index, parent, level, processes: {pid: {...}}}}
+    where level is relative to the scanned procfs's namespace (pidns-tree shifts it by the
+    number of namespaces it finds above that one).
+    """
+    key_of = {n["index"]: (n["dev"], n["ino"]) for n in fx.namespaces}
+    index_of = {key: i for i, key in key_of.items()}
+
+    def parent_index(i):
+        p = fx.ns(i)["parent"]
+        return index_of.get((p["dev"], p["ino"]))
+
+    def below_top(i):
+        while i is not None:
+            if i == top:
+                return True
+            i = parent_index(i)
+        return False
+
+    visible = [n["index"] for n in fx.namespaces if top is None or below_top(n["index"])]
+    base = 0 if top is None else fx.ns(top)["depth"]  # nstgid index of the scanned namespace
+    # The view's numbering of each visible process; a parent outside the view reads as PPid 0.
+    renumber = {m["pid"]: m["nstgid"][base] for i in visible for m in fx.ns(i)["members"]}
+    out = {}
+    for i in visible:
+        ns = fx.ns(i)
+        procs = {}
+        for m in ns["members"]:
+            nstgid = m["nstgid"][base:]
+            ppid = m["ppid"] if top is None else renumber.get(m["ppid"], 0)
+            procs[nstgid[0]] = {"name": m["name"], "nstgid": nstgid, "ppid": ppid,
+                                "init": m["init"]}
+        out[key_of[i]] = {"index": i, "parent": (ns["parent"]["dev"], ns["parent"]["ino"]),
+                          "level": ns["depth"] - base, "processes": procs}
+    return out
+
+
+def compare(fx, doc=None, text=None, top=None, level_offset=None, extra_names=(), current=None):
+    """Asserts that pidns-tree's JSON document and/or text output shows the fixture's namespaces
+    (those visible from the scanned procfs, see expected_view) exactly: parent, level, not
+    hidden, members with pid/name/nstgid/ppid(JSON only)/init marker, counts.
+
+    level_offset: the level pidns-tree gives the scanned procfs's namespace, i.e. how many
+    namespaces it finds above it; default: the caller's namespace is level 0 (a host, or a
+    container whose parent namespaces NS_GET_PARENT may not reveal).
+    extra_names: names of processes allowed in addition, e.g. the pidns-tree run itself when it
+    runs inside a fixture namespace.
+    current: the index of the fixture namespace pidns-tree runs in, if any.
+    Returns the indexed nodes (JSON nodes if doc is given) for further checks.
+    """
+    want = expected_view(fx, top)
+    if doc is not None:
+        check_summary(doc)
+    if level_offset is None:
+        level_offset = fx.ns(top)["depth"] if top is not None else 0
+    result = None
+    for kind, roots in (("json", doc["pidns"] if doc else None),
+                        ("text", parse_text(text) if text is not None else None)):
+        if roots is None:
+            continue
+        by_dev = kind == "json"
+        nodes = index_tree(roots, keyed_by_dev=by_dev)
+        result = result or nodes
+        for key, w in want.items():
+            k = key if by_dev else key[1]
+            where = f"{kind}: fixture namespace {w['index']} (pid:[{key[1]}])"
+            got = nodes.get(k)
+            if got is None:
+                raise AssertionError(f"{where} missing")
+            wparent = w["parent"] if by_dev else w["parent"][1]
+            if top is not None and w["index"] == top and got["parent_key"] is None:
+                pass  # the scanned namespace may be a root (run inside it)
+            elif got["parent_key"] != wparent:
+                raise AssertionError(f"{where}: parent {got['parent_key']}, want {wparent}")
+            _eq(where, "level", got["level"], w["level"] + level_offset)
+            _eq(where, "hidden", got["hidden"], False)
+            _eq(where, "current", got["current"], w["index"] == current)
+            fixture_children = {kk if by_dev else kk[1] for kk, ww in want.items()
+                                if ww["parent"] == key}
+            got_children = {(c["dev"], c["ino"]) if by_dev else c["ino"]
+                            for c in got["children"]}
+            _eq(where, "child namespaces", got_children, fixture_children)
+
+            procs = {p["pid"]: p for p in got["processes"]}
+            extra = {pid for pid, p in procs.items()
+                     if pid not in w["processes"] and p["name"] in extra_names}
+            _eq(where, "member pids", set(procs) - extra, set(w["processes"]))
+            _eq(where, "process_count", got["process_count"], len(procs))
+            if kind == "json":
+                _eq(where, "thread_count", got["thread_count"],
+                    sum(p["threads"] for p in got["processes"]))
+            else:
+                _eq(where, "thread_count", got["thread_count"], len(procs))
+            want_init = [pid for pid, p in w["processes"].items() if p["init"]]
+            if kind == "json":
+                _eq(where, "init", got["init"], want_init[0])
+            else:
+                _eq(where, "(init) markers", [p["pid"] for p in got["processes"] if p["init"]],
+                    want_init)
+            for pid, wp in w["processes"].items():
+                gp = procs[pid]
+                pwhere = f"{where}, pid {pid}"
+                _eq(pwhere, "name", gp["name"], wp["name"])
+                _eq(pwhere, "nstgid", gp["nstgid"], wp["nstgid"])
+                if kind == "json":
+                    _eq(pwhere, "ppid", gp["ppid"], wp["ppid"])
+                    _eq(pwhere, "threads", gp["threads"], 1)
+            if kind == "text" and got["processes"] != sorted(got["processes"],
+                                                             key=lambda p: p["pid"]):
+                raise AssertionError(f"{where}: processes not sorted by PID")
+    return result
+
+
+def check_summary(doc):
+    """The JSON summary agrees with the tree it summarises, and at most one namespace is
+    current."""
+    nodes = index_tree(doc["pidns"])
+    s = doc["summary"]
+    _eq("json", "summary.namespaces", s["namespaces"], len(nodes))
+    _eq("json", "summary.processes", s["processes"],
+        sum(n["process_count"] for n in nodes.values()))
+    for n in nodes.values():
+        _eq(f"json pid:[{n['ino']}]", "process_count", n["process_count"], len(n["processes"]))
+        _eq(f"json pid:[{n['ino']}]", "hidden", n["hidden"], not n["processes"])
+        if n["parent_key"] is not None:
+            _eq(f"json pid:[{n['ino']}]", "level", n["level"], nodes[n["parent_key"]]["level"] + 1)
+    current = [k for k, n in nodes.items() if n["current"]]
+    if len(current) > 1:
+        raise AssertionError(f"json: more than one current namespace: {current}")
+
+
+def _eq(where, what, got, want):
+    if got != want:
+        raise AssertionError(f"{where}: {what} is {got!r}, want {want!r}")
