@@ -1,0 +1,45 @@
+# bash completion for pidns-tree(1). Installed as bash-completion's completions/pidns-tree, where
+# bash-completion (>= 2.0, for _init_completion and _filedir) loads it on first use.
+
+# Proposes the PIDs of live processes matching $1, from the numeric entries of /proc. No option
+# takes a PID yet; options that will (e.g. --pid) call this.
+_pidns_tree_pids() {
+    local entry
+    local -a pids=()
+    for entry in /proc/[0-9]*; do
+        pids+=("${entry#/proc/}")
+    done
+    mapfile -t COMPREPLY < <(compgen -W "${pids[*]}" -- "$1")
+}
+
+_pidns_tree() {
+    # _init_completion sets all five; words and cword are declared only to keep them local.
+    # shellcheck disable=SC2034
+    local cur prev words cword split
+    _init_completion -s || return
+
+    case $prev in
+        -h | --help | -V | --version)
+            return
+            ;;
+        --proc)
+            _filedir -d
+            return
+            ;;
+        --format)
+            mapfile -t COMPREPLY < <(compgen -W 'text json' -- "$cur")
+            return
+            ;;
+        --color)
+            mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur")
+            return
+            ;;
+    esac
+    "$split" && return
+
+    if [[ $cur == -* ]]; then
+        mapfile -t COMPREPLY < <(compgen -W '-h --help --proc -J --json --format -N --no-pids
+            --ascii --color -V --version' -- "$cur")
+    fi
+}
+complete -F _pidns_tree pidns-tree
