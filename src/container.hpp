@@ -1,0 +1,32 @@
+// container: which container a namespace is, recognised from a cgroup path alone. Pure: no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pidns {
+
+/// A container (or systemd unit) recognised from the cgroup of a namespace's init.
+struct ContainerLabel {
+  /// "docker", "containerd", "cri-o", "kubernetes" (a pod container whose runtime the path does
+  /// not name), "nerdctl", "podman", "nspawn", "libvirt", "lxc", "systemd"
+  std::string engine;
+  std::string id;       ///< container id (full), machine/container name, or unit name
+  std::string pod_uid;  ///< Kubernetes pod UID, empty when not under kubepods
+  friend bool operator==(const ContainerLabel&, const ContainerLabel&) = default;
+
+  /// For the text output: "docker 3f2a1b2c3d4e", "k8s pod 0b1c… containerd 4e5f6a7b8c9d",
+  /// "systemd nginx.service"; long hexadecimal ids are cut to 12 characters, as docker ps does.
+  [[nodiscard]] std::string text() const;
+};
+
+/// Recognises the container from the text of /proc/PID/cgroup (cgroup v1 or v2 lines
+/// "ID:CONTROLLERS:PATH"). nullopt for layouts it does not know: it never guesses. The v2 line is
+/// tried first, then v1 name=systemd, then the other v1 lines; the deepest recognised path
+/// component wins. A container's monitor (conmon, LXC's monitor) gets no label. Without a
+/// container, a systemd service seen on the v2 or name=systemd line is the fallback.
+/// Never throws except std::bad_alloc.
+[[nodiscard]] std::optional<ContainerLabel> recognise_cgroup(std::string_view cgroup_file);
+
+}  // namespace pidns
