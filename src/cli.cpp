@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include <fmt/format.h>
+#include <pwd.h>
 
 #include <CLI/CLI.hpp>
 #include <ostream>
@@ -10,44 +11,123 @@
 #include "graph.hpp"
 #include "render.hpp"
 #include "version.hpp"
+#include "view.hpp"
 
 namespace pidns {
 namespace {
 
 constexpr const char* kFooter = R"(Examples:
   sudo pidns-tree                  every PID namespace and its processes
-  pidns-tree --no-pids             namespaces only, with counts
+  pidns-tree -N                    namespaces only, with counts
+  pidns-tree --pid 4242            the branch down to PID 4242's namespace
+  pidns-tree --ns /run/x/pidns     the subtree of a namespace held by a bind mount
+  pidns-tree --translate 4242 --to pid:[4026532200]
+                                   PID 4242 as that namespace numbers it
   pidns-tree --proc /host/proc     a host's procfs mounted inside a container
-  pidns-tree --json | jq '..|objects|select(.level? >= 2)|.label'
+  pidns-tree --json | jq '.. | objects | select(.level? >= 2) | .label'
 
 Exit status: 0 success (also when some processes could not be read; stderr says
-how many), 1 failure (e.g. the procfs root is unusable), 2 usage error.
-See pidns-tree(1).)";
+how many), 1 failure (e.g. the procfs root is unusable, a PID or namespace given
+on the command line does not exist, --translate finds the PID not visible),
+2 usage error. See pidns-tree(1).)";
 
-// Writes the pidns-tree run's summary of what it could not show: one line, never one per process.
+// pid_max cannot exceed 2^22 (PID_MAX_LIMIT), and namespace inodes are far larger, so a plain
+// number names a PID when it is small enough and a namespace otherwise.
+constexpr long long kPidMaxLimit = 4 * 1024 * 1024;
+
+bool is_inode_text(std::string_view text) {
+  if (text.starts_with("pid:[") && text.ends_with("]")) return true;
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// The summary of what could not be shown: one line, never one per process.
 void report_unshown(const NamespaceGraph& graph, const TermEnv& env, std::ostream& err) {
   auto pid_list = [](const std::vector<pid_t>& pids) {
     constexpr std::size_t kShown = 8;
-    std::string list = fmt::format("{}", fmt::join(pids.begin(),
-                                                   pids.begin() + std::min(pids.size(), kShown),
-                                                   ", "));
+    std::string list = fmt::format(
+        "{}", fmt::join(pids.begin(), pids.begin() + std::min(pids.size(), kShown), ", "));
     if (pids.size() > kShown) list += ", ...";
     return fmt::format("PID{} {}", pids.size() == 1 ? "" : "s", list);
   };
   std::vector<std::string> why;
   if (!graph.inaccessible().empty()) {
-    why.push_back(fmt::format("permission denied ({}){}",
-                              pid_list(graph.inaccessible()),
+    why.push_back(fmt::format("permission denied ({}){}", pid_list(graph.inaccessible()),
                               env.root ? "" : "; run as root to see more"));
   }
   if (!graph.malformed().empty()) {
-    why.push_back(fmt::format("unparsable status ({})",
-                              pid_list(graph.malformed())));
+    why.push_back(fmt::format("unparsable status ({})", pid_list(graph.malformed())));
   }
   if (why.empty()) return;
   std::size_t n = graph.inaccessible().size() + graph.malformed().size();
   err << fmt::format("pidns-tree: {} process{} not shown: {}\n", n, n == 1 ? "" : "es",
                      fmt::join(why, "; "));
+}
+
+// Inside a container over its host's procfs the kernel hides parents (NS_GET_PARENT: EPERM);
+// say so rather than let a forest pass for the whole truth.
+void report_forest(const NamespaceGraph& graph, std::ostream& err) {
+  if (graph.roots().size() < 2) return;
+  err << fmt::format(
+      "pidns-tree: {} separate trees: the kernel does not name the parents of namespaces outside "
+      "pidns-tree's own (NS_GET_PARENT: EPERM), and procfs did not tell where they belong\n",
+      graph.roots().size());
+}
+
+std::unordered_map<uid_t, std::string> user_names(const NamespaceGraph& graph) {
+  std::unordered_map<uid_t, std::string> names;
+  std::vector<NsId> todo = graph.roots();
+  while (!todo.empty()) {
+    const NsNode& n = graph.at(todo.back());
+    todo.pop_back();
+    todo.insert(todo.end(), n.children.begin(), n.children.end());
+    if (!n.owner || names.contains(n.owner->uid)) continue;
+    if (const passwd* pw = ::getpwuid(n.owner->uid)) names.emplace(n.owner->uid, pw->pw_name);
+  }
+  return names;
+}
+
+// Resolves --ns and --to values: an inode (in the graph), or a path (resolved by the scan).
+NsId resolve_ns(const NamespaceGraph& graph, const std::vector<std::string>& paths,
+                const std::vector<NsId>& path_ids, const std::string& text) {
+  if (is_inode_text(text)) return *find_by_inode(graph, text);
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (paths[i] == text) return path_ids.at(i);
+  }
+  throw std::logic_error("unresolved namespace " + text);
+}
+
+// --translate PID --to NS: the PID in NS is the NStgid field of NS's level, if NS is the process's
+// namespace or one of its ancestors.
+int translate(const NamespaceGraph& graph, pid_t pid, const NsId& target, const Options& options,
+              std::ostream& out, std::ostream& err) {
+  const Process* p = graph.process(pid);
+  if (p == nullptr) throw std::runtime_error(missing_pid_reason(graph, pid));
+  std::optional<pid_t> translated;
+  std::size_t steps = 0;
+  for (std::optional<NsId> ns = p->ns; ns; ns = graph.at(*ns).parent, ++steps) {
+    if (*ns != target) continue;
+    const std::vector<pid_t>& nstgid = p->status.nstgid;
+    if (steps >= nstgid.size()) {
+      throw std::runtime_error(ns_label(target) + " lies above the namespace of " +
+                               graph.proc_root() + ": its PIDs cannot be read there");
+    }
+    translated = nstgid[nstgid.size() - 1 - steps];
+    break;
+  }
+  std::string text;
+  if (options.format == Format::Json) {
+    render_translation_json(pid, target, translated, text);
+  } else if (translated) {
+    text = fmt::format("{}\n", *translated);
+  }
+  out << text << std::flush;
+  if (!translated) {
+    err << fmt::format("pidns-tree: PID {} is not visible in {}: it lives in {}, which is not {} "
+                       "or below it\n",
+                       pid, ns_label(target), ns_label(p->ns), ns_label(target));
+    return kFailure;
+  }
+  return out ? kOk : kFailure;
 }
 
 }  // namespace
@@ -57,21 +137,56 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   CLI::App app{"Show the hierarchy of Linux PID namespaces and the processes in each.",
                "pidns-tree"};
   app.footer(kFooter);
-  app.get_formatter()->column_width(30);
+  app.get_formatter()->column_width(34);
   Options opts;
 
   app.add_option("--proc", opts.proc_root,
-                 "Scan the procfs mounted at DIR (default /proc), e.g. a host's /proc in a "
-                 "container")
+                 "Scan the procfs mounted at DIR (default /proc), e.g. a host's procfs mounted "
+                 "in a container")
       ->option_text("DIR");
   bool json = false;
-  app.add_flag("-J,--json", json, "Print one JSON document instead of the tree");
+  app.add_flag("-J,--json", json, "Print one JSON document (same as --format json)");
   std::string format = "text";
-  app.add_option("--format", format, "Output format: text or json")
-      ->transform(CLI::IsMember({"text", "json"}, CLI::ignore_case))
+  app.add_option("--format", format, "Output format: text, json or dot (Graphviz)")
+      ->transform(CLI::IsMember({"text", "json", "dot"}, CLI::ignore_case))
       ->option_text("FORMAT");
   bool no_pids = false;
   app.add_flag("-N,--no-pids", no_pids, "Show namespaces only, with their counts");
+  auto* pid = app.add_option("-p,--pid", opts.pids,
+                             "Show the branch down to PID's namespace, and its subtree; "
+                             "repeatable")
+                  ->check(CLI::Range(1, static_cast<int>(kPidMaxLimit)))
+                  ->option_text("PID")
+                  ->allow_extra_args(false);
+  auto* ns = app.add_option("-n,--ns", opts.namespaces,
+                            "Show the subtree of NS: an inode, pid:[INODE], or an nsfs file "
+                            "such as /proc/PID/ns/pid; repeatable")
+                 ->option_text("NS")
+                 ->allow_extra_args(false);
+  pid->excludes(ns);
+  app.add_option("-d,--max-depth", opts.max_depth,
+                 "Show N levels below the top; deeper namespaces are counted")
+      ->check(CLI::Range(0, 64))
+      ->option_text("N");
+  app.add_flag("--ptree", opts.ptree, "Show each namespace's processes as a tree by parent PID");
+  app.add_flag("--owner", opts.owner,
+               "Show each namespace's owning user namespace and its owner's UID");
+  app.add_flag("--ns-id", opts.unique_id, "Show the 64-bit namespace ids of Linux 6.18+");
+  bool no_labels = false;
+  app.add_flag("--no-labels", no_labels, "Do not show container labels found from cgroups");
+  app.add_flag("-a,--all", opts.all,
+               "Also find namespaces held only by open fds, bind mounts or pid_for_children");
+  auto* translate_opt = app.add_option("-t,--translate", opts.translate,
+                                       "Print the PID that process PID has in --to's namespace")
+                            ->check(CLI::Range(1, static_cast<int>(kPidMaxLimit)))
+                            ->option_text("PID");
+  auto* to = app.add_option("--to", opts.to,
+                            "With --translate: the namespace (as for --ns), or a PID whose "
+                            "namespace is meant")
+                 ->option_text("NS|PID");
+  translate_opt->needs(to);
+  to->needs(translate_opt);
+  translate_opt->excludes(pid)->excludes(ns);
   app.add_flag("--ascii", opts.ascii, "Draw the tree with ASCII instead of Unicode glyphs");
   std::string color = "auto";
   app.add_option("--color", color, "When to color the text: auto, always or never")
@@ -90,37 +205,99 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
     return kUsage;
   }
 
-  opts.format = json || format == "json" ? Format::Json : Format::Text;
+  opts.format = json || format == "json" ? Format::Json
+                : format == "dot"        ? Format::Dot
+                                         : Format::Text;
+  if (json && format != "text" && format != "json") {
+    err << "pidns-tree: --json contradicts --format " << format << " (see pidns-tree --help)\n";
+    return kUsage;
+  }
   opts.color = color == "always"  ? ColorMode::Always
                : color == "never" ? ColorMode::Never
                                   : ColorMode::Auto;
   opts.processes = !no_pids;
+  opts.labels = !no_labels;
   return opts;
 }
 
 int execute(const Options& options, NsSource& source, std::ostream& out, std::ostream& err,
             const TermEnv& env) {
+  std::string text;
   NamespaceGraph graph;
+  RenderOptions render{.processes = options.processes,
+                       .unicode = env.utf8 && !options.ascii,
+                       .color = options.format == Format::Text && use_color(options.color, env),
+                       .owner = options.owner,
+                       .unique_id = options.unique_id,
+                       .labels = options.labels,
+                       .ptree = options.ptree};
   try {
-    graph = NamespaceGraph::build(source.scan());
+    ScanRequest request;
+    bool json = options.format == Format::Json;
+    request.owners = json || options.owner;
+    request.ids = json || options.unique_id;
+    request.cgroups = json || options.labels;
+    request.all = options.all;
+    request.ns_paths = options.namespaces;
+    if (options.translate) request.ns_paths.push_back(options.to);
+    std::erase_if(request.ns_paths, [](const std::string& s) { return is_inode_text(s); });
+
+    Scan scan = source.scan(request);
+    std::vector<NsId> path_ids = scan.named;
+    graph = NamespaceGraph::build(std::move(scan));
+    if (request.owners) render.user_names = user_names(graph);
+
+    if (options.translate) {
+      NsId target;
+      std::string_view to = options.to;
+      bool small_number = to.find_first_not_of("0123456789") == std::string_view::npos &&
+                          to.size() <= 7 && std::stoll(options.to) <= kPidMaxLimit;
+      if (small_number) {
+        pid_t other = static_cast<pid_t>(std::stoll(options.to));
+        const Process* p = graph.process(other);
+        if (p == nullptr) throw std::runtime_error(missing_pid_reason(graph, other));
+        target = p->ns;
+      } else {
+        target = resolve_ns(graph, request.ns_paths, path_ids, options.to);
+      }
+      int status = translate(graph, *options.translate, target, options, out, err);
+      report_unshown(graph, env, err);
+      return status;
+    }
+
+    View view;
+    if (!options.pids.empty()) {
+      view = pid_view(graph, options.pids, options.max_depth);
+    } else if (!options.namespaces.empty()) {
+      std::vector<NsId> ids;
+      for (const std::string& n : options.namespaces) {
+        ids.push_back(resolve_ns(graph, request.ns_paths, path_ids, n));
+      }
+      view = ns_view(graph, ids, options.max_depth);
+    } else {
+      view = whole_view(graph, options.max_depth);
+    }
+    switch (options.format) {
+      case Format::Json:
+        render_json(graph, view, render, text);
+        break;
+      case Format::Dot:
+        render_dot(graph, view, render, text);
+        break;
+      case Format::Text:
+        render_text(graph, view, render, text);
+        break;
+    }
   } catch (const std::exception& e) {
     err << "pidns-tree: " << e.what() << '\n';
     return kFailure;
   }
 
-  RenderOptions render{.processes = options.processes,
-                       .unicode = env.utf8 && !options.ascii,
-                       .color = options.format == Format::Text && use_color(options.color, env)};
-  std::string text;
-  if (options.format == Format::Json) {
-    render_json(graph, render, text);
-  } else {
-    render_text(graph, render, text);
-  }
   // One write of the whole document: an error before this point leaves stdout empty.
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.flush();
   report_unshown(graph, env, err);
+  if (options.pids.empty() && options.namespaces.empty()) report_forest(graph, err);
   if (!out) {
     err << "pidns-tree: error writing to standard output\n";
     return kFailure;

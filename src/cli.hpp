@@ -2,8 +2,10 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "source.hpp"
 #include "term.hpp"
@@ -15,7 +17,7 @@ inline constexpr int kOk = 0;       ///< success, even if some processes could n
 inline constexpr int kFailure = 1;  ///< the run failed (e.g. the procfs root is unusable)
 inline constexpr int kUsage = 2;    ///< bad command line
 
-enum class Format { Text, Json };
+enum class Format { Text, Json, Dot };
 
 /// The command line, parsed and checked.
 struct Options {
@@ -23,7 +25,17 @@ struct Options {
   Format format = Format::Text;
   ColorMode color = ColorMode::Auto;
   bool ascii = false;
-  bool processes = true;
+  bool processes = true;                ///< --no-pids turns it off
+  std::vector<pid_t> pids;              ///< --pid: show the branches to these processes
+  std::vector<std::string> namespaces;  ///< --ns: inode, pid:[inode] or an nsfs path
+  std::optional<int> max_depth;         ///< --max-depth
+  bool owner = false;                   ///< --owner
+  bool unique_id = false;               ///< --ns-id
+  bool labels = true;                   ///< --no-labels turns container labels off
+  bool ptree = false;                   ///< --ptree
+  bool all = false;                     ///< --all: also namespaces held open by fds or mounts
+  std::optional<pid_t> translate;       ///< --translate PID
+  std::string to;                       ///< --to NS|PID
 };
 
 /// Parses argv. Returns Options, or the exit status when the run ends here (--help and

@@ -7,9 +7,33 @@
 
 namespace pidns {
 
+namespace {
+
+int nstgid_level(const NsNode& n) { return static_cast<int>(n.processes.front().status.nstgid.size()) - 1; }
+
+}  // namespace
+
 const NsNode* NamespaceGraph::find(const NsId& id) const {
   auto it = nodes_.find(id);
   return it == nodes_.end() ? nullptr : &it->second;
+}
+
+const Process* NamespaceGraph::process(pid_t pid) const {
+  auto it = by_pid_.find(pid);
+  return it == by_pid_.end() ? nullptr : &nodes_.at(it->second.first).processes[it->second.second];
+}
+
+std::pair<std::size_t, std::size_t> NamespaceGraph::count_below(const NsId& id) const {
+  std::size_t namespaces = 0, processes = 0;
+  std::vector<NsId> todo = nodes_.at(id).children;
+  while (!todo.empty()) {
+    const NsNode& n = nodes_.at(todo.back());
+    todo.pop_back();
+    ++namespaces;
+    processes += n.processes.size();
+    todo.insert(todo.end(), n.children.begin(), n.children.end());
+  }
+  return {namespaces, processes};
 }
 
 NamespaceGraph NamespaceGraph::build(Scan scan) {
@@ -20,8 +44,13 @@ NamespaceGraph NamespaceGraph::build(Scan scan) {
     return it->second;
   };
 
-  for (const auto& [id, info] : scan.namespaces) {
-    node(id).parent = info.parent;
+  for (auto& [id, info] : scan.namespaces) {
+    NsNode& n = node(id);
+    n.parent = info.parent;
+    n.unique_id = info.unique_id;
+    n.owner = info.owner;
+    if (!info.cgroup.empty()) n.container = recognise_cgroup(info.cgroup);
+    n.pins = std::move(info.pins);
     if (info.parent) node(*info.parent);
   }
   g.process_count_ = scan.processes.size();
@@ -36,9 +65,14 @@ NamespaceGraph NamespaceGraph::build(Scan scan) {
     n.current = scan.self && id == *scan.self;
     std::sort(n.processes.begin(), n.processes.end(),
               [](const Process& a, const Process& b) { return a.pid < b.pid; });
-    for (const Process& p : n.processes) {
+    for (std::size_t i = 0; i < n.processes.size(); ++i) {
+      const Process& p = n.processes[i];
       if (p.status.nstgid.back() == 1) n.init = p.pid;
+      g.by_pid_.emplace(p.pid, std::pair{id, i});
     }
+  }
+  g.infer_hidden_parents();
+  for (auto& [id, n] : g.nodes_) {
     if (n.parent) {
       g.nodes_.at(*n.parent).children.push_back(id);
     } else {
@@ -97,7 +131,31 @@ NamespaceGraph NamespaceGraph::build(Scan scan) {
   std::sort(g.inaccessible_.begin(), g.inaccessible_.end());
   std::sort(g.malformed_.begin(), g.malformed_.end());
   g.vanished_ = scan.vanished;
+  g.self_ = scan.self;
+  g.procfs_ = scan.procfs;
   return g;
+}
+
+// Inside a container reading its host's procfs, NS_GET_PARENT answers EPERM for every namespace
+// outside the container's own, and the host's tree falls apart into a forest. procfs still tells
+// where each piece belongs: a process's parent lives in the process's namespace or in an
+// ancestor of it (fork puts a child in its parent's namespace or below, setns(2) only moves down,
+// and orphans are reparented to an ancestor), so a parent process exactly one level up, by
+// NStgid length, lives in the parent namespace. Namespaces without members stay unknown.
+void NamespaceGraph::infer_hidden_parents() {
+  for (auto& [id, n] : nodes_) {
+    if (n.parent || n.processes.empty()) continue;
+    int level = nstgid_level(n);
+    for (const Process& p : n.processes) {
+      const Process* parent = process(p.status.ppid);
+      if (parent == nullptr || parent->ns == id) continue;
+      const NsNode& up = nodes_.at(parent->ns);
+      if (nstgid_level(up) != level - 1) continue;
+      n.parent = parent->ns;
+      n.parent_inferred = true;
+      break;
+    }
+  }
 }
 
 }  // namespace pidns

@@ -4,9 +4,11 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
+#include "container.hpp"
 #include "source.hpp"
 
 namespace pidns {
@@ -24,6 +26,13 @@ struct NsNode {
   bool current = false;       ///< the namespace pidns-tree runs in
   std::optional<pid_t> init;  ///< the member whose innermost PID is 1, as procfs numbers it
   unsigned threads = 0;       ///< threads of all members
+  /// The parent was not named by NS_GET_PARENT (EPERM: it lies outside pidns-tree's own
+  /// namespace) but inferred from procfs: a member's parent process lives one level up.
+  bool parent_inferred = false;
+  std::optional<std::uint64_t> unique_id;  ///< NS_GET_ID, when asked and known
+  std::optional<Owner> owner;              ///< owning user namespace, when asked
+  std::optional<ContainerLabel> container;  ///< recognised from its init's cgroup, when read
+  std::vector<Pin> pins;                   ///< what holds it, found with --all
 };
 
 /// The namespaces of one scan as a forest, in deterministic order.
@@ -43,8 +52,16 @@ class NamespaceGraph {
   [[nodiscard]] const std::vector<pid_t>& inaccessible() const noexcept { return inaccessible_; }
   [[nodiscard]] const std::vector<pid_t>& malformed() const noexcept { return malformed_; }
   [[nodiscard]] std::size_t vanished() const noexcept { return vanished_; }
+  [[nodiscard]] const std::optional<NsId>& self() const noexcept { return self_; }
+  [[nodiscard]] const ProcfsView& procfs() const noexcept { return procfs_; }
+  /// The process the scanned procfs numbers `pid`, or nullptr.
+  [[nodiscard]] const Process* process(pid_t pid) const;
+  /// Namespaces and processes in the subtree below `id`, not counting `id` itself.
+  [[nodiscard]] std::pair<std::size_t, std::size_t> count_below(const NsId& id) const;
 
  private:
+  void infer_hidden_parents();
+
   std::unordered_map<NsId, NsNode, NsIdHash> nodes_;
   std::vector<NsId> roots_;
   std::size_t process_count_ = 0;
@@ -52,6 +69,9 @@ class NamespaceGraph {
   std::vector<pid_t> inaccessible_;
   std::vector<pid_t> malformed_;
   std::size_t vanished_ = 0;
+  std::optional<NsId> self_;
+  ProcfsView procfs_;
+  std::unordered_map<pid_t, std::pair<NsId, std::size_t>> by_pid_;  // -> (namespace, index)
 };
 
 }  // namespace pidns

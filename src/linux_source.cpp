@@ -2,10 +2,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/types.h>
 #include <linux/nsfs.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -13,12 +17,17 @@
 
 #include "source.hpp"
 
+// Newer than Debian 12's <linux/nsfs.h>: the 64-bit namespace id of Linux 6.18.
+#ifndef NS_GET_ID
+#define NS_GET_ID _IOR(NSIO, 0xd, __u64)
+#endif
+
 namespace pidns {
 namespace {
 
 // status is about 1.5 KiB; a process with thousands of supplementary groups makes it longer, and
-// then read_status() reads on until end of file.
-constexpr std::size_t kStatusReadSize = 16 * 1024;
+// then read_file() reads on until end of file.
+constexpr std::size_t kReadSize = 16 * 1024;
 
 enum class Failure { Vanished, Denied };
 
@@ -37,7 +46,7 @@ Failure classify(const SysError& e) {
   }
 }
 
-// "PID" + suffix into a fixed buffer: no heap traffic in the per-process loop.
+// "PID" + suffix in a fixed buffer: no heap traffic in the per-process loop.
 struct ProcPath {
   char buf[64];
   ProcPath(const char* pid, const char* suffix) {
@@ -48,20 +57,20 @@ struct ProcPath {
   operator const char*() const { return buf; }
 };
 
-void read_status(int root, const char* pid, std::string& buf) {
-  ProcPath path(pid, "/status");
-  UniqueFd fd = open_at(root, path);
-  read_once(fd.get(), buf, kStatusReadSize, path.buf);
-  // A short read is the whole file: seq_file generates status in one go on the first read.
-  if (buf.size() < kStatusReadSize) return;
+// Reads a whole procfs file. A short first read is the whole file: seq_file generates files such
+// as status in one go on the first read, so the common case is one read(2).
+void read_file(int dir, const char* path, std::string& buf) {
+  UniqueFd fd = open_at(dir, path);
+  read_once(fd.get(), buf, kReadSize, path);
+  if (buf.size() < kReadSize) return;
   std::string more;
   do {
-    read_once(fd.get(), more, kStatusReadSize, path.buf);
+    read_once(fd.get(), more, kReadSize, path);
     buf += more;
   } while (!more.empty());
 }
 
-UniqueFd open_dir(const std::string& path, bool require_procfs) {
+UniqueFd open_root(const std::string& path, bool require_procfs) {
   UniqueFd fd = open_at(AT_FDCWD, path.c_str(), O_DIRECTORY);
   struct statfs fs {};
   if (::fstatfs(fd.get(), &fs) != 0) throw SysError(errno, "statfs " + path);
@@ -71,85 +80,280 @@ UniqueFd open_dir(const std::string& path, bool require_procfs) {
   return fd;
 }
 
-}  // namespace
+std::string label(const NsId& id) { return "pid:[" + std::to_string(id.ino) + "]"; }
 
-Scan LinuxSource::scan() {
-  Scan scan;
-  scan.proc_root = proc_root_;
-  UniqueFd root = open_dir(proc_root_, require_procfs_);
-
-  // The namespace we run in. ROOT/self exists only if this procfs can see us; /proc may not be
-  // mounted at all in a container. Identity is global, so either path gives the same answer.
-  for (auto [dir, path] : {std::pair{root.get(), "self/ns/pid"}, {AT_FDCWD, "/proc/self/ns/pid"}}) {
-    try {
-      scan.self = ns_id_at(dir, path);
-      break;
-    } catch (const SysError&) {
-    }
-  }
-
-  // readdir on its own descriptor, so that `root` stays usable for openat().
-  UniqueFd list_fd = open_at(root.get(), ".", O_DIRECTORY);
-  DIR* dir = ::fdopendir(list_fd.get());
-  if (dir == nullptr) throw SysError(errno, "opendir " + proc_root_);
-  (void)list_fd.release();
-  std::unique_ptr<DIR, int (*)(DIR*)> dir_owner(dir, ::closedir);
-
-  std::string buf;
-  buf.reserve(kStatusReadSize);
-  errno = 0;
-  while (const dirent* entry = ::readdir(dir)) {
-    std::optional<pid_t> pid = parse_pid(entry->d_name);
-    if (!pid) continue;
-    try {
-      // The namespace first: a process we may not inspect costs one syscall, not four.
-      ProcPath ns_path(entry->d_name, "/ns/pid");
-      NsId ns = ns_id_at(root.get(), ns_path);
-      read_status(root.get(), entry->d_name, buf);
-      std::optional<ProcStatus> status = parse_status(buf);
-      if (!status) {
-        scan.malformed.push_back(*pid);
-        continue;
-      }
-      if (!scan.namespaces.contains(ns)) climb(ns, open_at(root.get(), ns_path), scan);
-      scan.processes.push_back({*pid, ns, std::move(*status)});
-    } catch (const SysError& e) {
-      if (classify(e) == Failure::Denied) {
-        scan.inaccessible.push_back(*pid);
-      } else {
-        ++scan.vanished;
-      }
-    }
-    errno = 0;
-  }
-  if (errno != 0) throw SysError(errno, "readdir " + proc_root_);
-  return scan;
+// Calls an ioctl that returns a new namespace fd; an empty UniqueFd with errno set on failure.
+UniqueFd ns_ioctl_fd(int fd, unsigned long request) {
+  return UniqueFd(::ioctl(fd, request));
 }
 
-// Walks NS_GET_PARENT from a namespace not seen before up to one already known or to the top, so
-// each namespace is climbed once and at most two namespace fds are open at any time.
-void LinuxSource::climb(NsId ns, UniqueFd fd, Scan& scan) {
-  for (int depth = 0;; ++depth) {
-    NsInfo& info = scan.namespaces[ns];
-    UniqueFd parent(::ioctl(fd.get(), NS_GET_PARENT));
-    if (!parent) {
-      int err = errno;
-      if (err == EPERM) return;  // the top of what we may see: info.parent stays empty
-      if ((err == ENOTTY || err == EINVAL) && !require_procfs_) return;  // test fixtures
-      if (err == ENOTTY || err == EINVAL || err == ENOSYS) {
-        throw std::runtime_error("ioctl NS_GET_PARENT is not supported: Linux 4.9 or later needed");
-      }
-      throw SysError(err, "ioctl NS_GET_PARENT on pid:[" + std::to_string(ns.ino) + "]");
-    }
-    NsId up = ns_id_of(parent.get(), "parent of pid:[" + std::to_string(ns.ino) + "]");
-    info.parent = up;
-    if (scan.namespaces.contains(up)) return;
-    if (depth >= kMaxPidNsLevel) {
-      throw std::runtime_error("PID namespaces nested deeper than the kernel's 32 levels");
-    }
-    ns = up;
-    fd = std::move(parent);
+// One pass over one procfs. Owns the per-run state that LinuxSource::scan() must not keep.
+class Scanner {
+ public:
+  Scanner(const std::string& proc_root, bool require_procfs, const ScanRequest& request)
+      : root_(open_root(proc_root, require_procfs)),
+        require_procfs_(require_procfs),
+        request_(request) {
+    scan_.proc_root = proc_root;
   }
+
+  Scan run() {
+    find_self();
+    resolve_named();
+    read_processes();
+    if (request_.all) find_pinned();
+    if (request_.cgroups) read_cgroups();
+    find_procfs_view();
+    return std::move(scan_);
+  }
+
+ private:
+  // The namespace we run in. ROOT/self exists only if this procfs can see us; /proc may not be
+  // mounted at all in a container. Identity is global, so either path gives the same answer.
+  void find_self() {
+    for (auto [dir, path] :
+         {std::pair{root_.get(), "self/ns/pid"}, std::pair{AT_FDCWD, "/proc/self/ns/pid"}}) {
+      try {
+        scan_.self = ns_id_at(dir, path);
+        return;
+      } catch (const SysError&) {
+      }
+    }
+  }
+
+  // Files named on the command line: errors here are the user's to fix, so they are fatal.
+  void resolve_named() {
+    for (const std::string& path : request_.ns_paths) {
+      UniqueFd fd = open_at(AT_FDCWD, path.c_str());
+      int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
+      if (type != CLONE_NEWPID) {
+        throw std::runtime_error(path + " is not a PID namespace file (such as /proc/PID/ns/pid)");
+      }
+      NsId ns = ns_id_of(fd.get(), path);
+      if (!scan_.namespaces.contains(ns)) climb(ns, std::move(fd));
+      scan_.named.push_back(ns);
+    }
+  }
+
+  void read_processes() {
+    // readdir on its own descriptor, so that root_ stays usable for openat().
+    UniqueFd list_fd = open_at(root_.get(), ".", O_DIRECTORY);
+    DIR* dir = ::fdopendir(list_fd.get());
+    if (dir == nullptr) throw SysError(errno, "opendir " + scan_.proc_root);
+    (void)list_fd.release();
+    std::unique_ptr<DIR, int (*)(DIR*)> dir_owner(dir, ::closedir);
+
+    std::string buf;
+    buf.reserve(kReadSize);
+    errno = 0;
+    while (const dirent* entry = ::readdir(dir)) {
+      if (std::optional<pid_t> pid = parse_pid(entry->d_name)) read_process(*pid, entry->d_name, buf);
+      errno = 0;
+    }
+    if (errno != 0) throw SysError(errno, "readdir " + scan_.proc_root);
+  }
+
+  void read_process(pid_t pid, const char* name, std::string& buf) {
+    try {
+      // The namespace first: a process we may not inspect costs one system call, not four.
+      ProcPath ns_path(name, "/ns/pid");
+      NsId ns = ns_id_at(root_.get(), ns_path);
+      read_file(root_.get(), ProcPath(name, "/status"), buf);
+      std::optional<ProcStatus> status = parse_status(buf);
+      if (!status) {
+        scan_.malformed.push_back(pid);
+        return;
+      }
+      if (!scan_.namespaces.contains(ns)) climb(ns, open_at(root_.get(), ns_path));
+      Process p{pid, ns, std::move(*status), std::nullopt, false};
+      if (request_.all) read_children_ns(name, p);
+      scan_.processes.push_back(std::move(p));
+    } catch (const SysError& e) {
+      if (classify(e) == Failure::Denied) {
+        scan_.inaccessible.push_back(pid);
+      } else {
+        ++scan_.vanished;
+      }
+    }
+  }
+
+  // After unshare(CLONE_NEWPID) a process's children go to a new namespace; the link reads
+  // ENOENT until that namespace has its init (its first child): see pidns_for_children_get().
+  void read_children_ns(const char* name, Process& p) {
+    ProcPath path(name, "/ns/pid_for_children");
+    try {
+      NsId children = ns_id_at(root_.get(), path);
+      if (children == p.ns) return;
+      p.children_ns = children;
+      if (!scan_.namespaces.contains(children)) climb(children, open_at(root_.get(), path));
+      add_pin(children, Pin{Pin::Kind::Children, p.pid, -1, {}});
+    } catch (const SysError& e) {
+      if (e.err() == ENOENT) p.children_pending = true;
+    }
+  }
+
+  // Walks NS_GET_PARENT from a namespace not seen before up to one already known or to the top,
+  // so each namespace is climbed once and at most two namespace fds are open at any time.
+  void climb(NsId ns, UniqueFd fd) {
+    for (int depth = 0;; ++depth) {
+      NsInfo& info = scan_.namespaces[ns];
+      describe(fd.get(), info);
+      UniqueFd parent = ns_ioctl_fd(fd.get(), NS_GET_PARENT);
+      if (!parent) {
+        int err = errno;
+        if (err == EPERM) return;  // the top of what we may see: info.parent stays empty
+        if ((err == ENOTTY || err == EINVAL) && !require_procfs_) return;  // test fixtures
+        if (err == ENOTTY || err == EINVAL || err == ENOSYS) {
+          throw std::runtime_error("ioctl NS_GET_PARENT is not supported: Linux 4.9 or later needed");
+        }
+        throw SysError(err, "ioctl NS_GET_PARENT on " + label(ns));
+      }
+      NsId up = ns_id_of(parent.get(), "parent of " + label(ns));
+      info.parent = up;
+      if (scan_.namespaces.contains(up)) return;
+      if (depth >= kMaxPidNsLevel) {
+        throw std::runtime_error("PID namespaces nested deeper than the kernel's 32 levels");
+      }
+      ns = up;
+      fd = std::move(parent);
+    }
+  }
+
+  // What else the kernel tells about a namespace, on the fd we hold anyway. Older kernels answer
+  // ENOTTY (NS_GET_ID before 6.18); then the field stays empty, never zero.
+  void describe(int fd, NsInfo& info) {
+    if (request_.ids) {
+      std::uint64_t id = 0;
+      if (::ioctl(fd, NS_GET_ID, &id) == 0) info.unique_id = id;
+    }
+    if (request_.owners) {
+      UniqueFd userns = ns_ioctl_fd(fd, NS_GET_USERNS);  // EPERM: owner outside our scope
+      if (!userns) return;
+      uid_t uid = 0;
+      if (::ioctl(userns.get(), NS_GET_OWNER_UID, &uid) != 0) return;
+      info.owner = Owner{ns_id_of(userns.get(), "owner of a PID namespace"), uid};
+    }
+  }
+
+  void add_pin(const NsId& ns, Pin pin) {
+    std::vector<Pin>& pins = scan_.namespaces[ns].pins;
+    if (std::find(pins.begin(), pins.end(), pin) == pins.end()) pins.push_back(std::move(pin));
+  }
+
+  // Namespaces held only by an open descriptor or a bind mount have no member to find them
+  // by: look at every process's fds, and at the mounts of every mount namespace once.
+  void find_pinned() {
+    std::unordered_map<NsId, bool, NsIdHash> mount_namespaces_seen;
+    std::string buf;
+    for (const Process& p : scan_.processes) {
+      std::string pid = std::to_string(p.pid);
+      try {
+        find_pinning_fds(pid, p.pid);
+        NsId mnt = ns_id_at(root_.get(), ProcPath(pid.c_str(), "/ns/mnt"));
+        if (!mount_namespaces_seen.try_emplace(mnt, true).second) continue;
+        read_file(root_.get(), ProcPath(pid.c_str(), "/mountinfo"), buf);
+        for (const NsfsMount& m : parse_nsfs_mounts(buf)) {
+          // The mount point as the holder sees it, reached through its root directory.
+          std::string path = pid + "/root" + m.mountpoint;
+          NsId ns = ns_id_at(root_.get(), path.c_str());
+          if (!scan_.namespaces.contains(ns)) climb(ns, open_at(root_.get(), path.c_str()));
+          add_pin(ns, Pin{Pin::Kind::Mount, p.pid, -1, m.mountpoint});
+        }
+      } catch (const SysError& e) {
+        (void)classify(e);  // gone or not ours to look at: nothing pinned that we may see
+      }
+    }
+  }
+
+  void find_pinning_fds(const std::string& pid, pid_t pid_number) {
+    std::string dir_path = pid + "/fd";
+    UniqueFd dir_fd = open_at(root_.get(), dir_path.c_str(), O_DIRECTORY);
+    int list = ::dup(dir_fd.get());
+    if (list < 0) throw SysError(errno, "dup");
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(list), ::closedir);
+    if (!dir) {
+      ::close(list);
+      throw SysError(errno, "opendir " + dir_path);
+    }
+    char target[64];
+    while (const dirent* entry = ::readdir(dir.get())) {
+      if (entry->d_name[0] == '.') continue;
+      ssize_t n = ::readlinkat(dir_fd.get(), entry->d_name, target, sizeof target - 1);
+      if (n <= 0 || std::strncmp(target, "pid:[", 5) != 0) continue;
+      try {
+        NsId ns = ns_id_at(dir_fd.get(), entry->d_name);
+        if (!scan_.namespaces.contains(ns)) climb(ns, open_at(dir_fd.get(), entry->d_name));
+        add_pin(ns, Pin{Pin::Kind::Fd, pid_number, std::atoi(entry->d_name), {}});
+      } catch (const SysError& e) {
+        (void)classify(e);  // the fd was closed meanwhile
+      }
+    }
+  }
+
+  // One read of /proc/PID/cgroup per namespace, from its init if visible, else its first member.
+  void read_cgroups() {
+    std::unordered_map<NsId, pid_t, NsIdHash> representative;
+    for (const Process& p : scan_.processes) {
+      auto [it, inserted] = representative.try_emplace(p.ns, p.pid);
+      if (!inserted && p.pid < it->second) it->second = p.pid;
+    }
+    for (const Process& p : scan_.processes) {
+      if (p.status.nstgid.back() == 1) representative[p.ns] = p.pid;
+    }
+    std::string buf;
+    for (const auto& [ns, pid] : representative) {
+      try {
+        read_file(root_.get(), ProcPath(std::to_string(pid).c_str(), "/cgroup"), buf);
+        scan_.namespaces[ns].cgroup = buf;
+      } catch (const SysError& e) {
+        (void)classify(e);
+      }
+    }
+  }
+
+  // Whose procfs is this? If it can see us, ROOT/self/status says how many levels lie between
+  // its namespace and ours; if not, its namespace (that of its PID 1) may lie below ours.
+  void find_procfs_view() {
+    ProcfsView& view = scan_.procfs;
+    try {
+      view.ns = ns_id_at(root_.get(), "1/ns/pid");
+    } catch (const SysError&) {
+    }
+    std::string buf;
+    try {
+      read_file(root_.get(), "self/status", buf);
+      if (std::optional<ProcStatus> st = parse_status(buf)) {
+        view.levels = static_cast<int>(st->nstgid.size()) - 1;
+        view.relation = view.levels == 0 ? ProcfsView::Relation::Same : ProcfsView::Relation::Ancestor;
+        return;
+      }
+    } catch (const SysError&) {
+    }
+    if (!view.ns || !scan_.self) return;
+    int levels = 0;
+    for (std::optional<NsId> ns = view.ns; ns; ++levels) {
+      if (*ns == *scan_.self) {
+        view.relation = ProcfsView::Relation::Descendant;
+        view.levels = levels;
+        return;
+      }
+      auto it = scan_.namespaces.find(*ns);
+      if (it == scan_.namespaces.end() || levels > kMaxPidNsLevel) break;
+      ns = it->second.parent;
+    }
+    view.relation = ProcfsView::Relation::Unrelated;
+  }
+
+  UniqueFd root_;
+  bool require_procfs_;
+  ScanRequest request_;
+  Scan scan_;
+};
+
+}  // namespace
+
+Scan LinuxSource::scan(const ScanRequest& request) {
+  return Scanner(proc_root_, require_procfs_, request).run();
 }
 
 }  // namespace pidns

@@ -38,6 +38,29 @@ std::optional<std::string> unescape_name(std::string_view s) {
   return out;
 }
 
+// Undoes mangle_path()'s octal escapes in mountinfo paths: "\040" is a space.
+std::optional<std::string> unescape_octal(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\') {
+      out += s[i];
+      continue;
+    }
+    if (i + 3 >= s.size()) return std::nullopt;  // a backslash needs three octal digits
+    int value = 0;
+    for (std::size_t k = 1; k <= 3; ++k) {
+      char c = s[i + k];
+      if (c < '0' || c > '7') return std::nullopt;
+      value = value * 8 + (c - '0');
+    }
+    if (value > 0xFF) return std::nullopt;
+    out += static_cast<char>(value);
+    i += 3;
+  }
+  return out;
+}
+
 // Splits "a\tb\tc" on tabs into positive PIDs; false on anything else.
 bool parse_pid_list(std::string_view s, std::vector<pid_t>& out) {
   out.clear();
@@ -99,6 +122,38 @@ std::optional<ProcStatus> parse_status(std::string_view text) {
   }
   if (!have_name || !have_ppid || !have_uid || !have_nstgid) return std::nullopt;
   return st;
+}
+
+std::vector<NsfsMount> parse_nsfs_mounts(std::string_view mountinfo) {
+  std::vector<NsfsMount> mounts;
+  while (!mountinfo.empty()) {
+    std::size_t eol = mountinfo.find('\n');
+    std::string_view line = mountinfo.substr(0, eol);
+    mountinfo.remove_prefix(eol == std::string_view::npos ? mountinfo.size() : eol + 1);
+
+    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER"
+    std::size_t dash = line.find(" - ");
+    if (dash == std::string_view::npos || line.substr(dash + 3, 5) != "nsfs ") continue;
+    std::string_view fields[5];
+    std::string_view rest = line.substr(0, dash);
+    bool ok = true;
+    for (std::string_view& f : fields) {
+      std::size_t sp = rest.find(' ');
+      if (sp == std::string_view::npos && &f != &fields[4]) {
+        ok = false;
+        break;
+      }
+      f = rest.substr(0, sp);
+      rest.remove_prefix(sp == std::string_view::npos ? rest.size() : sp + 1);
+    }
+    std::string_view root = fields[3];
+    if (!ok || root.size() < 7 || root.substr(0, 5) != "pid:[" || root.back() != ']') continue;
+    std::optional<std::uint64_t> ino = parse_decimal<std::uint64_t>(root.substr(5, root.size() - 6));
+    std::optional<std::string> mountpoint = unescape_octal(fields[4]);
+    if (!ino || !mountpoint || mountpoint->empty() || mountpoint->front() != '/') continue;
+    mounts.push_back({std::move(*mountpoint), *ino});
+  }
+  return mounts;
 }
 
 std::optional<pid_t> parse_pid(std::string_view name) {

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,17 @@ struct ProcStatus {
 /// malformed: numbers must be plain decimals that fill their field, and NStgid must hold 1 to 33
 /// positive PIDs. For each key the first occurrence wins (fs/proc/array.c prints each once).
 [[nodiscard]] std::optional<ProcStatus> parse_status(std::string_view text);
+
+/// A PID namespace bind-mounted somewhere (an nsfs mount whose root is "pid:[INODE]").
+struct NsfsMount {
+  std::string mountpoint;  ///< with mountinfo's octal escapes (\040 etc.) undone
+  std::uint64_t ino = 0;
+  friend bool operator==(const NsfsMount&, const NsfsMount&) = default;
+};
+
+/// The PID-namespace bind mounts listed in a /proc/PID/mountinfo text (proc(5)); lines that are
+/// not nsfs mounts of PID namespaces, or are malformed, are skipped.
+[[nodiscard]] std::vector<NsfsMount> parse_nsfs_mounts(std::string_view mountinfo);
 
 /// The PID named by a procfs directory entry: a positive decimal without sign or leading zero.
 [[nodiscard]] std::optional<pid_t> parse_pid(std::string_view name);

@@ -1,9 +1,12 @@
-// render: a NamespaceGraph in, bytes out. Text (render_text.cpp) and JSON (render_json.cpp).
+// render: a NamespaceGraph and a View in, bytes out: text (render_text.cpp), JSON
+// (render_json.cpp) and Graphviz DOT (render_dot.cpp).
 #pragma once
 
 #include <string>
+#include <unordered_map>
 
 #include "graph.hpp"
+#include "view.hpp"
 
 namespace pidns {
 
@@ -12,16 +15,43 @@ struct RenderOptions {
   bool processes = true;  ///< list member processes (--no-pids turns it off)
   bool unicode = true;    ///< box-drawing glyphs; ASCII otherwise
   bool color = false;     ///< ANSI color on labels (text only)
+  bool owner = false;     ///< text: the owning user namespace and its UID (--owner)
+  bool unique_id = false; ///< text: the 64-bit namespace id (--ns-id)
+  bool labels = true;     ///< text: container labels (--no-labels turns them off)
+  bool ptree = false;     ///< members as a process tree by PPid (--ptree)
+  std::unordered_map<uid_t, std::string> user_names{};  ///< resolved owner UIDs
 };
 
 /// The indented tree, appended to `out`. Names are escaped with escape_for_terminal().
-void render_text(const NamespaceGraph& graph, const RenderOptions& options, std::string& out);
+void render_text(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
+                 std::string& out);
 
-/// One JSON document (schema 1, see man/pidns-tree.1), appended to `out`. Never throws on
-/// names that are not UTF-8: their bad bytes become U+FFFD.
-void render_json(const NamespaceGraph& graph, const RenderOptions& options, std::string& out);
+/// One JSON document (schema 1, see man/pidns-tree.1 and man/pidns-tree.schema.json), appended
+/// to `out`. Never throws on names that are not UTF-8: their bad bytes become U+FFFD.
+void render_json(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
+                 std::string& out);
+
+/// The answer of --translate as JSON: {"pid", "ns": {dev, ino, label}, "translated": PID|null}.
+void render_translation_json(pid_t pid, const NsId& target, std::optional<pid_t> translated,
+                             std::string& out);
+
+/// A Graphviz digraph: namespaces as boxes with their counts, processes as ellipses unless
+/// options.processes is off.
+void render_dot(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
+                std::string& out);
 
 /// "pid:[4026531836]", as readlink(2) shows the namespace.
 [[nodiscard]] std::string ns_label(const NsId& id);
+
+/// "fd 5 of PID 812", "mounted at /run/x (PID 1)", "pid_for_children of PID 77".
+[[nodiscard]] std::string pin_text(const Pin& pin);
+
+/// The members of a namespace as a forest by PPid: for each process (by index into
+/// ns.processes), the indices of its children; roots are members whose parent is elsewhere.
+struct ProcessForest {
+  std::vector<std::size_t> roots;
+  std::vector<std::vector<std::size_t>> children;
+};
+[[nodiscard]] ProcessForest process_forest(const NsNode& ns);
 
 }  // namespace pidns

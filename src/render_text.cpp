@@ -1,7 +1,9 @@
 // render_text: the namespace forest as an indented tree.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iterator>
+#include <utility>
 
 #include "render.hpp"
 #include "term.hpp"
@@ -14,27 +16,36 @@ struct Glyphs {
   const char* last;    // the last child
   const char* pipe;    // the column under a branch
   const char* space;   // the column under the last child
+  const char* ellipsis;
 };
-constexpr Glyphs kUnicode{"├── ", "└── ", "│   ", "    "};
-constexpr Glyphs kAscii{"|-- ", "`-- ", "|   ", "    "};
+constexpr Glyphs kUnicode{"├── ", "└── ", "│   ", "    ", "…"};
+constexpr Glyphs kAscii{"|-- ", "`-- ", "|   ", "    ", "..."};
 
 // SGR sequences, used only on labels and markers.
 constexpr const char* kNsColor = "\x1b[1;34m";
 constexpr const char* kHiddenColor = "\x1b[2;34m";
 constexpr const char* kMarkColor = "\x1b[32m";
 constexpr const char* kCurrentColor = "\x1b[1;33m";
+constexpr const char* kLabelColor = "\x1b[36m";
 constexpr const char* kReset = "\x1b[0m";
+
+const char* plural(std::size_t n) { return n == 1 ? "" : "s"; }
 
 class TextRenderer {
  public:
-  TextRenderer(const NamespaceGraph& graph, const RenderOptions& options, std::string& out)
-      : graph_(graph), options_(options), glyphs_(options.unicode ? kUnicode : kAscii), out_(out) {}
+  TextRenderer(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
+               std::string& out)
+      : graph_(graph),
+        view_(view),
+        options_(options),
+        glyphs_(options.unicode ? kUnicode : kAscii),
+        out_(out) {}
 
   void forest() {
-    for (const NsId& root : graph_.roots()) {
+    for (const NsId& top : view_.tops) {
       std::string prefix;
-      namespace_line(graph_.at(root));
-      children(graph_.at(root), prefix);
+      namespace_line(graph_.at(top));
+      body(graph_.at(top), prefix, 0);
     }
   }
 
@@ -50,17 +61,46 @@ class TextRenderer {
   }
 
   void namespace_line(const NsNode& ns) {
-    paint(ns_label(ns.id), ns.hidden ? kHiddenColor : kNsColor);
     auto it = std::back_inserter(out_);
+    paint(ns_label(ns.id), ns.hidden ? kHiddenColor : kNsColor);
     fmt::format_to(it, " level {}, ", ns.level);
     if (ns.hidden) {
-      out_ += "no processes ";
-      paint("(hidden)", kHiddenColor);
+      out_ += "no processes";
     } else {
       std::size_t n = ns.processes.size();
       fmt::format_to(it, "{} process{}, {} thread{}", n, n == 1 ? "" : "es", ns.threads,
-                     ns.threads == 1 ? "" : "s");
+                     plural(ns.threads));
     }
+    if (options_.labels && ns.container) {
+      out_ += " [";
+      paint(escape_for_terminal(ns.container->text()), kLabelColor);
+      out_ += ']';
+    }
+    if (options_.owner) {
+      if (ns.owner) {
+        fmt::format_to(it, ", owner uid {}", ns.owner->uid);
+        auto name = options_.user_names.find(ns.owner->uid);
+        if (name != options_.user_names.end()) {
+          fmt::format_to(it, " ({})", escape_for_terminal(name->second));
+        }
+        fmt::format_to(it, " of user:[{}]", ns.owner->userns.ino);
+      } else {
+        out_ += ", owner not visible";
+      }
+    }
+    if (options_.unique_id && ns.unique_id) fmt::format_to(it, ", id {}", *ns.unique_id);
+    bool first_pin = true;
+    for (const Pin& pin : ns.pins) {
+      // A member's "children in pid:[X]" already says this of a namespace with members.
+      if (pin.kind == Pin::Kind::Children && !ns.hidden) continue;
+      out_ += std::exchange(first_pin, false) ? ", held by " : " and ";
+      out_ += escape_for_terminal(pin_text(pin));
+    }
+    if (ns.hidden) {
+      out_ += ' ';
+      paint("(hidden)", kHiddenColor);
+    }
+    if (ns.parent_inferred) out_ += " (parent inferred)";
     if (ns.current) {
       out_ += ' ';
       paint("(current)", kCurrentColor);
@@ -72,37 +112,98 @@ class TextRenderer {
     auto it = std::back_inserter(out_);
     fmt::format_to(it, "{} ", p.pid);
     out_ += escape_for_terminal(p.status.name);
-    out_ += "  nstgid=";
-    fmt::format_to(it, "{}", fmt::join(p.status.nstgid, "/"));
+    fmt::format_to(it, "  nstgid={}", fmt::join(p.status.nstgid, "/"));
     if (ns.init == p.pid) {
       out_ += "  ";
       paint("(init)", kMarkColor);
     }
+    if (p.children_ns) {
+      fmt::format_to(it, "  children in {}", ns_label(*p.children_ns));
+    } else if (p.children_pending) {
+      out_ += "  children in a new namespace, not yet started";
+    }
+    if (view_.marked.contains(p.pid)) {
+      out_ += "  ";
+      paint("(selected)", kCurrentColor);
+    }
     out_ += '\n';
   }
 
+  // One row under a namespace: a process (with its process subtree when --ptree), a child
+  // namespace, or the note that says what --max-depth left out.
+  struct Row {
+    enum class Kind { Process, Namespace, Cut } kind;
+    std::size_t index = 0;  // into ns.processes, or ns.children
+  };
+
   // Everything under `ns`: its processes, then its child namespaces.
-  void children(const NsNode& ns, std::string& prefix) {
-    std::size_t procs = options_.processes ? ns.processes.size() : 0;
-    std::size_t total = procs + ns.children.size();
-    for (std::size_t i = 0; i < total; ++i) {
-      bool last = i + 1 == total;
+  void body(const NsNode& ns, std::string& prefix, int depth) {
+    std::vector<Row> rows;
+    ProcessForest forest;
+    if (options_.processes && view_.shows_processes(ns.id)) {
+      if (options_.ptree) {
+        forest = process_forest(ns);
+        for (std::size_t i : forest.roots) rows.push_back({Row::Kind::Process, i});
+      } else {
+        for (std::size_t i = 0; i < ns.processes.size(); ++i) rows.push_back({Row::Kind::Process, i});
+      }
+    }
+    bool cut = view_.max_depth && depth >= *view_.max_depth;
+    bool any_child = false;
+    for (std::size_t i = 0; i < ns.children.size(); ++i) {
+      if (!view_.shows_child(ns.id, ns.children[i])) continue;
+      any_child = true;
+      if (!cut) rows.push_back({Row::Kind::Namespace, i});
+    }
+    if (cut && any_child) rows.push_back({Row::Kind::Cut, 0});
+
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      bool last = r + 1 == rows.size();
       out_ += prefix;
       out_ += last ? glyphs_.last : glyphs_.branch;
-      if (i < procs) {
-        process_line(ns, ns.processes[i]);
-        continue;
-      }
-      const NsNode& child = graph_.at(ns.children[i - procs]);
-      namespace_line(child);
       std::size_t keep = prefix.size();
       prefix += last ? glyphs_.space : glyphs_.pipe;
-      children(child, prefix);
+      switch (rows[r].kind) {
+        case Row::Kind::Process:
+          process_row(ns, forest, rows[r].index, prefix);
+          break;
+        case Row::Kind::Namespace: {
+          const NsNode& child = graph_.at(ns.children[rows[r].index]);
+          namespace_line(child);
+          body(child, prefix, depth + 1);
+          break;
+        }
+        case Row::Kind::Cut: {
+          auto [namespaces, processes] = graph_.count_below(ns.id);
+          fmt::format_to(std::back_inserter(out_),
+                         "{} {} namespace{} with {} process{} below (--max-depth {})\n",
+                         glyphs_.ellipsis, namespaces, plural(namespaces), processes,
+                         processes == 1 ? "" : "es", *view_.max_depth);
+          break;
+        }
+      }
+      prefix.resize(keep);
+    }
+  }
+
+  void process_row(const NsNode& ns, const ProcessForest& forest, std::size_t index,
+                   std::string& prefix) {
+    process_line(ns, ns.processes[index]);
+    if (!options_.ptree) return;
+    const std::vector<std::size_t>& kids = forest.children[index];
+    for (std::size_t k = 0; k < kids.size(); ++k) {
+      bool last = k + 1 == kids.size();
+      out_ += prefix;
+      out_ += last ? glyphs_.last : glyphs_.branch;
+      std::size_t keep = prefix.size();
+      prefix += last ? glyphs_.space : glyphs_.pipe;
+      process_row(ns, forest, kids[k], prefix);
       prefix.resize(keep);
     }
   }
 
   const NamespaceGraph& graph_;
+  const View& view_;
   const RenderOptions& options_;
   const Glyphs& glyphs_;
   std::string& out_;
@@ -112,8 +213,59 @@ class TextRenderer {
 
 std::string ns_label(const NsId& id) { return fmt::format("pid:[{}]", id.ino); }
 
-void render_text(const NamespaceGraph& graph, const RenderOptions& options, std::string& out) {
-  TextRenderer(graph, options, out).forest();
+std::string pin_text(const Pin& pin) {
+  switch (pin.kind) {
+    case Pin::Kind::Fd:
+      return fmt::format("fd {} of PID {}", pin.fd, pin.pid);
+    case Pin::Kind::Mount:
+      return fmt::format("mount at {} (PID {})", pin.mountpoint, pin.pid);
+    case Pin::Kind::Children:
+      return fmt::format("pid_for_children of PID {}", pin.pid);
+  }
+  return {};
+}
+
+ProcessForest process_forest(const NsNode& ns) {
+  ProcessForest forest;
+  forest.children.resize(ns.processes.size());
+  std::unordered_map<pid_t, std::size_t> index;
+  for (std::size_t i = 0; i < ns.processes.size(); ++i) index.emplace(ns.processes[i].pid, i);
+  // ns.processes is sorted by PID, so every child list comes out sorted too.
+  for (std::size_t i = 0; i < ns.processes.size(); ++i) {
+    auto parent = index.find(ns.processes[i].status.ppid);
+    if (parent == index.end() || parent->second == i) {
+      forest.roots.push_back(i);
+    } else {
+      forest.children[parent->second].push_back(i);
+    }
+  }
+  // PPid links cannot loop in the kernel, but a PID reused mid-scan can make them: cut each loop
+  // where it is found, so that every member is drawn exactly once.
+  std::vector<bool> reached(ns.processes.size(), false);
+  auto reach = [&](std::size_t root) {
+    std::vector<std::size_t> todo{root};
+    while (!todo.empty()) {
+      std::size_t i = todo.back();
+      todo.pop_back();
+      reached[i] = true;
+      for (std::size_t c : forest.children[i]) todo.push_back(c);
+    }
+  };
+  for (std::size_t r : forest.roots) reach(r);
+  for (std::size_t i = 0; i < ns.processes.size(); ++i) {
+    if (reached[i]) continue;
+    std::vector<std::size_t>& siblings = forest.children[index.at(ns.processes[i].status.ppid)];
+    std::erase(siblings, i);
+    forest.roots.push_back(i);
+    reach(i);
+  }
+  std::sort(forest.roots.begin(), forest.roots.end());
+  return forest;
+}
+
+void render_text(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
+                 std::string& out) {
+  TextRenderer(graph, view, options, out).forest();
 }
 
 }  // namespace pidns

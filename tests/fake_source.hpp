@@ -20,7 +20,11 @@ class FakeSource final : public NsSource {
   FakeSource& process(pid_t pid, std::string name, NsId in, std::vector<pid_t> nstgid = {},
                       pid_t ppid = 0, uid_t uid = 0, unsigned threads = 1) {
     if (nstgid.empty()) nstgid = {pid};
-    scan_.processes.push_back({pid, in, {std::move(name), ppid, uid, std::move(nstgid), threads}});
+    Process p;
+    p.pid = pid;
+    p.ns = in;
+    p.status = {std::move(name), ppid, uid, std::move(nstgid), threads};
+    scan_.processes.push_back(std::move(p));
     scan_.namespaces.try_emplace(in);
     return *this;
   }
@@ -46,7 +50,16 @@ class FakeSource final : public NsSource {
     scan_.self = id;
     return *this;
   }
-  [[nodiscard]] Scan scan() override { return scan_; }
+  /// Direct access for what the fluent calls do not cover (pins, owners, cgroups, ...).
+  Scan& raw() { return scan_; }
+
+  [[nodiscard]] Scan scan(const ScanRequest& request) override {
+    last_request = request;
+    return scan_;
+  }
+  [[nodiscard]] Scan scan() { return scan_; }
+
+  ScanRequest last_request;  ///< what the code under test asked for
 
  private:
   Scan scan_;

@@ -116,7 +116,9 @@ TEST(Execute, SaysNothingOnStderrWhenAllWasRead) {
 
 class FailingSource final : public NsSource {
  public:
-  [[nodiscard]] Scan scan() override { throw std::runtime_error("/tmp is not a procfs mount"); }
+  [[nodiscard]] Scan scan(const ScanRequest&) override {
+    throw std::runtime_error("/tmp is not a procfs mount");
+  }
 };
 
 TEST(Execute, AFailedScanGivesOneLineStatusOneAndNoOutput) {

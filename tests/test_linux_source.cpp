@@ -17,7 +17,7 @@ std::string fixtures() {
 
 TEST(LinuxSource, ReadsEveryProcessOfAFixtureProcfs) {
   LinuxSource source(fixtures() + "/proc", /*require_procfs=*/false);
-  Scan scan = source.scan();
+  Scan scan = source.scan({});
   ASSERT_EQ(scan.processes.size(), 2u);  // 1 and 42; 7 is malformed; sys/ is not a process
   std::sort(scan.processes.begin(), scan.processes.end(),
             [](const Process& a, const Process& b) { return a.pid < b.pid; });
@@ -38,7 +38,7 @@ TEST(LinuxSource, ReadsEveryProcessOfAFixtureProcfs) {
 TEST(LinuxSource, RefusesADirectoryThatIsNotAProcfs) {
   LinuxSource source(fixtures() + "/proc");
   try {
-    (void)source.scan();
+    (void)source.scan({});
     FAIL() << "scanned a plain directory as if it were procfs";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("is not a procfs mount"), std::string::npos) << e.what();
@@ -48,7 +48,7 @@ TEST(LinuxSource, RefusesADirectoryThatIsNotAProcfs) {
 TEST(LinuxSource, NamesAMissingRootInItsError) {
   LinuxSource source("/nonexistent/proc");
   try {
-    (void)source.scan();
+    (void)source.scan({});
     FAIL() << "scanned a missing directory";
   } catch (const SysError& e) {
     EXPECT_EQ(e.err(), ENOENT);
@@ -57,7 +57,7 @@ TEST(LinuxSource, NamesAMissingRootInItsError) {
 }
 
 TEST(LinuxSource, ScansTheRealProcfs) {
-  Scan scan = LinuxSource("/proc").scan();
+  Scan scan = LinuxSource("/proc").scan({});
   EXPECT_FALSE(scan.processes.empty());
   ASSERT_TRUE(scan.self.has_value());
   EXPECT_TRUE(scan.namespaces.contains(*scan.self));

@@ -29,7 +29,7 @@ NamespaceGraph sample() {
 
 std::string text(const NamespaceGraph& g, RenderOptions options) {
   std::string out;
-  render_text(g, options, out);
+  render_text(g, whole_view(g, std::nullopt), options, out);
   return out;
 }
 
@@ -72,7 +72,7 @@ TEST(RenderText, EscapesHostileNames) {
 
 nlohmann::json json(const NamespaceGraph& g, RenderOptions options = {}) {
   std::string out;
-  render_json(g, options, out);
+  render_json(g, whole_view(g, std::nullopt), options, out);
   EXPECT_EQ(out.back(), '\n');
   return nlohmann::json::parse(out);
 }
@@ -107,7 +107,8 @@ TEST(RenderJson, NestsNamespacesWithTheirProcesses) {
 
 TEST(RenderJson, KeepsKeysInAStableOrder) {
   std::string out;
-  render_json(sample(), {}, out);
+  NamespaceGraph g = sample();
+  render_json(g, whole_view(g, std::nullopt), {}, out);
   EXPECT_LT(out.find("\"schema\""), out.find("\"proc\""));
   EXPECT_LT(out.find("\"proc\""), out.find("\"summary\""));
   EXPECT_LT(out.find("\"summary\""), out.find("\"pidns\""));

@@ -1,0 +1,55 @@
+// view: which part of the forest to show (--pid, --ns, --max-depth). Pure: no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "graph.hpp"
+
+namespace pidns {
+
+/// A selection of the forest for the renderers.
+struct View {
+  /// Where drawing starts: the forest's roots, or the tops of the selected branches.
+  std::vector<NsId> tops;
+  /// Namespaces drawn only as the way down to a selected one: their line, none of their
+  /// processes, and only the children that lead on. Empty when nothing is selected.
+  std::unordered_set<NsId, NsIdHash> path_only;
+  /// Processes to mark (--pid).
+  std::unordered_set<pid_t> marked;
+  /// Levels below a top that are drawn; deeper subtrees are summarised. nullopt: no limit.
+  std::optional<int> max_depth;
+
+  /// Namespaces whose whole subtree is drawn (--pid, --ns); empty for the whole forest.
+  std::unordered_set<NsId, NsIdHash> selected;
+
+  /// Whether `child` of a drawn namespace is drawn too.
+  [[nodiscard]] bool shows_child(const NsId& parent, const NsId& child) const {
+    return !path_only.contains(parent) || path_only.contains(child) || selected.contains(child);
+  }
+  [[nodiscard]] bool shows_processes(const NsId& id) const { return !path_only.contains(id); }
+};
+
+/// The whole forest.
+[[nodiscard]] View whole_view(const NamespaceGraph& graph, std::optional<int> max_depth);
+
+/// The branches from the top down to the namespaces of `pids`, with those namespaces' subtrees.
+/// Throws std::runtime_error naming a PID that the scan did not find.
+[[nodiscard]] View pid_view(const NamespaceGraph& graph, const std::vector<pid_t>& pids,
+                            std::optional<int> max_depth);
+
+/// The subtrees of the namespaces `ids`. Throws std::runtime_error for one not in the graph.
+[[nodiscard]] View ns_view(const NamespaceGraph& graph, const std::vector<NsId>& ids,
+                           std::optional<int> max_depth);
+
+/// Finds a namespace by inode number alone ("4026531836" or "pid:[4026531836]"); nullopt when
+/// the text is neither form. Throws std::runtime_error when no namespace or several match.
+[[nodiscard]] std::optional<NsId> find_by_inode(const NamespaceGraph& graph, std::string_view text);
+
+/// Why a PID could not be found, for error messages: "no process with PID 7 in /proc", or
+/// "permission denied for PID 1".
+[[nodiscard]] std::string missing_pid_reason(const NamespaceGraph& graph, pid_t pid);
+
+}  // namespace pidns
