@@ -1,8 +1,8 @@
 # bash completion for pidns-tree(1). Installed as bash-completion's completions/pidns-tree, where
+# shellcheck shell=bash
 # bash-completion (>= 2.0, for _init_completion and _filedir) loads it on first use.
 
-# Proposes the PIDs of live processes matching $1, from the numeric entries of /proc. No option
-# takes a PID yet; options that will (e.g. --pid) call this.
+# Proposes the PIDs of live processes matching $1, from the numeric entries of /proc.
 _pidns_tree_pids() {
     local entry
     local -a pids=()
@@ -19,15 +19,33 @@ _pidns_tree() {
     _init_completion -s || return
 
     case $prev in
-        -h | --help | -V | --version)
+        -h | --help | -V | --version | -d | --max-depth)
             return
             ;;
         --proc)
             _filedir -d
             return
             ;;
+        -p | --pid | -t | --translate)
+            _pidns_tree_pids "$cur"
+            return
+            ;;
+        -n | --ns)
+            # An inode or pid:[INODE] cannot be listed cheaply; an nsfs file such as a bind
+            # mount or /proc/PID/ns/pid can.
+            _filedir
+            return
+            ;;
+        --to)
+            if [[ $cur == [0-9]* ]]; then
+                _pidns_tree_pids "$cur"
+            else
+                _filedir
+            fi
+            return
+            ;;
         --format)
-            mapfile -t COMPREPLY < <(compgen -W 'text json' -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W 'text json dot' -- "$cur")
             return
             ;;
         --color)
@@ -39,7 +57,8 @@ _pidns_tree() {
 
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-h --help --proc -J --json --format -N --no-pids
-            --ascii --color -V --version' -- "$cur")
+            -p --pid -n --ns -d --max-depth --ptree --owner --ns-id --no-labels -a --all
+            -t --translate --to --ascii --color -V --version' -- "$cur")
     fi
 }
 complete -F _pidns_tree pidns-tree
