@@ -153,14 +153,14 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   bool no_pids = false;
   app.add_flag("-N,--no-pids", no_pids, "Show namespaces only, with their counts");
   auto* pid = app.add_option("-p,--pid", opts.pids,
-                             "Show the branch down to PID's namespace, and its subtree; "
-                             "repeatable")
+                             "Show the branch down to PID's namespace, and its subtree "
+                             "(repeat: -p 1 -p 2)")
                   ->check(CLI::Range(1, static_cast<int>(kPidMaxLimit)))
                   ->option_text("PID")
                   ->allow_extra_args(false);
   auto* ns = app.add_option("-n,--ns", opts.namespaces,
                             "Show the subtree of NS: an inode, pid:[INODE], or an nsfs file "
-                            "such as /proc/PID/ns/pid; repeatable")
+                            "such as /proc/PID/ns/pid (repeat: -n A -n B)")
                  ->option_text("NS")
                  ->allow_extra_args(false);
   pid->excludes(ns);
@@ -181,8 +181,8 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
                             ->check(CLI::Range(1, static_cast<int>(kPidMaxLimit)))
                             ->option_text("PID");
   auto* to = app.add_option("--to", opts.to,
-                            "With --translate: the namespace (as for --ns), or a PID whose "
-                            "namespace is meant")
+                            "With --translate: the namespace (as for --ns), or the namespace of "
+                            "a PID (a number up to 4194304 is a PID, a larger one an inode)")
                  ->option_text("NS|PID");
   translate_opt->needs(to);
   to->needs(translate_opt);

@@ -324,7 +324,12 @@ class Scanner {
       read_file(root_.get(), "self/status", buf);
       if (std::optional<ProcStatus> st = parse_status(buf)) {
         view.levels = static_cast<int>(st->nstgid.size()) - 1;
-        view.relation = view.levels == 0 ? ProcfsView::Relation::Same : ProcfsView::Relation::Ancestor;
+        if (view.levels == 0) {
+          view.relation = ProcfsView::Relation::Same;
+          view.ns = scan_.self;  // even when its PID 1 hides its ns/pid from us
+        } else {
+          view.relation = ProcfsView::Relation::Ancestor;
+        }
         return;
       }
     } catch (const SysError&) {

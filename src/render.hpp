@@ -26,7 +26,7 @@ struct RenderOptions {
 void render_text(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                  std::string& out);
 
-/// One JSON document (schema 1, see man/pidns-tree.1 and man/pidns-tree.schema.json), appended
+/// One JSON document (schema 1, see man/pidns-tree.1 and doc/pidns-tree.schema.json), appended
 /// to `out`. Never throws on names that are not UTF-8: their bad bytes become U+FFFD.
 void render_json(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                  std::string& out);

@@ -1,5 +1,5 @@
 // render_json: the namespace forest as one JSON document (schema 1, documented in the man page
-// and in man/pidns-tree.schema.json).
+// and in doc/pidns-tree.schema.json).
 #include <nlohmann/json.hpp>
 
 #include "render.hpp"

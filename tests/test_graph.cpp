@@ -113,6 +113,51 @@ TEST(NamespaceGraph, CarriesTheCountsOfWhatItCouldNotShow) {
   EXPECT_EQ(g.process_count(), 1u);
 }
 
+TEST(NamespaceGraph, InfersParentsThatTheKernelWouldNotName) {
+  // Inside container 300 over the host's procfs: EPERM above 300, so 200 and 400 arrive without
+  // parents; their members' parent processes one level up tell where they belong.
+  FakeSource src;
+  src.process(1, "systemd", ns(100), {1})
+      .process(50, "containerd-shim", ns(100), {50}, 1)
+      .process(60, "init", ns(200), {60, 1}, 50)
+      .process(61, "worker", ns(200), {61, 2}, 60)
+      .process(70, "nested", ns(400), {70, 9, 1}, 61)
+      .process(80, "me", ns(300), {80, 1}, 50)
+      .parent(ns(500), ns(300))  // the kernel names parents inside our own subtree
+      .process(90, "child", ns(500), {90, 2, 1}, 80)
+      .self(ns(300));
+  NamespaceGraph g = NamespaceGraph::build(src.scan());
+  EXPECT_EQ(g.roots(), std::vector<NsId>{ns(100)});
+  EXPECT_EQ(g.at(ns(200)).parent, ns(100));
+  EXPECT_TRUE(g.at(ns(200)).parent_inferred);
+  EXPECT_EQ(g.at(ns(400)).parent, ns(200));
+  EXPECT_TRUE(g.at(ns(400)).parent_inferred);
+  EXPECT_EQ(g.at(ns(300)).parent, ns(100));
+  EXPECT_FALSE(g.at(ns(500)).parent_inferred);
+}
+
+TEST(NamespaceGraph, InfersNothingAcrossAGapOfLevels) {
+  // A parent process two levels up (nsenter from the host into a level-2 namespace) does not say
+  // which level-1 namespace lies between: leave it a top rather than guess.
+  FakeSource src;
+  src.process(1, "systemd", ns(100), {1}).process(70, "entered", ns(400), {70, 9, 3}, 1);
+  NamespaceGraph g = NamespaceGraph::build(src.scan());
+  EXPECT_FALSE(g.at(ns(400)).parent.has_value());
+  EXPECT_EQ(g.roots().size(), 2u);
+}
+
+TEST(NamespaceGraph, FindsProcessesByPidAndCountsSubtrees) {
+  FakeSource src;
+  src.process(1, "a", ns(100), {1}).process(5, "b", ns(200), {5, 1}).process(6, "c", ns(300), {6, 2, 1});
+  src.parent(ns(200), ns(100)).parent(ns(300), ns(200));
+  NamespaceGraph g = NamespaceGraph::build(src.scan());
+  ASSERT_NE(g.process(6), nullptr);
+  EXPECT_EQ(g.process(6)->status.name, "c");
+  EXPECT_EQ(g.process(7), nullptr);
+  EXPECT_EQ(g.count_below(ns(100)), (std::pair<std::size_t, std::size_t>{2, 2}));
+  EXPECT_EQ(g.count_below(ns(300)), (std::pair<std::size_t, std::size_t>{0, 0}));
+}
+
 TEST(NamespaceGraph, EmptyScanGivesAnEmptyForest) {
   FakeSource src;
   NamespaceGraph g = NamespaceGraph::build(src.scan());

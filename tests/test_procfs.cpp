@@ -91,6 +91,27 @@ INSTANTIATE_TEST_SUITE_P(
                       "Name:\tbad\\q\nPPid:\t0\nUid:\t0\nNStgid:\t1\n",  // unknown escape
                       "Name:\tbad\\\nPPid:\t0\nUid:\t0\nNStgid:\t1\n"));  // dangling escape
 
+TEST(ParseNsfsMounts, FindsPidNamespaceBindMounts) {
+  std::vector<NsfsMount> mounts = parse_nsfs_mounts(
+      "22 1 259:1 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+      "310 22 0:4 pid:[4026532200] /run/pidns/web rw shared:7 - nsfs nsfs rw\n"
+      "311 22 0:4 net:[4026532300] /run/netns/web rw shared:8 - nsfs nsfs rw\n"
+      "312 22 0:4 pid:[4026532201] /tmp/with\\040space\\134x rw - nsfs nsfs rw\n"
+      "313 22 0:4 pid:[4026532202] /no-optional-fields rw - nsfs nsfs rw");
+  EXPECT_EQ(mounts, (std::vector<NsfsMount>{{"/run/pidns/web", 4026532200},
+                                            {"/tmp/with space\\x", 4026532201},
+                                            {"/no-optional-fields", 4026532202}}));
+}
+
+TEST(ParseNsfsMounts, SkipsMalformedLines) {
+  for (const char* bad : {"", "garbage", "1 2 0:4 pid:[x] /a rw - nsfs nsfs rw",
+                          "1 2 0:4 pid:[] /a rw - nsfs nsfs rw", "1 2 0:4 pid:[5] a rw - nsfs nsfs rw",
+                          "1 2 0:4 pid:[5] /a\\09 rw - nsfs nsfs rw", "1 2 pid:[5] - nsfs nsfs rw",
+                          "1 2 0:4 pid:[5] /a rw - tmpfs nsfs rw"}) {
+    EXPECT_TRUE(parse_nsfs_mounts(bad).empty()) << bad;
+  }
+}
+
 TEST(ParsePid, AcceptsPlainPositiveDecimals) {
   EXPECT_EQ(parse_pid("1"), 1);
   EXPECT_EQ(parse_pid("4194304"), 4194304);

@@ -70,6 +70,76 @@ TEST(RenderText, EscapesHostileNames) {
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);  // one namespace, one process
 }
 
+TEST(RenderText, ShowsOwnersIdsPinsAndChildNamespaces) {
+  FakeSource src;
+  src.process(1, "init", ns(100), {1}).process(7, "unsharer", ns(100), {7}, 1);
+  src.process(8, "waiting", ns(100), {8}, 1);
+  src.parent(ns(200), ns(100)).parent(ns(300), ns(100));
+  Scan& raw = src.raw();
+  raw.processes[1].children_ns = ns(200);
+  raw.processes[2].children_pending = true;
+  raw.namespaces[ns(100)].owner = Owner{ns(9), 0};
+  raw.namespaces[ns(100)].unique_id = 42;
+  raw.namespaces[ns(200)].pins = {Pin{Pin::Kind::Children, 7, -1, {}}};
+  raw.namespaces[ns(300)].pins = {Pin{Pin::Kind::Fd, 8, 5, {}},
+                                  Pin{Pin::Kind::Mount, 1, -1, "/run/x\ny"}};
+  NamespaceGraph g = NamespaceGraph::build(src.scan());
+  RenderOptions options{.unicode = false, .owner = true, .unique_id = true};
+  options.user_names[0] = "root";
+  EXPECT_EQ(text(g, options),
+            "pid:[100] level 0, 3 processes, 3 threads, owner uid 0 (root) of user:[9], id 42\n"
+            "|-- 1 init  nstgid=1  (init)\n"
+            "|-- 7 unsharer  nstgid=7  children in pid:[200]\n"
+            "|-- 8 waiting  nstgid=8  children in a new namespace, not yet started\n"
+            "|-- pid:[200] level 1, no processes, owner not visible, held by pid_for_children of PID "
+            "7 (hidden)\n"
+            "`-- pid:[300] level 1, no processes, owner not visible, held by fd 5 of PID 8 and mount "
+            "at /run/x\\x0Ay (PID 1) (hidden)\n");
+}
+
+TEST(RenderText, DrawsProcessTreesByParentPid) {
+  FakeSource src;
+  src.process(1, "init", ns(100), {1}, 0)
+      .process(2, "sshd", ns(100), {2}, 1)
+      .process(3, "bash", ns(100), {3}, 2)
+      .process(4, "cron", ns(100), {4}, 1)
+      .process(9, "orphan", ns(100), {9}, 77);  // parent outside the namespace
+  NamespaceGraph g = NamespaceGraph::build(src.scan());
+  EXPECT_EQ(text(g, {.unicode = false, .ptree = true}),
+            "pid:[100] level 0, 5 processes, 5 threads\n"
+            "|-- 1 init  nstgid=1  (init)\n"
+            "|   |-- 2 sshd  nstgid=2\n"
+            "|   |   `-- 3 bash  nstgid=3\n"
+            "|   `-- 4 cron  nstgid=4\n"
+            "`-- 9 orphan  nstgid=9\n");
+}
+
+TEST(ProcessForest, CutsParentLoopsSoEveryMemberAppearsOnce) {
+  FakeSource src;  // 5 and 6 name each other as parents: only a PID reused mid-scan does that
+  src.process(5, "a", ns(100), {5}, 6).process(6, "b", ns(100), {6}, 5).process(7, "c", ns(100), {7}, 6);
+  NamespaceGraph g = NamespaceGraph::build(src.scan());
+  ProcessForest forest = process_forest(g.at(ns(100)));
+  std::size_t seen = forest.roots.size();
+  for (const auto& kids : forest.children) seen += kids.size();
+  EXPECT_EQ(seen, 3u);
+  EXPECT_EQ(forest.roots, std::vector<std::size_t>{0});
+}
+
+TEST(RenderDot, DrawsOneBoxPerNamespaceAndEscapesNames) {
+  FakeSource src;
+  src.process(1, "in\"it\\", ns(100), {1}).process(5, "x", ns(200), {5, 1}).parent(ns(200), ns(100));
+  NamespaceGraph g = NamespaceGraph::build(src.scan());
+  std::string out;
+  render_dot(g, whole_view(g, std::nullopt), {}, out);
+  EXPECT_EQ(out.rfind("digraph pidns {\n", 0), 0u);
+  EXPECT_NE(out.find("ns_4_100 [shape=box"), std::string::npos) << out;
+  EXPECT_NE(out.find("ns_4_100 -> ns_4_200;"), std::string::npos) << out;
+  EXPECT_NE(out.find("label=\"1 in\\\"it\\\\\\\\\\n1\""), std::string::npos) << out;
+  std::string no_pids;
+  render_dot(g, whole_view(g, std::nullopt), {.processes = false}, no_pids);
+  EXPECT_EQ(no_pids.find("ellipse"), std::string::npos);
+}
+
 nlohmann::json json(const NamespaceGraph& g, RenderOptions options = {}) {
   std::string out;
   render_json(g, whole_view(g, std::nullopt), options, out);
@@ -119,6 +189,34 @@ TEST(RenderJson, NoPidsDropsProcessesButKeepsCounts) {
   nlohmann::json leaf = json(sample(), {.processes = false})["pidns"][0]["children"][0]["children"][0];
   EXPECT_FALSE(leaf.contains("processes"));
   EXPECT_EQ(leaf["process_count"], 2);
+}
+
+TEST(RenderJson, MarksSelectionsCutsPinsAndProcessTrees) {
+  FakeSource src;
+  src.process(1, "init", ns(100), {1}).process(2, "sh", ns(100), {2}, 1);
+  src.process(5, "x", ns(200), {5, 1}).process(6, "y", ns(300), {6, 2, 1}).parent(ns(200), ns(100));
+  src.parent(ns(300), ns(200));
+  src.raw().namespaces[ns(200)].pins = {Pin{Pin::Kind::Mount, 1, -1, "/run/p"}};
+  NamespaceGraph g = NamespaceGraph::build(src.scan());
+  std::string out;
+  render_json(g, pid_view(g, {5}, 1), {.ptree = true}, out);
+  nlohmann::json doc = nlohmann::json::parse(out);
+  const nlohmann::json& top = doc.at("pidns").at(0);
+  EXPECT_EQ(top.at("partial"), true);
+  EXPECT_FALSE(top.contains("processes"));
+  const nlohmann::json& sel = top.at("children").at(0);
+  EXPECT_EQ(sel.at("processes").at(0).at("selected"), true);
+  EXPECT_EQ(sel.at("processes").at(0).at("children"), nlohmann::json::array());
+  EXPECT_EQ(sel.at("pins").at(0),
+            (nlohmann::json{{"kind", "mount"}, {"pid", 1}, {"mountpoint", "/run/p"}}));
+  EXPECT_EQ(sel.at("cut"), (nlohmann::json{{"namespaces", 1}, {"processes", 1}}));
+  EXPECT_EQ(sel.at("children"), nlohmann::json::array());
+
+  out.clear();
+  render_json(g, whole_view(g, std::nullopt), {.ptree = true}, out);
+  doc = nlohmann::json::parse(out);
+  EXPECT_EQ(doc.at("pidns").at(0).at("processes").size(), 1u);  // sh hangs below init
+  EXPECT_EQ(doc.at("pidns").at(0).at("processes").at(0).at("children").at(0).at("pid"), 2);
 }
 
 TEST(RenderJson, SurvivesNamesThatAreNotUtf8) {
