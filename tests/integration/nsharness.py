@@ -452,3 +452,273 @@ def check_summary(doc):
 def _eq(where, what, got, want):
     if got != want:
         raise AssertionError(f"{where}: {what} is {got!r}, want {want!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers of the views tests (test_views*, test_all*, test_translate*, test_container_view*)
+
+# pidns-tree's warning when it shows a forest (namespaces whose parents the kernel hides).
+FOREST_LINE = re.compile(r"^pidns-tree: \d+ separate trees: .+$")
+
+
+def run_any(args, prefix=()):
+    """Runs [*prefix, pidns-tree, *args] and returns the CompletedProcess, whatever the exit."""
+    cmd = list(prefix) + [binary("PIDNS_TREE")] + list(args)
+    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=TOOL_TIMEOUT, env=dict(os.environ, NO_COLOR="1"))
+
+
+def run_failure(args, prefix=(), stdout_empty=True):
+    """Asserts that pidns-tree exits 1 with one stderr line that says why (the environment's
+    "not shown" summary aside) and, unless stdout_empty is False, nothing on stdout. Returns
+    (that line, stdout)."""
+    r = run_any(args, prefix)
+    cmd = " ".join(list(prefix) + ["pidns-tree"] + list(args))
+    if r.returncode != 1:
+        raise AssertionError(f"{cmd}: exit {r.returncode}, want 1; stderr:\n{r.stderr}")
+    if stdout_empty and r.stdout:
+        raise AssertionError(f"{cmd}: stdout not empty:\n{r.stdout}")
+    lines = [ln for ln in r.stderr.splitlines() if not UNSHOWN_LINE.match(ln)]
+    if len(lines) != 1 or not lines[0].startswith("pidns-tree: "):
+        raise AssertionError(f"{cmd}: want one 'pidns-tree: ...' stderr line, got {lines!r}")
+    return lines[0], r.stdout
+
+
+def run_lenient(args, prefix=()):
+    """Like run_tool(), but also accepts the forest warning on stderr (a container view where
+    other tests' namespaces cannot be placed). Returns stdout."""
+    r = run_any(args, prefix)
+    if r.returncode != 0:
+        raise AssertionError(f"{args} exited {r.returncode}; stderr:\n{r.stderr}")
+    for line in r.stderr.splitlines():
+        if not UNSHOWN_LINE.match(line) and not FOREST_LINE.match(line):
+            raise AssertionError(f"{args}: unexpected stderr line: {line!r}")
+    return r.stdout
+
+
+class Background:
+    """A helper process in a session of its own, talking line by line over pipes; SIGKILLed
+    (its whole process group) on close() or on leaving the with block."""
+
+    def __init__(self, cmd):
+        self._err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self._err, start_new_session=True)
+        self.pid = self.proc.pid
+
+    def readline(self, timeout=30):
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        ready = sel.select(timeout)
+        sel.close()
+        line = self.proc.stdout.readline().decode(errors="replace") if ready else ""
+        if not line:
+            self._err.seek(0)
+            err = self._err.read().decode(errors="replace")
+            raise AssertionError(f"{self.proc.args}: no output (exit {self.proc.poll()}): {err}")
+        return line.rstrip("\n")
+
+    def send(self, line):
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def close(self):
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+        self._err.close()
+        self.proc = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+class WrappedFixture(Fixture):
+    """A Fixture whose nsfixture runs under WRAPPER, a command prefix such as
+    ["setpriv", ..., "unshare", "--user", "--map-root-user", "--"], even as root."""
+
+    def __init__(self, spec, wrapper, **kw):
+        super().__init__(spec, **kw)
+        self.wrapper = list(wrapper)
+
+    def __enter__(self):
+        self.wrapped = True
+        survivors = fixture_processes(self.prefix)
+        if survivors:
+            raise AssertionError(f"processes named {self.prefix}* exist before the test: "
+                                 f"{survivors}")
+        self._tmp = tempfile.TemporaryDirectory(prefix="nsfixture-")
+        os.chmod(self._tmp.name, 0o777)  # the wrapper may drop to another user
+        outfile = os.path.join(self._tmp.name, "fixture.json")
+        cmd = self.wrapper + [binary("NSFIXTURE"), "--name-prefix", self.prefix]
+        if self.mount_proc:
+            cmd.append("--mount-proc")
+        cmd += [self.spec, outfile]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            self._wait_ready()
+            with open(outfile, encoding="utf-8") as f:
+                self.data = json.load(f)
+        except BaseException:
+            self._teardown()
+            raise
+        return self
+
+
+def key(ns):
+    """(dev, ino) of a namespace dict from nsfixture's or pidns-tree's JSON."""
+    return (ns["dev"], ns["ino"])
+
+
+def subtree(fx, index):
+    """Indices of fixture namespace `index` and of every namespace below it, in pre-order."""
+    out = [index]
+    for n in fx.namespaces:
+        if key(n["parent"]) == key(fx.ns(index)):
+            out += subtree(fx, n["index"])
+    return out
+
+
+def ancestors(fx, index):
+    """Indices of the fixture namespaces above `index`, nearest first."""
+    index_of = {key(n): n["index"] for n in fx.namespaces}
+    out = []
+    i = index_of.get(key(fx.ns(index)["parent"]))
+    while i is not None:
+        out.append(i)
+        i = index_of.get(key(fx.ns(i)["parent"]))
+    return out
+
+
+def json_nodes(doc_roots):
+    """{(dev, ino): node} over pidns-tree's JSON namespaces; each node gains "parent_key"."""
+    return index_tree(doc_roots)
+
+
+TEXT_CUT = re.compile(r"^(?:…|\.\.\.) (\d+) namespaces? with (\d+) process(?:es)? below "
+                      r"\(--max-depth (\d+)\)$")
+
+
+def parse_rows(text):
+    """pidns-tree's text output as a tree of rows, keeping every annotation: a list of roots,
+    each {kind: "ns"|"proc"|"cut", line, tail, children: [...]} plus, for "ns": ino, level,
+    hidden, process_count, thread_count; "proc": pid, name, nstgid; "cut": namespaces,
+    processes, max_depth. A row's parent is the nearest row above it one level less deep, so
+    --ptree's process trees parse too."""
+    roots, stack = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        depth, rest = 0, line
+        while rest[:4] in GLYPHS:
+            depth, rest = depth + 1, rest[4:]
+        if depth > len(stack):
+            raise AssertionError(f"text line {number}: bad indentation: {line!r}")
+        m = NS_LINE.match(rest)
+        if m:
+            row = {"kind": "ns", "ino": int(m[1]), "level": int(m[2]),
+                   "hidden": m[3] is None, "process_count": int(m[3] or 0),
+                   "thread_count": int(m[4] or 0), "tail": m[5]}
+        elif (m := PROC_LINE.match(rest)):
+            row = {"kind": "proc", "pid": int(m[1]), "name": m[2],
+                   "nstgid": [int(x) for x in m[3].split("/")], "tail": m[4]}
+        elif (m := TEXT_CUT.match(rest)):
+            row = {"kind": "cut", "namespaces": int(m[1]), "processes": int(m[2]),
+                   "max_depth": int(m[3]), "tail": ""}
+        else:
+            raise AssertionError(f"text line {number}: not a namespace, process or cut row: "
+                                 f"{line!r}")
+        if depth == 0 and row["kind"] != "ns":
+            raise AssertionError(f"text line {number}: a top row that is not a namespace")
+        row.update(line=line, children=[])
+        del stack[depth:]
+        (stack[-1]["children"] if stack else roots).append(row)
+        stack.append(row)
+    return roots
+
+
+def text_namespaces(rows):
+    """{ino: ns row} over parse_rows()'s tree; each row gains "parent_ino"."""
+    out = {}
+
+    def walk(row, parent):
+        if row["kind"] == "ns":
+            if row["ino"] in out:
+                raise AssertionError(f"text: pid:[{row['ino']}] appears twice")
+            row["parent_ino"] = parent
+            out[row["ino"]] = row
+            parent = row["ino"]
+        for c in row["children"]:
+            walk(c, parent)
+
+    for r in rows:
+        walk(r, None)
+    return out
+
+
+def direct_processes(ns_row):
+    """The process rows directly under a namespace row (not those of --ptree subtrees)."""
+    return [c for c in ns_row["children"] if c["kind"] == "proc"]
+
+
+def all_processes(ns_row):
+    """Every process row of a namespace row, --ptree subtrees included."""
+    out = []
+
+    def walk(row):
+        for c in row["children"]:
+            if c["kind"] == "proc":
+                out.append(c)
+                walk(c)
+
+    walk(ns_row)
+    return out
+
+
+def status_fields(pid, proc="/proc"):
+    """{key: value} of /proc/PID/status."""
+    out = {}
+    with open(f"{proc}/{pid}/status", encoding="utf-8", errors="replace") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            out[k] = v.strip()
+    return out
+
+
+def stat_ns(path):
+    """(dev, ino) of an nsfs file."""
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino)
+
+
+def wait_for(what, predicate, timeout=20):
+    """Polls predicate() until it returns a true value, which it returns."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def child_pids(pid):
+    """The children of process PID (all its threads'), from /proc/PID/task/*/children."""
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return sorted(out)
