@@ -5,6 +5,9 @@
 #include <pwd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <unordered_set>
 #include <ostream>
 #include <stdexcept>
 
@@ -73,15 +76,23 @@ void report_forest(const NamespaceGraph& graph, std::ostream& err) {
       graph.roots().size());
 }
 
+// Names for the owner UIDs, from /etc/passwd itself: getpwuid() may ask nscd or sssd over a
+// socket, and pidns-tree promises to talk to nobody. UIDs known only to LDAP stay numbers.
 std::unordered_map<uid_t, std::string> user_names(const NamespaceGraph& graph) {
-  std::unordered_map<uid_t, std::string> names;
+  std::unordered_set<uid_t> wanted;
   std::vector<NsId> todo = graph.roots();
   while (!todo.empty()) {
     const NsNode& n = graph.at(todo.back());
     todo.pop_back();
     todo.insert(todo.end(), n.children.begin(), n.children.end());
-    if (!n.owner || names.contains(n.owner->uid)) continue;
-    if (const passwd* pw = ::getpwuid(n.owner->uid)) names.emplace(n.owner->uid, pw->pw_name);
+    if (n.owner) wanted.insert(n.owner->uid);
+  }
+  std::unordered_map<uid_t, std::string> names;
+  if (wanted.empty()) return names;
+  std::unique_ptr<FILE, int (*)(FILE*)> passwd(std::fopen("/etc/passwd", "re"), std::fclose);
+  if (!passwd) return names;
+  while (const struct passwd* pw = ::fgetpwent(passwd.get())) {
+    if (wanted.contains(pw->pw_uid)) names.try_emplace(pw->pw_uid, pw->pw_name);
   }
   return names;
 }

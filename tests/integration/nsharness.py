@@ -6,12 +6,14 @@ meson passes the binaries in the environment: PIDNS_TREE and NSFIXTURE. Exit 77 
 """
 
 import json
+import random
 import os
 import re
 import resource
 import selectors
 import shutil
 import signal
+import string
 import subprocess
 import sys
 import tempfile
@@ -98,7 +100,10 @@ class Fixture:
     def __init__(self, spec, mount_proc=False, prefix="nsfx"):
         self.spec = spec
         self.mount_proc = mount_proc
-        self.prefix = prefix
+        # Three random letters keep two runs of the same test (two build directories, CI beside a
+        # developer) from taking each other's processes for leftovers. Names stay within comm's
+        # 15 bytes: "nsfxa" + "abc" + "31-0".
+        self.prefix = prefix + "".join(random.choice(string.ascii_lowercase) for _ in range(3))
         self.proc = None
         self.data = None
         self._tmp = None
