@@ -128,7 +128,7 @@ def unused_pid():
 
 
 def test():
-    with h.Fixture(SPEC, prefix="nsvsel") as fx:
+    with h.Fixture(SPEC, prefix="nsvsl") as fx:
         if [len(n["members"]) for n in fx.namespaces] != [2, 1, 1, 2, 1, 1]:
             raise AssertionError("nsfixture built something else than " + SPEC)
         deep = fx.init_pid(2)                      # in ns 2, below ns 1
