@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Hostile process names, set with prctl(PR_SET_NAME) by real processes: `pidns-tree --json` stays
+valid JSON and gives each name as its bytes decoded as UTF-8 with U+FFFD for bad bytes (nlohmann's
+error_handler_t::replace); the text output escapes them (\\xHH, \\u{HHHH}) so that no control
+byte or line break gets into a line."""
+import ctypes  # noqa: F401 - the children need it; fail here, not in 25 children, if missing
+import json
+import re
+import os
+import signal
+import subprocess
+import sys
+import unicodedata
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import nsharness as h  # noqa: E402
+
+R = "\ufffd"
+SGR = re.compile(rb"\x1b\[[0-9;]*m")
+# (bytes given to PR_SET_NAME, JSON name, text name). The kernel keeps 15 bytes (TASK_COMM_LEN
+# 16). nlohmann's replace handler, like Python's errors="replace", writes one U+FFFD for a
+# truncated sequence and re-reads the byte that broke it; a byte that cannot start a sequence
+# (C0/C1, F5..FF, a stray continuation byte) is one U+FFFD each. The text escapes every byte
+# that is not part of valid UTF-8 as \xHH, controls below 0x80 as \xHH, other invisible or
+# reordering code points as \u{HHHH}, and a backslash as \\.
+CASES = [
+    (b"\x1b[2J", "\x1b[2J", r"\x1B[2J"),
+    (b"\x1b]0;x\x07", "\x1b]0;x\x07", r"\x1B]0;x\x07"),
+    (b'a"b\\c', 'a"b\\c', r'a"b\\c'),
+    (b"new\nline", "new\nline", r"new\x0Aline"),
+    (b"tab\there", "tab\there", r"tab\x09here"),
+    (b"cr\rx", "cr\rx", r"cr\x0Dx"),
+    (b"back\\nslash", "back\\nslash", r"back\\nslash"),  # not a newline: the kernel escapes \
+    (b"\xff\xfe", R + R, r"\xFF\xFE"),
+    (b"\xe2\x80\xaeevil", "\u202eevil", r"\u{202E}evil"),
+    (b"\xc3", R, r"\xC3"),
+    (b"\xc3(", R + "(", r"\xC3("),
+    (b"\xe2\x80x", R + "x", r"\xE2\x80x"),
+    (b"\xe0\x80x", R + R + "x", r"\xE0\x80x"),  # E0 needs A0..BF next
+    (b"\xed\xa0\x80sur", R * 3 + "sur", r"\xED\xA0\x80sur"),  # a surrogate
+    (b"\xc0\xafover", R + R + "over", r"\xC0\xAFover"),  # overlong '/'
+    (b"\xf4\x90\x80\x80", R * 4, r"\xF4\x90\x80\x80"),  # past U+10FFFF
+    (b"c1\xc2\x85x", "c1\x85x", r"c1\u{0085}x"),
+    (b"del\x7f", "del\x7f", r"del\x7F"),
+    (b"\xe2\x80\xa8ls", "\u2028ls", r"\u{2028}ls"),
+    (b"zw\xe2\x80\x8bj", "zw\u200bj", r"zw\u{200B}j"),
+    (b"\xef\xbb\xbfbom", "\ufeffbom", r"\u{FEFF}bom"),
+    (b"caf\xc3\xa9 \xe6\x96\x87", "caf\u00e9 \u6587", "caf\u00e9 \u6587"),
+    (b"\xf0\x9f\x98\x80ok", "\U0001f600ok", "\U0001f600ok"),
+    (b"abcdefghijklmno", "abcdefghijklmno", "abcdefghijklmno"),  # 15 bytes: the maximum
+    (b"abcdefghijklmnopqrst", "abcdefghijklmno", "abcdefghijklmno"),  # cut to 15
+    (b"abcdefghijklm\xe2\x82\xac", "abcdefghijklm" + R, r"abcdefghijklm\xE2\x82"),  # cut in €
+    (b"x  nstgid=1", "x  nstgid=1", "x  nstgid=1"),
+    (b"%s%n{}", "%s%n{}", "%s%n{}"),
+    (b"", "", ""),
+]
+
+CHILD = r"""
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(15, ctypes.c_char_p(bytes.fromhex(sys.argv[1])), 0, 0, 0) != 0:  # PR_SET_NAME
+    sys.exit(3)
+os.write(1, b"r")
+os.read(0, 1)  # until the test closes our stdin, or kills us
+"""
+
+
+def escape_for_terminal(text_bytes):
+    """An independent rendering of README's escaping rule, to cross-check the table."""
+    out, i = [], 0
+    while i < len(text_bytes):
+        for n in (1, 2, 3, 4):
+            try:
+                ch = text_bytes[i:i + n].decode("utf-8")
+                break
+            except UnicodeDecodeError:
+                ch = None
+        if ch is None or len(ch) != 1:
+            out.append(f"\\x{text_bytes[i]:02X}")
+            i += 1
+            continue
+        cp = ord(ch)
+        if ch == "\\":
+            out.append("\\\\")
+        elif cp < 0x20 or 0x7F <= cp <= 0x9F or cp == 0xAD or 0x200B <= cp <= 0x200F or \
+                0x2028 <= cp <= 0x202E or 0x2060 <= cp <= 0x2069 or cp == 0xFEFF:
+            out.append(f"\\x{cp:02X}" if cp < 0x80 else f"\\u{{{cp:04X}}}")
+        else:
+            out.append(ch)
+        i += len(ch.encode("utf-8"))
+    return "".join(out)
+
+
+def check_table():
+    for raw, want_json, want_text in CASES:
+        kept = raw[:15]
+        if kept.decode("utf-8", errors="replace") != want_json:
+            raise AssertionError(f"table: {raw!r}: JSON name is not the replace-decoding")
+        if escape_for_terminal(kept) != want_text:
+            raise AssertionError(f"table: {raw!r}: text is not the escaping of the name")
+
+
+def start_children():
+    children = []
+    try:
+        for raw, _, _ in CASES:
+            p = subprocess.Popen([sys.executable, "-c", CHILD, raw.hex()],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)
+            children.append(p)
+            if p.stdout.read(1) != b"r":
+                raise AssertionError(f"child for {raw!r} failed (exit {p.wait()})")
+            with open(f"/proc/{p.pid}/comm", "rb") as f:
+                comm = f.read()
+            if comm != raw[:15] + b"\n":
+                raise AssertionError(f"child for {raw!r}: comm is {comm!r}")
+    except BaseException:
+        stop_children(children)
+        raise
+    return children
+
+
+def stop_children(children):
+    for p in children:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
+        p.stdin.close()
+        p.stdout.close()
+
+
+def all_processes(doc):
+    def procs(p):  # with --ptree, processes nest under their parents
+        yield p
+        for c in p.get("children", []):
+            yield from procs(c)
+
+    def walk(ns):
+        for p in ns.get("processes", []):
+            yield from procs(p)
+        for c in ns["children"]:
+            yield from walk(c)
+    for top in doc["pidns"]:
+        yield from walk(top)
+
+
+def check_json(children, raw_out, what):
+    try:
+        text = raw_out.decode("utf-8")  # strict: the output itself is always UTF-8
+    except UnicodeDecodeError as e:
+        raise AssertionError(f"{what}: output is not UTF-8: {e}")
+    doc = json.loads(text)  # strict: no raw control characters inside strings
+    names = {p["pid"]: p["name"] for p in all_processes(doc)}
+    for p, (raw, want, _) in zip(children, CASES):
+        if p.pid not in names:
+            raise AssertionError(f"{what}: PID {p.pid} ({raw!r}) missing")
+        if names[p.pid] != want:
+            raise AssertionError(f"{what}: PID {p.pid} ({raw!r}): name {names[p.pid]!r}, "
+                                 f"want {want!r}")
+
+
+def check_text(children, raw_out, what):
+    text = raw_out.decode("utf-8")
+    for number, line in enumerate(text.split("\n"), 1):
+        bad = [c for c in line if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+        if bad:
+            raise AssertionError(f"{what}: line {number} holds raw {bad!r}: {line!r}")
+    h.parse_text(text)  # every line is a namespace or a process line, nesting intact
+    lines = text.split("\n")
+    for p, (raw, _, want) in zip(children, CASES):
+        tail = f"{p.pid} {want}  nstgid={p.pid}"
+        found = [line for line in lines if line.endswith(tail) and
+                 set(line[:-len(tail)]) <= set("├─│└ |`-")]
+        if len(found) != 1:
+            near = [line for line in lines if f" {p.pid} " in line or line.startswith(f"{p.pid} ")]
+            raise AssertionError(f"{what}: PID {p.pid} ({raw!r}): want one line ending "
+                                 f"{tail!r}, found {near!r}")
+
+
+def test():
+    check_table()
+    children = start_children()
+    try:
+        env = dict(os.environ, NO_COLOR="1")
+        for what, args, check in (
+                ("--json", ["--json"], check_json),
+                ("--json --ptree --all", ["--json", "--ptree", "--all"], check_json),
+                ("text", ["--color=never"], check_text),
+                ("text --ascii", ["--color=never", "--ascii"], check_text),
+                ("text, color forced", ["--color=always"], check_text)):
+            cmd = [h.binary("PIDNS_TREE"), *args]
+            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                               timeout=h.TOOL_TIMEOUT, env=env)
+            if r.returncode != 0:
+                raise AssertionError(f"{cmd} exited {r.returncode}: {r.stderr!r}")
+            for line in r.stderr.decode(errors="replace").splitlines():
+                if not h.UNSHOWN_LINE.match(line):
+                    raise AssertionError(f"{cmd}: unexpected stderr line: {line!r}")
+            out = r.stdout
+            if "--color=always" in args:  # the only ESC bytes left are pidns-tree's own SGRs
+                out = SGR.sub(b"", out)
+                if out == r.stdout:
+                    raise AssertionError(f"{what}: no color at all")
+            check(children, out, what)
+            print(f"ok: {what}")
+    finally:
+        stop_children(children)
+
+
+h.main(test)

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""The jq recipes of README.md, extracted from its "## jq recipes" section (so the docs and this
+test cannot drift), run with real jq against real `pidns-tree --json` output on real nested PID
+namespaces; each result is checked against what nsfixture built, not against pidns-tree's own
+output. The Kubernetes pod recipe runs on a fake document, since pods need cgroups."""
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import nsharness as h  # noqa: E402
+
+SPEC = "2(3(1,2),1)"  # 0: level 1; 1: level 2 under 0; 2, 3: level 3 under 1; 4: level 2 under 0
+SECTION = "## jq recipes"
+FENCE = re.compile(r"^([^\n]+)\n\n```sh\n(.*?)\n```$", re.M | re.S)
+ARG = re.compile(r"--(arg|argjson) (\w+) (\S+)")
+POD, OTHER_POD = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "99999999-0000-4000-8000-000000000001"
+
+
+def recipes():
+    """{description: command} from README's jq recipes section, in order."""
+    path = h.binary("PIDNS_README")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if SECTION + "\n" not in text:
+        raise AssertionError(f"{path}: no '{SECTION}' section")
+    section = text.split(SECTION + "\n", 1)[1]
+    section = re.split(r"^## ", section, flags=re.M)[0]
+    found = {m[1].strip(): m[2] for m in FENCE.finditer(section)}
+    if section.count("```sh") != len(found):
+        raise AssertionError(f"{path}: a ```sh block in '{SECTION}' lacks its one-line "
+                             "description (a line, a blank line, the block)")
+    for what, cmd in found.items():
+        if not cmd.startswith("pidns-tree --json | jq "):
+            raise AssertionError(f"recipe {what!r} does not start 'pidns-tree --json | jq ': "
+                                 f"{cmd!r}")
+    return found
+
+
+def substitute(what, cmd, values):
+    """cmd with the value of each --arg/--argjson NAME replaced by values[NAME]; the recipe must
+    use exactly the variables the check provides."""
+    names = [m[2] for m in ARG.finditer(cmd)]
+    if sorted(names) != sorted(values):
+        raise AssertionError(f"recipe {what!r}: variables {names}, the test fills "
+                             f"{sorted(values)}")
+    return ARG.sub(lambda m: f"--{m[1]} {m[2]} {shlex.quote(str(values[m[2]]))}", cmd)
+
+
+def run(what, cmd, env):
+    r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=h.TOOL_TIMEOUT, env=env)
+    errors = [line for line in r.stderr.splitlines() if not h.UNSHOWN_LINE.match(line)]
+    if r.returncode != 0 or errors:
+        raise AssertionError(f"recipe {what!r} exited {r.returncode}: {cmd}\n{r.stderr}")
+    return r.stdout.splitlines()
+
+
+def label(ns):
+    return f"pid:[{ns['ino']}]"
+
+
+def schema_check(doc):
+    """The fake document is one pidns-tree could print, where jsonschema is at hand."""
+    try:
+        import jsonschema
+    except ImportError:
+        print("jsonschema missing: the fake document is not validated")
+        return
+    with open(h.binary("PIDNS_SCHEMA"), encoding="utf-8") as f:
+        jsonschema.Draft202012Validator(json.load(f)).validate(doc)
+
+
+def test():
+    if shutil.which("jq") is None:
+        raise h.Skip("jq is not installed")
+    found = recipes()
+    tool_dir = os.path.dirname(os.path.abspath(h.binary("PIDNS_TREE")))
+    env = dict(os.environ, PATH=tool_dir + os.pathsep + os.environ.get("PATH", ""),
+               NO_COLOR="1")
+    with h.Fixture(SPEC, prefix="jsfxj") as fx:
+        ns = fx.namespaces
+        if [n["depth"] for n in ns] != [1, 2, 3, 3, 2]:
+            raise AssertionError("nsfixture built something else than " + SPEC)
+        caller = {"dev": fx.caller["dev"], "ino": fx.caller["ino"]}
+        member = ns[1]["members"][2]  # level 2, not its init
+        with_pod = {ns[1]["ino"]: ("containerd", "c1", POD), ns[3]["ino"]: ("cri-o", "c2", POD),
+                    ns[2]["ino"]: ("containerd", "c3", OTHER_POD),
+                    ns[4]["ino"]: ("docker", "d4", "")}
+
+        def namespace_of_pid(lines):
+            return lines == [label(ns[1])]
+
+        def level_two_or_deeper(lines):
+            deep = {label(n) for n in ns if n["depth"] >= 2}
+            shallow = {label(n) for n in ns if n["depth"] < 2} | {label(caller)}
+            return deep <= set(lines) and not shallow & set(lines) and \
+                all(re.fullmatch(r"pid:\[\d+\]", line) for line in lines)
+
+        def innermost_pids(lines):
+            want = {f"{m['pid']} {m['own_pid']} {m['name']}" for n in ns for m in n["members"]}
+            return want <= set(lines) and all(m["own_pid"] == m["nstgid"][-1]
+                                              for n in ns for m in n["members"])
+
+        def counts(lines):
+            return {f"{label(n)} {len(n['members'])}" for n in ns} <= set(lines)
+
+        def ancestors(lines):
+            want = [label(ns[3]), label(ns[1]), label(ns[0]), label(caller)]
+            return lines[:len(want)] == want and len(lines) == len(set(lines))
+
+        def pod(lines):
+            return lines == [f"{label(n)} {e} {i}" for n in ns
+                             for (e, i, p) in [with_pod.get(n["ino"], (None, None, None))]
+                             if p == POD]
+
+        # description: (variables, check, runs on the fake document)
+        checks = {
+            "The namespace of PID 4242 (as `/proc` numbers it):":
+                ({"pid": member["pid"]}, namespace_of_pid, False),
+            "Every namespace at level 2 or deeper:": ({}, level_two_or_deeper, False),
+            "Each process's PID, its PID in its own namespace (the innermost one), and its name:":
+                ({}, innermost_pids, False),
+            "The number of processes in each namespace:": ({}, counts, False),
+            "A namespace and its ancestors up to the top, given its inode:":
+                ({"ino": ns[3]["ino"]}, ancestors, False),
+            "All namespaces of one Kubernetes pod, with their containers:":
+                ({"pod": POD}, pod, True),
+        }
+        if set(found) != set(checks):
+            raise AssertionError(f"README recipes without a check: {sorted(set(found) - set(checks))}; "
+                                 f"checks without a recipe: {sorted(set(checks) - set(found))}")
+
+        doc = json.loads(h.run_tool(["--json"]))
+
+        def put_labels(n):
+            if n["ino"] in with_pod:
+                e, i, p = with_pod[n["ino"]]
+                n["container"] = {"engine": e, "id": i, "pod_uid": p}
+            for c in n["children"]:
+                put_labels(c)
+        for top in doc["pidns"]:
+            put_labels(top)
+        with tempfile.TemporaryDirectory(prefix="pidns-jq-") as tmp:
+            fake = os.path.join(tmp, "fake.json")
+            with open(fake, "w", encoding="utf-8") as f:
+                json.dump(doc, f)
+            schema_check(doc)
+            for what, cmd in found.items():
+                values, check, on_fake = checks[what]
+                cmd = substitute(what, cmd, values)
+                if on_fake:
+                    cmd = cmd.replace("pidns-tree --json", "cat " + shlex.quote(fake), 1)
+                lines = run(what, cmd, env)
+                if not check(lines):
+                    raise AssertionError(f"recipe {what!r}: unexpected result of\n  {cmd}\n"
+                                         + "\n".join(lines[:40]))
+                print(f"ok: {what} ({len(lines)} lines)")
+
+
+h.main(test)
