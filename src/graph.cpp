@@ -23,19 +23,6 @@ const Process* NamespaceGraph::process(pid_t pid) const {
   return it == by_pid_.end() ? nullptr : &nodes_.at(it->second.first).processes[it->second.second];
 }
 
-std::pair<std::size_t, std::size_t> NamespaceGraph::count_below(const NsId& id) const {
-  std::size_t namespaces = 0, processes = 0;
-  std::vector<NsId> todo = nodes_.at(id).children;
-  while (!todo.empty()) {
-    const NsNode& n = nodes_.at(todo.back());
-    todo.pop_back();
-    ++namespaces;
-    processes += n.processes.size();
-    todo.insert(todo.end(), n.children.begin(), n.children.end());
-  }
-  return {namespaces, processes};
-}
-
 NamespaceGraph NamespaceGraph::build(Scan scan) {
   NamespaceGraph g;
   auto node = [&g](const NsId& id) -> NsNode& {

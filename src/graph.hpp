@@ -56,8 +56,6 @@ class NamespaceGraph {
   [[nodiscard]] const ProcfsView& procfs() const noexcept { return procfs_; }
   /// The process the scanned procfs numbers `pid`, or nullptr.
   [[nodiscard]] const Process* process(pid_t pid) const;
-  /// Namespaces and processes in the subtree below `id`, not counting `id` itself.
-  [[nodiscard]] std::pair<std::size_t, std::size_t> count_below(const NsId& id) const;
 
  private:
   void infer_hidden_parents();

@@ -65,7 +65,7 @@ class DotRenderer {
                      graph_.at(c).parent_inferred ? " [style=dashed, label=\"inferred\"]" : "");
     }
     if (cut && any_child) {
-      auto [namespaces, processes] = graph_.count_below(ns.id);
+      auto [namespaces, processes] = count_cut(graph_, view_, ns.id);
       fmt::format_to(it, "  {}_cut [shape=plaintext, label=\"{} namespaces, {} processes below\"];\n",
                      node_name(ns.id), namespaces, processes);
       fmt::format_to(it, "  {} -> {}_cut [style=dotted];\n", node_name(ns.id), node_name(ns.id));

@@ -150,7 +150,7 @@ class JsonRenderer {
       if (!cut) children.push_back(namespace_json(graph_.at(c), depth + 1));
     }
     if (cut && any_child) {
-      auto [namespaces, processes] = graph_.count_below(ns.id);
+      auto [namespaces, processes] = count_cut(graph_, view_, ns.id);
       j["cut"] = Json{{"namespaces", namespaces}, {"processes", processes}};
     }
     j["children"] = std::move(children);

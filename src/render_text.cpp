@@ -174,7 +174,7 @@ class TextRenderer {
           break;
         }
         case Row::Kind::Cut: {
-          auto [namespaces, processes] = graph_.count_below(ns.id);
+          auto [namespaces, processes] = count_cut(graph_, view_, ns.id);
           fmt::format_to(std::back_inserter(out_),
                          "{} {} namespace{} with {} process{} below (--max-depth {})\n",
                          glyphs_.ellipsis, namespaces, plural(namespaces), processes,

@@ -9,6 +9,23 @@
 
 namespace pidns {
 
+std::pair<std::size_t, std::size_t> count_cut(const NamespaceGraph& graph, const View& view,
+                                              const NsId& id) {
+  std::size_t namespaces = 0, processes = 0;
+  std::vector<NsId> todo{id};
+  while (!todo.empty()) {
+    NsId parent = todo.back();
+    todo.pop_back();
+    for (const NsId& child : graph.at(parent).children) {
+      if (!view.shows_child(parent, child)) continue;
+      ++namespaces;
+      if (view.shows_processes(child)) processes += graph.at(child).processes.size();
+      todo.push_back(child);
+    }
+  }
+  return {namespaces, processes};
+}
+
 View whole_view(const NamespaceGraph& graph, std::optional<int> max_depth) {
   View v;
   v.tops = graph.roots();

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "graph.hpp"
@@ -31,6 +32,11 @@ struct View {
   }
   [[nodiscard]] bool shows_processes(const NsId& id) const { return !path_only.contains(id); }
 };
+
+/// What --max-depth leaves out below `id`: the namespaces the view would draw under it, and
+/// the processes it would list in them. (namespaces, processes)
+[[nodiscard]] std::pair<std::size_t, std::size_t> count_cut(const NamespaceGraph& graph,
+                                                            const View& view, const NsId& id);
 
 /// The whole forest.
 [[nodiscard]] View whole_view(const NamespaceGraph& graph, std::optional<int> max_depth);

@@ -121,6 +121,16 @@ TEST(MaxDepth, SummarisesWhatItCuts) {
             "`-- ... 4 namespaces with 5 processes below (--max-depth 0)\n");
 }
 
+TEST(MaxDepth, CountsOnlyWhatTheViewWouldDrawBelowTheCut) {
+  NamespaceGraph g = sample();
+  // --pid 25 --max-depth 1: below 200 the view draws 300 (on the way, no processes) and 310; the
+  // sibling 400 under the host is not part of it either way.
+  View v = pid_view(g, {25}, 1);
+  EXPECT_EQ(count_cut(g, v, ns(200)), (std::pair<std::size_t, std::size_t>{2, 1}));
+  EXPECT_EQ(count_cut(g, whole_view(g, 1), ns(100)), (std::pair<std::size_t, std::size_t>{4, 5}));
+  EXPECT_EQ(count_cut(g, whole_view(g, 1), ns(310)), (std::pair<std::size_t, std::size_t>{0, 0}));
+}
+
 TEST(FindByInode, AcceptsBothSpellings) {
   NamespaceGraph g = sample();
   EXPECT_EQ(find_by_inode(g, "300"), ns(300));

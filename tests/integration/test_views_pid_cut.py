@@ -3,9 +3,8 @@
 view would have drawn there, the branch, not the siblings that --pid leaves out anyway (the
 README: "cut (what --max-depth left out)").
 
-KNOWN BUG (this test fails until it is fixed in src/): the cut counts the whole real subtree of
-the cut namespace (NamespaceGraph::count_below ignores the View), so
-`pidns-tree --pid <init of ns 2> --max-depth 1` says "… 5 namespaces with 6 processes below" for
+It once counted the whole real subtree of the cut namespace, ignoring the view, so
+`pidns-tree --pid <init of ns 2> --max-depth 1` said "… 5 namespaces with 6 processes below" for
 fixture namespace 0, although raising --max-depth shows only 2 namespaces there (1 and 2)."""
 import sys
 
