@@ -7,13 +7,17 @@
 namespace pidns {
 namespace {
 
+// A plain decimal that fills `s`, into `out` (left as it was on failure). An out-parameter
+// rather than std::optional: GCC -O2 may read a disengaged optional's payload speculatively,
+// which valgrind then reports as a jump on uninitialised memory.
 template <typename Int>
-std::optional<Int> parse_decimal(std::string_view s) {
+bool parse_decimal(std::string_view s, Int& out) {
+  if (s.empty() || s.front() < '0' || s.front() > '9') return false;  // no sign, no space
   Int value{};
-  if (s.empty() || s.front() < '0' || s.front() > '9') return std::nullopt;  // no sign, no space
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return value;
+  if (ec != std::errc() || end != s.data() + s.size()) return false;
+  out = value;
+  return true;
 }
 
 // Undoes proc_task_name(): seq_escape_str(..., ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\") turns '\n'
@@ -66,9 +70,12 @@ bool parse_pid_list(std::string_view s, std::vector<pid_t>& out) {
   out.clear();
   while (!s.empty()) {
     std::size_t tab = s.find('\t');
-    std::optional<pid_t> pid = parse_decimal<pid_t>(s.substr(0, tab));
-    if (!pid || *pid <= 0 || out.size() > static_cast<std::size_t>(kMaxPidNsLevel)) return false;
-    out.push_back(*pid);
+    pid_t pid = 0;
+    if (!parse_decimal(s.substr(0, tab), pid) || pid <= 0 ||
+        out.size() > static_cast<std::size_t>(kMaxPidNsLevel)) {
+      return false;
+    }
+    out.push_back(pid);
     if (tab == std::string_view::npos) break;
     s.remove_prefix(tab + 1);
     if (s.empty()) return false;  // a trailing tab
@@ -99,22 +106,16 @@ std::optional<ProcStatus> parse_status(std::string_view text) {
       st.name = std::move(*name);
       have_name = true;
     } else if (key == "PPid" && !have_ppid) {
-      std::optional<pid_t> ppid = parse_decimal<pid_t>(value);
-      if (!ppid) return std::nullopt;
-      st.ppid = *ppid;
+      if (!parse_decimal(value, st.ppid)) return std::nullopt;
       have_ppid = true;
     } else if (key == "Uid" && !have_uid) {
-      std::optional<uid_t> uid = parse_decimal<uid_t>(value.substr(0, value.find('\t')));
-      if (!uid) return std::nullopt;
-      st.uid = *uid;
+      if (!parse_decimal(value.substr(0, value.find('\t')), st.uid)) return std::nullopt;
       have_uid = true;
     } else if (key == "NStgid" && !have_nstgid) {
       if (!parse_pid_list(value, st.nstgid)) return std::nullopt;
       have_nstgid = true;
     } else if (key == "Threads" && !have_threads) {
-      std::optional<unsigned> threads = parse_decimal<unsigned>(value);
-      if (!threads) return std::nullopt;
-      st.threads = *threads;
+      if (!parse_decimal(value, st.threads)) return std::nullopt;
       have_threads = true;
       // The kernel prints Threads after the other fields we need: stop reading early.
       if (have_name && have_ppid && have_uid && have_nstgid) break;
@@ -148,18 +149,22 @@ std::vector<NsfsMount> parse_nsfs_mounts(std::string_view mountinfo) {
     }
     std::string_view root = fields[3];
     if (!ok || root.size() < 7 || root.substr(0, 5) != "pid:[" || root.back() != ']') continue;
-    std::optional<std::uint64_t> ino = parse_decimal<std::uint64_t>(root.substr(5, root.size() - 6));
+    std::uint64_t ino = 0;
     std::optional<std::string> mountpoint = unescape_octal(fields[4]);
-    if (!ino || !mountpoint || mountpoint->empty() || mountpoint->front() != '/') continue;
-    mounts.push_back({std::move(*mountpoint), *ino});
+    if (!parse_decimal(root.substr(5, root.size() - 6), ino) || !mountpoint ||
+        mountpoint->empty() || mountpoint->front() != '/') {
+      continue;
+    }
+    mounts.push_back({std::move(*mountpoint), ino});
   }
   return mounts;
 }
 
 std::optional<pid_t> parse_pid(std::string_view name) {
-  if (name.empty() || name.front() == '0') return std::nullopt;
-  std::optional<pid_t> pid = parse_decimal<pid_t>(name);
-  if (!pid || *pid <= 0) return std::nullopt;
+  pid_t pid = 0;
+  if (name.empty() || name.front() == '0' || !parse_decimal(name, pid) || pid <= 0) {
+    return std::nullopt;
+  }
   return pid;
 }
 
