@@ -97,14 +97,60 @@ std::unordered_map<uid_t, std::string> user_names(const NamespaceGraph& graph) {
   return names;
 }
 
-// Resolves --ns and --to values: an inode (in the graph), or a path (resolved by the scan).
-NsId resolve_ns(const NamespaceGraph& graph, const std::vector<std::string>& paths,
-                const std::vector<NsId>& path_ids, const std::string& text) {
-  if (is_inode_text(text)) return *find_by_inode(graph, text);
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    if (paths[i] == text) return path_ids.at(i);
+// What the scan must collect for these options, and nothing more: each item costs system calls.
+ScanRequest request_for(const Options& options) {
+  ScanRequest request;
+  bool json = options.format == Format::Json;
+  request.owners = json || options.owner;
+  request.ids = json || options.unique_id;
+  request.cgroups = json || options.labels;
+  request.all = options.all;
+  // Namespaces named by path are opened and climbed by the scan; inodes are looked up after it.
+  request.ns_paths = options.namespaces;
+  if (options.translate) request.ns_paths.push_back(options.to);
+  std::erase_if(request.ns_paths, [](const std::string& s) { return is_inode_text(s); });
+  return request;
+}
+
+// Turns --ns and --to values into namespaces: an inode is looked up in the graph, a path was
+// resolved by the scan (ScanRequest::ns_paths, in order, into Scan::named).
+class NsResolver {
+ public:
+  NsResolver(const NamespaceGraph& graph, std::vector<std::string> paths, std::vector<NsId> ids)
+      : graph_(graph), paths_(std::move(paths)), ids_(std::move(ids)) {}
+
+  [[nodiscard]] NsId namespace_of(const std::string& text) const {
+    if (is_inode_text(text)) return *find_by_inode(graph_, text);
+    for (std::size_t i = 0; i < paths_.size(); ++i) {
+      if (paths_[i] == text) return ids_.at(i);
+    }
+    throw std::logic_error("unresolved namespace " + text);
   }
-  throw std::logic_error("unresolved namespace " + text);
+
+  /// --to: a number small enough to be a PID means that process's namespace.
+  [[nodiscard]] NsId namespace_or_pid(const std::string& text) const {
+    bool pid = !text.empty() && text.size() <= 7 &&
+               text.find_first_not_of("0123456789") == std::string::npos &&
+               std::stoll(text) <= kPidMaxLimit;
+    if (!pid) return namespace_of(text);
+    pid_t number = static_cast<pid_t>(std::stoll(text));
+    const Process* p = graph_.process(number);
+    if (p == nullptr) throw std::runtime_error(missing_pid_reason(graph_, number));
+    return p->ns;
+  }
+
+ private:
+  const NamespaceGraph& graph_;
+  std::vector<std::string> paths_;
+  std::vector<NsId> ids_;
+};
+
+View view_for(const Options& options, const NamespaceGraph& graph, const NsResolver& resolver) {
+  if (!options.pids.empty()) return pid_view(graph, options.pids, options.max_depth);
+  if (options.namespaces.empty()) return whole_view(graph, options.max_depth);
+  std::vector<NsId> ids;
+  for (const std::string& n : options.namespaces) ids.push_back(resolver.namespace_of(n));
+  return ns_view(graph, ids, options.max_depth);
 }
 
 // --translate PID --to NS: the PID in NS is the NStgid field of NS's level, if NS is the process's
@@ -177,7 +223,7 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   pid->excludes(ns);
   app.add_option("-d,--max-depth", opts.max_depth,
                  "Show N levels below the top; deeper namespaces are counted")
-      ->check(CLI::Range(0, 64))
+      ->check(CLI::Range(0, kMaxPidNsLevel))
       ->option_text("N");
   app.add_flag("--ptree", opts.ptree, "Show each namespace's processes as a tree by parent PID");
   app.add_flag("--owner", opts.owner,
@@ -243,51 +289,19 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
                        .labels = options.labels,
                        .ptree = options.ptree};
   try {
-    ScanRequest request;
-    bool json = options.format == Format::Json;
-    request.owners = json || options.owner;
-    request.ids = json || options.unique_id;
-    request.cgroups = json || options.labels;
-    request.all = options.all;
-    request.ns_paths = options.namespaces;
-    if (options.translate) request.ns_paths.push_back(options.to);
-    std::erase_if(request.ns_paths, [](const std::string& s) { return is_inode_text(s); });
-
+    ScanRequest request = request_for(options);
     Scan scan = source.scan(request);
-    std::vector<NsId> path_ids = scan.named;
+    NsResolver resolver(graph, request.ns_paths, scan.named);
     graph = NamespaceGraph::build(std::move(scan));
     if (request.owners) render.user_names = user_names(graph);
 
     if (options.translate) {
-      NsId target;
-      std::string_view to = options.to;
-      bool small_number = to.find_first_not_of("0123456789") == std::string_view::npos &&
-                          to.size() <= 7 && std::stoll(options.to) <= kPidMaxLimit;
-      if (small_number) {
-        pid_t other = static_cast<pid_t>(std::stoll(options.to));
-        const Process* p = graph.process(other);
-        if (p == nullptr) throw std::runtime_error(missing_pid_reason(graph, other));
-        target = p->ns;
-      } else {
-        target = resolve_ns(graph, request.ns_paths, path_ids, options.to);
-      }
+      NsId target = resolver.namespace_or_pid(options.to);
       int status = translate(graph, *options.translate, target, options, out, err);
       report_unshown(graph, env, err);
       return status;
     }
-
-    View view;
-    if (!options.pids.empty()) {
-      view = pid_view(graph, options.pids, options.max_depth);
-    } else if (!options.namespaces.empty()) {
-      std::vector<NsId> ids;
-      for (const std::string& n : options.namespaces) {
-        ids.push_back(resolve_ns(graph, request.ns_paths, path_ids, n));
-      }
-      view = ns_view(graph, ids, options.max_depth);
-    } else {
-      view = whole_view(graph, options.max_depth);
-    }
+    View view = view_for(options, graph, resolver);
     switch (options.format) {
       case Format::Json:
         render_json(graph, view, render, text);

@@ -1,12 +1,16 @@
 // main: wires the real kernel, stdout and the environment to the CLI.
 #include <fmt/format.h>
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 
 #include "cli.hpp"
 
 int main(int argc, char** argv) try {
+  // A closed pipe (pidns-tree | head) should end the run quietly, as it ends cat: even when the
+  // parent left SIGPIPE ignored, take the default back rather than report EPIPE as an error.
+  std::signal(SIGPIPE, SIG_DFL);
   std::ios::sync_with_stdio(false);
   auto parsed = pidns::parse_args(argc, argv, std::cout, std::cerr);
   if (const int* status = std::get_if<int>(&parsed)) return *status;
