@@ -53,7 +53,9 @@ stale() {  # FILE OPTION...
   done
 }
 # shellcheck disable=SC2046 # one option a word
-stale "$man" $(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$man" | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
+# jq's own options in the examples (--arg, --argjson, ...) are jq's business, not ours.
+stale "$man" $(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$man" | grep -oE -- '--[a-z][a-z0-9-]*' |
+  grep -vxE -- '--(arg|argjson|raw-output|slurp|null-input|compact-output)' | sort -u)
 for file in "$bash_c" "$zsh_c"; do
   # shellcheck disable=SC2046
   stale "$file" $(grep -v '^[[:space:]]*#' "$file" | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
