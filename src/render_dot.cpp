@@ -49,8 +49,9 @@ class DotRenderer {
     if (options_.processes && view_.shows_processes(ns.id)) {
       for (const Process& p : ns.processes) {
         std::string name = fmt::format("p_{}", p.pid);
-        fmt::format_to(it, "  {} [shape=ellipse, label=\"{} {}\\n{}\"];\n", name, p.pid,
-                       dot_escape(p.status.name), fmt::join(p.status.nstgid, "/"));
+        fmt::format_to(it, "  {} [shape=ellipse{}, label=\"{} {}\\n{}\"];\n", name,
+                       ns.init == p.pid ? ", style=bold" : "", p.pid, dot_escape(p.status.name),
+                       fmt::join(p.status.nstgid, "/"));
         fmt::format_to(it, "  {} -> {} [arrowhead=none, style=dotted];\n", node_name(ns.id), name);
       }
     }
