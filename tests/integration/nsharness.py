@@ -97,9 +97,12 @@ class Fixture:
     prefix, wrapped (True when run in a user namespace as non-root).
     """
 
-    def __init__(self, spec, mount_proc=False, prefix="nsfx"):
+    def __init__(self, spec, mount_proc=False, prefix="nsfx", wrapper=None):
         self.spec = spec
         self.mount_proc = mount_proc
+        # A command prefix for nsfixture, e.g. ["setpriv", ..., "unshare", "--user", ...]; by
+        # default none as root, a user namespace otherwise (see _wrapper()).
+        self.wrapper = None if wrapper is None else list(wrapper)
         # Three random letters keep two runs of the same test (two build directories, CI beside a
         # developer) from taking each other's processes for leftovers. Names stay within comm's
         # 15 bytes: "nsfxa" + "abc" + "31-0".
@@ -109,13 +112,15 @@ class Fixture:
         self._tmp = None
 
     def __enter__(self):
-        wrapper = _wrapper()
+        wrapper = _wrapper() if self.wrapper is None else self.wrapper
         self.wrapped = bool(wrapper)
         survivors = fixture_processes(self.prefix)
         if survivors:
             raise AssertionError(f"processes named {self.prefix}* exist before the test: "
                                  f"{survivors}")
         self._tmp = tempfile.TemporaryDirectory(prefix="nsfixture-")
+        if self.wrapper is not None:
+            os.chmod(self._tmp.name, 0o777)  # the wrapper may drop to another user
         outfile = os.path.join(self._tmp.name, "fixture.json")
         cmd = wrapper + [binary("NSFIXTURE"), "--name-prefix", self.prefix]
         if self.mount_proc:
@@ -546,39 +551,6 @@ class Background:
     def __exit__(self, *exc):
         self.close()
         return False
-
-
-class WrappedFixture(Fixture):
-    """A Fixture whose nsfixture runs under WRAPPER, a command prefix such as
-    ["setpriv", ..., "unshare", "--user", "--map-root-user", "--"], even as root."""
-
-    def __init__(self, spec, wrapper, **kw):
-        super().__init__(spec, **kw)
-        self.wrapper = list(wrapper)
-
-    def __enter__(self):
-        self.wrapped = True
-        survivors = fixture_processes(self.prefix)
-        if survivors:
-            raise AssertionError(f"processes named {self.prefix}* exist before the test: "
-                                 f"{survivors}")
-        self._tmp = tempfile.TemporaryDirectory(prefix="nsfixture-")
-        os.chmod(self._tmp.name, 0o777)  # the wrapper may drop to another user
-        outfile = os.path.join(self._tmp.name, "fixture.json")
-        cmd = self.wrapper + [binary("NSFIXTURE"), "--name-prefix", self.prefix]
-        if self.mount_proc:
-            cmd.append("--mount-proc")
-        cmd += [self.spec, outfile]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            self._wait_ready()
-            with open(outfile, encoding="utf-8") as f:
-                self.data = json.load(f)
-        except BaseException:
-            self._teardown()
-            raise
-        return self
 
 
 def key(ns):

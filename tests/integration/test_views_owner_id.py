@@ -60,7 +60,7 @@ def user_name(uid):
 
 def test():
     wrapper, uid = wrapper_and_uid()
-    with h.WrappedFixture(SPEC, wrapper, prefix="nsvow") as fx:
+    with h.Fixture(SPEC, prefix="nsvow", wrapper=wrapper) as fx:
         userns = h.stat_ns(f"/proc/{fx.init_pid(0)}/ns/user")
         if userns == h.stat_ns("/proc/self/ns/user"):
             raise AssertionError("the fixture did not get a user namespace of its own")

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
@@ -60,17 +59,6 @@ def processes(doc):
             yield from walk(p)
 
 
-def wait_for(what, predicate, timeout=10):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 def child_of(pid):
     try:
         with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
@@ -101,9 +89,9 @@ class Pins:
         try:
             self.tmp = tempfile.TemporaryDirectory(prefix="pidns-json-")
             a = self._spawn(["unshare", "--pid", "--fork", "--kill-child", "sleep", "600"])
-            a_init = wait_for("the init of namespace A", lambda: child_of(a.pid))
+            a_init = h.wait_for("the init of namespace A", lambda: child_of(a.pid))
             ns_file = f"/proc/{a_init}/ns/pid"
-            wait_for("A's init to exec", lambda: open(f"/proc/{a_init}/comm").read() == "sleep\n")
+            h.wait_for("A's init to exec", lambda: open(f"/proc/{a_init}/comm").read() == "sleep\n")
             self.fd = os.open(ns_file, os.O_RDONLY | os.O_CLOEXEC)
             st = os.fstat(self.fd)
             self.a = (st.st_dev, st.st_ino)
@@ -112,16 +100,16 @@ class Pins:
             self.mounter = self._spawn(
                 ["unshare", "--mount", "--propagation", "private", "sh", "-c",
                  'mount --bind "$0" "$1" && exec sleep 600', ns_file, target])
-            wait_for("the bind mount", lambda: target in open(f"/proc/{self.mounter.pid}/mountinfo").read())
+            h.wait_for("the bind mount", lambda: target in open(f"/proc/{self.mounter.pid}/mountinfo").read())
             self.target = target
             a.kill()  # --kill-child: A's init dies too; A stays, held by the fd and the mount
             a.wait()
-            wait_for("A's init to go", lambda: not os.path.exists(f"/proc/{a_init}"))
+            h.wait_for("A's init to go", lambda: not os.path.exists(f"/proc/{a_init}"))
             self.b_parent = self._spawn(["unshare", "--pid", "--fork", "--kill-child",
                                          "sleep", "600"])
-            wait_for("the init of namespace B", lambda: child_of(self.b_parent.pid))
+            h.wait_for("the init of namespace B", lambda: child_of(self.b_parent.pid))
             self.pending = self._spawn(["unshare", "--pid", "sleep", "600"])
-            wait_for("unshare --pid to exec sleep",
+            h.wait_for("unshare --pid to exec sleep",
                      lambda: open(f"/proc/{self.pending.pid}/comm").read() == "sleep\n")
         except BaseException:
             self.__exit__(None, None, None)
