@@ -1,0 +1,20 @@
+// fuzz_status: libFuzzer target for parse_status(). It must never crash, and what it accepts must
+// satisfy its documented contract: 1 to 33 positive NStgid fields.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "procfs.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::optional<pidns::ProcStatus> st = pidns::parse_status(text);
+  if (!st) return 0;
+  if (st->nstgid.empty() || st->nstgid.size() > pidns::kMaxPidNsLevel + 1) std::abort();
+  for (pid_t pid : st->nstgid) {
+    if (pid <= 0) std::abort();
+  }
+  if (st->ppid < 0) std::abort();
+  return 0;
+}
