@@ -9,6 +9,7 @@ export LC_ALL=C.UTF-8 NO_COLOR=1
 
 tmp=$(mktemp -d)
 fixture=
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   exec 3>&- 2>/dev/null || true  # EOF on the fixture's stdin: it tears its tree down itself
   if [ -n "$fixture" ]; then
