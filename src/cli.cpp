@@ -7,9 +7,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
-#include <unordered_set>
 #include <ostream>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "graph.hpp"
 #include "render.hpp"
@@ -179,9 +179,10 @@ int translate(const NamespaceGraph& graph, pid_t pid, const NsId& target, const 
   }
   out << text << std::flush;
   if (!translated) {
-    err << fmt::format("pidns-tree: PID {} is not visible in {}: it lives in {}, which is not {} "
-                       "or below it\n",
-                       pid, ns_label(target), ns_label(p->ns), ns_label(target));
+    err << fmt::format(
+        "pidns-tree: PID {} is not visible in {}: it lives in {}, which is not {} "
+        "or below it\n",
+        pid, ns_label(target), ns_label(p->ns), ns_label(target));
     return kFailure;
   }
   return out ? kOk : kFailure;

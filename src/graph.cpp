@@ -9,7 +9,9 @@ namespace pidns {
 
 namespace {
 
-int nstgid_level(const NsNode& n) { return static_cast<int>(n.processes.front().status.nstgid.size()) - 1; }
+int nstgid_level(const NsNode& n) {
+  return static_cast<int>(n.processes.front().status.nstgid.size()) - 1;
+}
 
 }  // namespace
 
@@ -20,7 +22,7 @@ const NsNode* NamespaceGraph::find(const NsId& id) const {
 
 const Process* NamespaceGraph::process(pid_t pid) const {
   auto it = by_pid_.find(pid);
-  return it == by_pid_.end() ? nullptr : &nodes_.at(it->second.first).processes[it->second.second];
+  return it == by_pid_.end() ? nullptr : &processes_[it->second];
 }
 
 NamespaceGraph NamespaceGraph::build(Scan scan) {
@@ -40,23 +42,26 @@ NamespaceGraph NamespaceGraph::build(Scan scan) {
     n.pins = std::move(info.pins);
     if (info.parent) node(*info.parent);
   }
-  g.process_count_ = scan.processes.size();
-  for (Process& p : scan.processes) {
-    NsNode& n = node(p.ns);
-    n.threads += p.status.threads;
-    n.processes.push_back(std::move(p));
+  // One vector of every process, grouped by namespace and sorted by PID within it; each node
+  // views its own run. Processes are held once, not once in the scan and again per namespace.
+  g.processes_ = std::move(scan.processes);
+  std::sort(g.processes_.begin(), g.processes_.end(), [](const Process& a, const Process& b) {
+    return a.ns != b.ns ? a.ns < b.ns : a.pid < b.pid;
+  });
+  g.by_pid_.reserve(g.processes_.size());
+  for (std::size_t begin = 0, end; begin < g.processes_.size(); begin = end) {
+    NsNode& n = node(g.processes_[begin].ns);
+    for (end = begin; end < g.processes_.size() && g.processes_[end].ns == n.id; ++end) {
+      const Process& p = g.processes_[end];
+      n.threads += p.status.threads;
+      if (p.status.nstgid.back() == 1) n.init = p.pid;
+      g.by_pid_.emplace(p.pid, end);
+    }
+    n.processes = std::span<const Process>(g.processes_.data() + begin, end - begin);
   }
-
   for (auto& [id, n] : g.nodes_) {
     n.hidden = n.processes.empty();
     n.current = scan.self && id == *scan.self;
-    std::sort(n.processes.begin(), n.processes.end(),
-              [](const Process& a, const Process& b) { return a.pid < b.pid; });
-    for (std::size_t i = 0; i < n.processes.size(); ++i) {
-      const Process& p = n.processes[i];
-      if (p.status.nstgid.back() == 1) n.init = p.pid;
-      g.by_pid_.emplace(p.pid, std::pair{id, i});
-    }
   }
   g.infer_hidden_parents();
   for (auto& [id, n] : g.nodes_) {

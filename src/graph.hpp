@@ -3,9 +3,10 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "container.hpp"
@@ -16,9 +17,9 @@ namespace pidns {
 /// One PID namespace and what lives in it.
 struct NsNode {
   NsId id;
-  std::optional<NsId> parent;      ///< empty at the top of what can be seen
-  std::vector<NsId> children;      ///< sorted by (dev, ino)
-  std::vector<Process> processes;  ///< members, sorted by PID
+  std::optional<NsId> parent;          ///< empty at the top of what can be seen
+  std::vector<NsId> children;          ///< sorted by (dev, ino)
+  std::span<const Process> processes;  ///< members, sorted by PID (owned by the graph)
   /// Depth below the outermost namespace seen: NStgid length - 1 for a procfs of the initial
   /// namespace, which is the kernel's own level.
   int level = 0;
@@ -29,10 +30,10 @@ struct NsNode {
   /// The parent was not named by NS_GET_PARENT (EPERM: it lies outside pidns-tree's own
   /// namespace) but inferred from procfs: a member's parent process lives one level up.
   bool parent_inferred = false;
-  std::optional<std::uint64_t> unique_id;  ///< NS_GET_ID, when asked and known
-  std::optional<Owner> owner;              ///< owning user namespace, when asked
+  std::optional<std::uint64_t> unique_id;   ///< NS_GET_ID, when asked and known
+  std::optional<Owner> owner;               ///< owning user namespace, when asked
   std::optional<ContainerLabel> container;  ///< recognised from its init's cgroup, when read
-  std::vector<Pin> pins;                   ///< what holds it, found with --all
+  std::vector<Pin> pins;                    ///< what holds it, found with --all
 };
 
 /// The namespaces of one scan as a forest, in deterministic order.
@@ -42,11 +43,18 @@ class NamespaceGraph {
   /// kernel allows (MAX_PID_NS_LEVEL) or loop, which only a broken source can produce.
   [[nodiscard]] static NamespaceGraph build(Scan scan);
 
+  NamespaceGraph() = default;
+  // Nodes view the graph's own process vector: moving keeps its buffer, copying would not.
+  NamespaceGraph(NamespaceGraph&&) noexcept = default;
+  NamespaceGraph& operator=(NamespaceGraph&&) noexcept = default;
+  NamespaceGraph(const NamespaceGraph&) = delete;
+  NamespaceGraph& operator=(const NamespaceGraph&) = delete;
+
   [[nodiscard]] const std::vector<NsId>& roots() const noexcept { return roots_; }
   [[nodiscard]] const NsNode& at(const NsId& id) const { return nodes_.at(id); }
   [[nodiscard]] const NsNode* find(const NsId& id) const;
   [[nodiscard]] std::size_t namespace_count() const noexcept { return nodes_.size(); }
-  [[nodiscard]] std::size_t process_count() const noexcept { return process_count_; }
+  [[nodiscard]] std::size_t process_count() const noexcept { return processes_.size(); }
 
   [[nodiscard]] const std::string& proc_root() const noexcept { return proc_root_; }
   [[nodiscard]] const std::vector<pid_t>& inaccessible() const noexcept { return inaccessible_; }
@@ -62,14 +70,14 @@ class NamespaceGraph {
 
   std::unordered_map<NsId, NsNode, NsIdHash> nodes_;
   std::vector<NsId> roots_;
-  std::size_t process_count_ = 0;
   std::string proc_root_;
   std::vector<pid_t> inaccessible_;
   std::vector<pid_t> malformed_;
   std::size_t vanished_ = 0;
   std::optional<NsId> self_;
   ProcfsView procfs_;
-  std::unordered_map<pid_t, std::pair<NsId, std::size_t>> by_pid_;  // -> (namespace, index)
+  std::vector<Process> processes_;                 // grouped by namespace, then by PID
+  std::unordered_map<pid_t, std::size_t> by_pid_;  // PID -> index into processes_
 };
 
 }  // namespace pidns

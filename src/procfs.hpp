@@ -17,11 +17,11 @@ inline constexpr int kMaxPidNsLevel = 32;
 
 /// What pidns-tree takes from /proc/PID/status.
 struct ProcStatus {
-  std::string name;            ///< `Name:` with the kernel's escaping of '\n' and '\\' undone
-  pid_t ppid = 0;              ///< `PPid:`, as the scanned procfs numbers it (0: outside it)
-  uid_t uid = 0;               ///< real UID, the first field of `Uid:`
-  std::vector<pid_t> nstgid;   ///< `NStgid:`, outermost visible level first, own level last
-  unsigned threads = 1;        ///< `Threads:`
+  std::string name;           ///< `Name:` with the kernel's escaping of '\n' and '\\' undone
+  pid_t ppid = 0;             ///< `PPid:`, as the scanned procfs numbers it (0: outside it)
+  uid_t uid = 0;              ///< real UID, the first field of `Uid:`
+  std::vector<pid_t> nstgid;  ///< `NStgid:`, outermost visible level first, own level last
+  unsigned threads = 1;       ///< `Threads:`
 };
 
 /// Parses a status file. nullopt if a required field (Name, PPid, Uid, NStgid) is missing or

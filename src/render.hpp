@@ -12,13 +12,13 @@ namespace pidns {
 
 /// How the tree is drawn; decided once by the CLI.
 struct RenderOptions {
-  bool processes = true;  ///< list member processes (--no-pids turns it off)
-  bool unicode = true;    ///< box-drawing glyphs; ASCII otherwise
-  bool color = false;     ///< ANSI color on labels (text only)
-  bool owner = false;     ///< text: the owning user namespace and its UID (--owner)
-  bool unique_id = false; ///< text: the 64-bit namespace id (--ns-id)
-  bool labels = true;     ///< text: container labels (--no-labels turns them off)
-  bool ptree = false;     ///< members as a process tree by PPid (--ptree)
+  bool processes = true;   ///< list member processes (--no-pids turns it off)
+  bool unicode = true;     ///< box-drawing glyphs; ASCII otherwise
+  bool color = false;      ///< ANSI color on labels (text only)
+  bool owner = false;      ///< text: the owning user namespace and its UID (--owner)
+  bool unique_id = false;  ///< text: the 64-bit namespace id (--ns-id)
+  bool labels = true;      ///< text: container labels (--no-labels turns them off)
+  bool ptree = false;      ///< members as a process tree by PPid (--ptree)
   std::unordered_map<uid_t, std::string> user_names{};  ///< resolved owner UIDs
 };
 

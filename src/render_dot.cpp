@@ -67,7 +67,8 @@ class DotRenderer {
     }
     if (cut && any_child) {
       auto [namespaces, processes] = count_cut(graph_, view_, ns.id);
-      fmt::format_to(it, "  {}_cut [shape=plaintext, label=\"{} namespaces, {} processes below\"];\n",
+      fmt::format_to(it,
+                     "  {}_cut [shape=plaintext, label=\"{} namespaces, {} processes below\"];\n",
                      node_name(ns.id), namespaces, processes);
       fmt::format_to(it, "  {} -> {}_cut [style=dotted];\n", node_name(ns.id), node_name(ns.id));
     }

@@ -51,32 +51,27 @@ class JsonRenderer {
     Json tops = Json::array();
     for (const NsId& top : view_.tops) tops.push_back(namespace_json(graph_.at(top), 0));
     const ProcfsView& procfs = graph_.procfs();
-    return Json{
-        {"schema", kSchemaVersion},
-        {"proc", graph_.proc_root()},
-        {"procfs",
-         {{"ns", procfs.ns ? id_json(*procfs.ns) : Json(nullptr)},
-          {"relation", relation_name(procfs.relation)},
-          {"levels", procfs.levels}}},
-        {"summary",
-         {{"namespaces", graph_.namespace_count()},
-          {"processes", graph_.process_count()},
-          {"inaccessible", graph_.inaccessible().size()},
-          {"malformed", graph_.malformed().size()},
-          {"vanished", graph_.vanished()},
-          {"tops", graph_.roots().size()}}},
-        {"pidns", std::move(tops)}};
+    return Json{{"schema", kSchemaVersion},
+                {"proc", graph_.proc_root()},
+                {"procfs",
+                 {{"ns", procfs.ns ? id_json(*procfs.ns) : Json(nullptr)},
+                  {"relation", relation_name(procfs.relation)},
+                  {"levels", procfs.levels}}},
+                {"summary",
+                 {{"namespaces", graph_.namespace_count()},
+                  {"processes", graph_.process_count()},
+                  {"inaccessible", graph_.inaccessible().size()},
+                  {"malformed", graph_.malformed().size()},
+                  {"vanished", graph_.vanished()},
+                  {"tops", graph_.roots().size()}}},
+                {"pidns", std::move(tops)}};
   }
 
  private:
   Json process_json(const NsNode& ns, const ProcessForest& forest, std::size_t index) {
     const Process& p = ns.processes[index];
-    Json j{{"pid", p.pid},
-           {"nstgid", p.status.nstgid},
-           {"name", p.status.name},
-           {"ppid", p.status.ppid},
-           {"uid", p.status.uid},
-           {"threads", p.status.threads}};
+    Json j{{"pid", p.pid},          {"nstgid", p.status.nstgid}, {"name", p.status.name},
+           {"ppid", p.status.ppid}, {"uid", p.status.uid},       {"threads", p.status.threads}};
     if (p.children_ns) {
       j["children_ns"] = id_json(*p.children_ns);
     } else if (p.children_pending) {

@@ -145,7 +145,8 @@ class TextRenderer {
         forest = process_forest(ns);
         for (std::size_t i : forest.roots) rows.push_back({Row::Kind::Process, i});
       } else {
-        for (std::size_t i = 0; i < ns.processes.size(); ++i) rows.push_back({Row::Kind::Process, i});
+        for (std::size_t i = 0; i < ns.processes.size(); ++i)
+          rows.push_back({Row::Kind::Process, i});
       }
     }
     bool cut = view_.max_depth && depth >= *view_.max_depth;

@@ -16,8 +16,8 @@ namespace pidns {
 
 /// One process of the scanned procfs, with what its status file says.
 struct Process {
-  pid_t pid = 0;     ///< as the scanned procfs numbers it (its directory name)
-  NsId ns;           ///< identity of /proc/PID/ns/pid
+  pid_t pid = 0;  ///< as the scanned procfs numbers it (its directory name)
+  NsId ns;        ///< identity of /proc/PID/ns/pid
   ProcStatus status;
   /// ns/pid_for_children when it differs from ns/pid: the process called unshare(CLONE_NEWPID)
   /// (or setns) and its children go there. Read only with ScanRequest::all.
@@ -75,15 +75,15 @@ struct ScanRequest {
 
 /// Everything one pass over a procfs found.
 struct Scan {
-  std::string proc_root;                            ///< the procfs directory scanned
-  std::vector<Process> processes;                   ///< in directory order
+  std::string proc_root;                                  ///< the procfs directory scanned
+  std::vector<Process> processes;                         ///< in directory order
   std::unordered_map<NsId, NsInfo, NsIdHash> namespaces;  ///< members' namespaces and ancestors
-  std::vector<pid_t> inaccessible;                  ///< PIDs we were not allowed to inspect
-  std::vector<pid_t> malformed;                     ///< PIDs whose status we could not parse
-  std::size_t vanished = 0;                         ///< processes that exited mid-scan
-  std::optional<NsId> self;                         ///< the namespace pidns-tree runs in
+  std::vector<pid_t> inaccessible;                        ///< PIDs we were not allowed to inspect
+  std::vector<pid_t> malformed;                           ///< PIDs whose status we could not parse
+  std::size_t vanished = 0;                               ///< processes that exited mid-scan
+  std::optional<NsId> self;                               ///< the namespace pidns-tree runs in
   ProcfsView procfs;
-  std::vector<NsId> named;                          ///< ScanRequest::ns_paths, resolved
+  std::vector<NsId> named;  ///< ScanRequest::ns_paths, resolved
 };
 
 /// Everything pidns-tree asks of the kernel. LinuxSource reads procfs and calls ioctl(2); unit

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 namespace pidns {
 
@@ -20,18 +22,21 @@ UniqueFd open_at(int dir, const char* path, int extra_flags) {
   return UniqueFd(fd);
 }
 
-void read_once(int fd, std::string& buf, std::size_t cap, std::string_view what) {
-  buf.resize(cap);
+std::size_t ReadBuffer::read_more(int fd, std::size_t max, std::string_view what) {
+  if (capacity_ - size_ < max) {
+    std::size_t capacity = std::max(size_ + max, 2 * capacity_);
+    auto data = std::make_unique_for_overwrite<char[]>(capacity);
+    if (size_ > 0) std::memcpy(data.get(), data_.get(), size_);
+    data_ = std::move(data);
+    capacity_ = capacity;
+  }
   ssize_t n;
   do {
-    n = ::read(fd, buf.data(), cap);
+    n = ::read(fd, data_.get() + size_, max);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    int err = errno;
-    buf.clear();
-    throw SysError(err, "read " + std::string(what));
-  }
-  buf.resize(static_cast<std::size_t>(n));
+  if (n < 0) throw SysError(errno, "read " + std::string(what));
+  size_ += static_cast<std::size_t>(n);
+  return static_cast<std::size_t>(n);
 }
 
 NsId ns_id_at(int dir, const char* path) {

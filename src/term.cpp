@@ -1,14 +1,13 @@
 // term: what the terminal can take, and escaping of untrusted text.
 #include "term.hpp"
 
+#include <fmt/format.h>
 #include <langinfo.h>
 #include <unistd.h>
 
 #include <clocale>
 #include <cstdlib>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace pidns {
 namespace {
@@ -19,10 +18,10 @@ std::optional<std::string> env_var(const char* name) {
 }
 
 bool needs_escape(char32_t c) {
-  return c < 0x20 || (c >= 0x7F && c <= 0x9F)                        // C0, DEL, C1
-         || c == 0xAD                                                 // soft hyphen
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F)                             // C0, DEL, C1
+         || c == 0xAD                                                     // soft hyphen
          || (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E)  // zero-width, bidi
-         || (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF;              // joiners, isolates, BOM
+         || (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF;                  // joiners, isolates, BOM
 }
 
 // Decodes one UTF-8 sequence at s[i]; returns its length, or 0 if it is not valid UTF-8

@@ -1,10 +1,9 @@
 // Tests for the command line and the run as a whole, with the kernel faked.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
-
-#include <nlohmann/json.hpp>
 
 #include "cli.hpp"
 #include "fake_source.hpp"
@@ -59,9 +58,12 @@ TEST(ParseArgs, HelpAndVersionExitZero) {
 }
 
 TEST(ParseArgs, UsageErrorsGiveOneLineAndStatusTwo) {
-  for (auto args : std::vector<std::vector<const char*>>{
-           {"--color=1"}, {"--color", "sometimes"}, {"--bogus"}, {"--proc"}, {"extra"},
-           {"--format", "xml"}}) {
+  for (auto args : std::vector<std::vector<const char*>>{{"--color=1"},
+                                                         {"--color", "sometimes"},
+                                                         {"--bogus"},
+                                                         {"--proc"},
+                                                         {"extra"},
+                                                         {"--format", "xml"}}) {
     Parsed p = parse(args);
     ASSERT_TRUE(std::holds_alternative<int>(p.result)) << args[0];
     EXPECT_EQ(std::get<int>(p.result), kUsage) << args[0];

@@ -148,7 +148,9 @@ TEST(NamespaceGraph, InfersNothingAcrossAGapOfLevels) {
 
 TEST(NamespaceGraph, FindsProcessesByPid) {
   FakeSource src;
-  src.process(1, "a", ns(100), {1}).process(5, "b", ns(200), {5, 1}).process(6, "c", ns(300), {6, 2, 1});
+  src.process(1, "a", ns(100), {1})
+      .process(5, "b", ns(200), {5, 1})
+      .process(6, "c", ns(300), {6, 2, 1});
   src.parent(ns(200), ns(100)).parent(ns(300), ns(200));
   NamespaceGraph g = NamespaceGraph::build(src.scan());
   ASSERT_NE(g.process(6), nullptr);

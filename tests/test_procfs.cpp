@@ -72,23 +72,23 @@ TEST_P(ParseStatusRejects, MalformedInput) {
 
 INSTANTIATE_TEST_SUITE_P(
     BadInputs, ParseStatusRejects,
-    ::testing::Values("",                                                // empty
-                      "Name:\tx\n",                                      // truncated
-                      "Name:\tx\nPPid:\t0\nUid:\t0\n",                   // no NStgid (< 4.1)
-                      "PPid:\t0\nUid:\t0\nNStgid:\t1\n",                 // no Name
-                      "Name:\tx\nUid:\t0\nNStgid:\t1\n",                 // no PPid
-                      "Name:\tx\nPPid:\t0\nNStgid:\t1\n",                // no Uid
-                      "Name:\tx\nPPid:\t1x\nUid:\t0\nNStgid:\t1\n",      // trailing junk
-                      "Name:\tx\nPPid:\t-1\nUid:\t0\nNStgid:\t1\n",      // sign
-                      "Name:\tx\nPPid:\t 1\nUid:\t0\nNStgid:\t1\n",      // space
-                      "Name:\tx\nPPid:\t0\nUid:\tx\nNStgid:\t1\n",       // not a number
-                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t\n",        // empty NStgid
-                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t1\t\n",     // trailing tab
-                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t1\t\t2\n",  // empty field
-                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t0\n",       // PID 0
+    ::testing::Values("",                                                     // empty
+                      "Name:\tx\n",                                           // truncated
+                      "Name:\tx\nPPid:\t0\nUid:\t0\n",                        // no NStgid (< 4.1)
+                      "PPid:\t0\nUid:\t0\nNStgid:\t1\n",                      // no Name
+                      "Name:\tx\nUid:\t0\nNStgid:\t1\n",                      // no PPid
+                      "Name:\tx\nPPid:\t0\nNStgid:\t1\n",                     // no Uid
+                      "Name:\tx\nPPid:\t1x\nUid:\t0\nNStgid:\t1\n",           // trailing junk
+                      "Name:\tx\nPPid:\t-1\nUid:\t0\nNStgid:\t1\n",           // sign
+                      "Name:\tx\nPPid:\t 1\nUid:\t0\nNStgid:\t1\n",           // space
+                      "Name:\tx\nPPid:\t0\nUid:\tx\nNStgid:\t1\n",            // not a number
+                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t\n",             // empty NStgid
+                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t1\t\n",          // trailing tab
+                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t1\t\t2\n",       // empty field
+                      "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t0\n",            // PID 0
                       "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t99999999999\n",  // overflow
                       "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t1\nThreads:\tmany\n",
-                      "Name:\tbad\\q\nPPid:\t0\nUid:\t0\nNStgid:\t1\n",  // unknown escape
+                      "Name:\tbad\\q\nPPid:\t0\nUid:\t0\nNStgid:\t1\n",   // unknown escape
                       "Name:\tbad\\\nPPid:\t0\nUid:\t0\nNStgid:\t1\n"));  // dangling escape
 
 TEST(ParseNsfsMounts, FindsPidNamespaceBindMounts) {
@@ -104,10 +104,11 @@ TEST(ParseNsfsMounts, FindsPidNamespaceBindMounts) {
 }
 
 TEST(ParseNsfsMounts, SkipsMalformedLines) {
-  for (const char* bad : {"", "garbage", "1 2 0:4 pid:[x] /a rw - nsfs nsfs rw",
-                          "1 2 0:4 pid:[] /a rw - nsfs nsfs rw", "1 2 0:4 pid:[5] a rw - nsfs nsfs rw",
-                          "1 2 0:4 pid:[5] /a\\09 rw - nsfs nsfs rw", "1 2 pid:[5] - nsfs nsfs rw",
-                          "1 2 0:4 pid:[5] /a rw - tmpfs nsfs rw"}) {
+  for (const char* bad :
+       {"", "garbage", "1 2 0:4 pid:[x] /a rw - nsfs nsfs rw",
+        "1 2 0:4 pid:[] /a rw - nsfs nsfs rw", "1 2 0:4 pid:[5] a rw - nsfs nsfs rw",
+        "1 2 0:4 pid:[5] /a\\09 rw - nsfs nsfs rw", "1 2 pid:[5] - nsfs nsfs rw",
+        "1 2 0:4 pid:[5] /a rw - tmpfs nsfs rw"}) {
     EXPECT_TRUE(parse_nsfs_mounts(bad).empty()) << bad;
   }
 }

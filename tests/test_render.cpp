@@ -86,15 +86,16 @@ TEST(RenderText, ShowsOwnersIdsPinsAndChildNamespaces) {
   NamespaceGraph g = NamespaceGraph::build(src.scan());
   RenderOptions options{.unicode = false, .owner = true, .unique_id = true};
   options.user_names[0] = "root";
-  EXPECT_EQ(text(g, options),
-            "pid:[100] level 0, 3 processes, 3 threads, owner uid 0 (root) of user:[9], id 42\n"
-            "|-- 1 init  nstgid=1  (init)\n"
-            "|-- 7 unsharer  nstgid=7  children in pid:[200]\n"
-            "|-- 8 waiting  nstgid=8  children in a new namespace, not yet started\n"
-            "|-- pid:[200] level 1, no processes, owner not visible, held by pid_for_children of PID "
-            "7 (hidden)\n"
-            "`-- pid:[300] level 1, no processes, owner not visible, held by fd 5 of PID 8 and mount "
-            "at /run/x\\x0Ay (PID 1) (hidden)\n");
+  EXPECT_EQ(
+      text(g, options),
+      "pid:[100] level 0, 3 processes, 3 threads, owner uid 0 (root) of user:[9], id 42\n"
+      "|-- 1 init  nstgid=1  (init)\n"
+      "|-- 7 unsharer  nstgid=7  children in pid:[200]\n"
+      "|-- 8 waiting  nstgid=8  children in a new namespace, not yet started\n"
+      "|-- pid:[200] level 1, no processes, owner not visible, held by pid_for_children of PID "
+      "7 (hidden)\n"
+      "`-- pid:[300] level 1, no processes, owner not visible, held by fd 5 of PID 8 and mount "
+      "at /run/x\\x0Ay (PID 1) (hidden)\n");
 }
 
 TEST(RenderText, DrawsProcessTreesByParentPid) {
@@ -116,7 +117,9 @@ TEST(RenderText, DrawsProcessTreesByParentPid) {
 
 TEST(ProcessForest, CutsParentLoopsSoEveryMemberAppearsOnce) {
   FakeSource src;  // 5 and 6 name each other as parents: only a PID reused mid-scan does that
-  src.process(5, "a", ns(100), {5}, 6).process(6, "b", ns(100), {6}, 5).process(7, "c", ns(100), {7}, 6);
+  src.process(5, "a", ns(100), {5}, 6)
+      .process(6, "b", ns(100), {6}, 5)
+      .process(7, "c", ns(100), {7}, 6);
   NamespaceGraph g = NamespaceGraph::build(src.scan());
   ProcessForest forest = process_forest(g.at(ns(100)));
   std::size_t seen = forest.roots.size();
@@ -127,7 +130,9 @@ TEST(ProcessForest, CutsParentLoopsSoEveryMemberAppearsOnce) {
 
 TEST(RenderDot, DrawsOneBoxPerNamespaceAndEscapesNames) {
   FakeSource src;
-  src.process(1, "in\"it\\", ns(100), {1}).process(5, "x", ns(200), {5, 1}).parent(ns(200), ns(100));
+  src.process(1, "in\"it\\", ns(100), {1})
+      .process(5, "x", ns(200), {5, 1})
+      .parent(ns(200), ns(100));
   NamespaceGraph g = NamespaceGraph::build(src.scan());
   std::string out;
   render_dot(g, whole_view(g, std::nullopt), {}, out);
@@ -186,7 +191,8 @@ TEST(RenderJson, KeepsKeysInAStableOrder) {
 }
 
 TEST(RenderJson, NoPidsDropsProcessesButKeepsCounts) {
-  nlohmann::json leaf = json(sample(), {.processes = false})["pidns"][0]["children"][0]["children"][0];
+  nlohmann::json leaf =
+      json(sample(), {.processes = false})["pidns"][0]["children"][0]["children"][0];
   EXPECT_FALSE(leaf.contains("processes"));
   EXPECT_EQ(leaf["process_count"], 2);
 }

@@ -63,18 +63,20 @@ TEST(EscapeForTerminal, EscapesTheBackslashSoEscapesAreUnambiguous) {
 }
 
 TEST(EscapeForTerminal, EscapesInvisibleAndReorderingCharacters) {
-  EXPECT_EQ(escape_for_terminal("\xE2\x80\xAE"), "\\u{202E}");     // RIGHT-TO-LEFT OVERRIDE
-  EXPECT_EQ(escape_for_terminal("a\xE2\x80\x8B" "b"), "a\\u{200B}b");  // ZERO WIDTH SPACE
-  EXPECT_EQ(escape_for_terminal("\xE2\x81\xA6"), "\\u{2066}");     // LEFT-TO-RIGHT ISOLATE
-  EXPECT_EQ(escape_for_terminal("\xEF\xBB\xBF"), "\\u{FEFF}");     // BOM
-  EXPECT_EQ(escape_for_terminal("\xC2\x85"), "\\u{0085}");         // C1 NEXT LINE
+  EXPECT_EQ(escape_for_terminal("\xE2\x80\xAE"), "\\u{202E}");  // RIGHT-TO-LEFT OVERRIDE
+  EXPECT_EQ(escape_for_terminal("a\xE2\x80\x8B"
+                                "b"),
+            "a\\u{200B}b");                                     // ZERO WIDTH SPACE
+  EXPECT_EQ(escape_for_terminal("\xE2\x81\xA6"), "\\u{2066}");  // LEFT-TO-RIGHT ISOLATE
+  EXPECT_EQ(escape_for_terminal("\xEF\xBB\xBF"), "\\u{FEFF}");  // BOM
+  EXPECT_EQ(escape_for_terminal("\xC2\x85"), "\\u{0085}");      // C1 NEXT LINE
 }
 
 TEST(EscapeForTerminal, EscapesBytesThatAreNotUtf8) {
   EXPECT_EQ(escape_for_terminal("\xFF"), "\\xFF");
-  EXPECT_EQ(escape_for_terminal("bad\xC3"), "bad\\xC3");           // truncated sequence
-  EXPECT_EQ(escape_for_terminal("\xC0\xAF"), "\\xC0\\xAF");        // overlong '/'
-  EXPECT_EQ(escape_for_terminal("\xED\xA0\x80"), "\\xED\\xA0\\x80");  // a surrogate
+  EXPECT_EQ(escape_for_terminal("bad\xC3"), "bad\\xC3");                       // truncated sequence
+  EXPECT_EQ(escape_for_terminal("\xC0\xAF"), "\\xC0\\xAF");                    // overlong '/'
+  EXPECT_EQ(escape_for_terminal("\xED\xA0\x80"), "\\xED\\xA0\\x80");           // a surrogate
   EXPECT_EQ(escape_for_terminal("\xF4\x90\x80\x80"), "\\xF4\\x90\\x80\\x80");  // > U+10FFFF
 }
 
