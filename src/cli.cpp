@@ -297,6 +297,9 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
     if (request.owners) render.user_names = user_names(graph);
 
     if (options.translate) {
+      if (graph.process(*options.translate) == nullptr) {  // say so before judging --to
+        throw std::runtime_error(missing_pid_reason(graph, *options.translate));
+      }
       NsId target = resolver.namespace_or_pid(options.to);
       int status = translate(graph, *options.translate, target, options, out, err);
       report_unshown(graph, env, err);

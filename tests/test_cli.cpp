@@ -145,6 +145,38 @@ TEST(Execute, JsonIsOneValidDocument) {
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos);  // never color in JSON
 }
 
+TEST(Execute, TranslatesThroughTheNStgidOfAnAncestor) {
+  FakeSource src;
+  src.process(1, "init", ns(100), {1}).process(50, "sh", ns(200), {50, 1}, 1);
+  src.process(60, "app", ns(300), {60, 7, 1}, 50).process(70, "other", ns(400), {70, 1}, 1);
+  src.parent(ns(200), ns(100)).parent(ns(300), ns(200)).parent(ns(400), ns(100));
+  Options options;
+  options.translate = 60;
+  options.to = "pid:[200]";
+  EXPECT_EQ(run(src, options).out, "7\n");
+  options.to = "50";  // the namespace of PID 50
+  EXPECT_EQ(run(src, options).out, "7\n");
+  options.to = "pid:[300]";
+  EXPECT_EQ(run(src, options).out, "1\n");
+  options.to = "300";  // small enough to be a PID, so it is one, whatever inodes exist
+  EXPECT_EQ(run(src, options).err, "pidns-tree: no process with PID 300 in /proc\n");
+  options.to = "70";
+  RunResult r = run(src, options);
+  EXPECT_EQ(r.status, kFailure);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "pidns-tree: PID 60 is not visible in pid:[400]: it lives in pid:[300], which "
+                   "is not pid:[400] or below it\n");
+}
+
+TEST(Execute, NamesAMissingTranslatedPidBeforeLookingAtTo) {
+  FakeSource src;
+  src.process(1, "init", ns(100), {1});
+  Options options;
+  options.translate = 32000;
+  options.to = "9";
+  EXPECT_EQ(run(src, options).err, "pidns-tree: no process with PID 32000 in /proc\n");
+}
+
 TEST(Execute, ReportsAWriteError) {
   FakeSource src;
   src.process(2, "x", ns(100));
