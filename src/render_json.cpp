@@ -1,18 +1,13 @@
 // render_json: the namespace forest as one JSON document (schema 1, documented in the man page
 // and in doc/pidns-tree.schema.json).
-#include <nlohmann/json.hpp>
-
+#include "json_writer.hpp"
 #include "render.hpp"
 
 namespace pidns {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 // Bumped whenever a key changes meaning or goes away; new keys may appear without a bump.
 constexpr int kSchemaVersion = 1;
-
-Json id_json(const NsId& id) { return Json{{"dev", id.dev}, {"ino", id.ino}}; }
 
 const char* relation_name(ProcfsView::Relation r) {
   switch (r) {
@@ -42,139 +37,270 @@ const char* pin_kind(Pin::Kind k) {
   return "";
 }
 
+void id_json(JsonWriter& w, const NsId& id) {
+  w.begin_object();
+  w.key("dev");
+  w.number(id.dev);
+  w.key("ino");
+  w.number(id.ino);
+  w.end_object();
+}
+
 class JsonRenderer {
  public:
-  JsonRenderer(const NamespaceGraph& graph, const View& view, const RenderOptions& options)
-      : graph_(graph), view_(view), options_(options) {}
+  JsonRenderer(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
+               std::string& out)
+      : graph_(graph), view_(view), options_(options), w_(out) {}
 
-  Json document() {
-    Json tops = Json::array();
-    for (const NsId& top : view_.tops) tops.push_back(namespace_json(graph_.at(top), 0));
+  void document() {
     const ProcfsView& procfs = graph_.procfs();
-    return Json{{"schema", kSchemaVersion},
-                {"proc", graph_.proc_root()},
-                {"procfs",
-                 {{"ns", procfs.ns ? id_json(*procfs.ns) : Json(nullptr)},
-                  {"relation", relation_name(procfs.relation)},
-                  {"levels", procfs.levels}}},
-                {"summary",
-                 {{"namespaces", graph_.namespace_count()},
-                  {"processes", graph_.process_count()},
-                  {"inaccessible", graph_.inaccessible().size()},
-                  {"malformed", graph_.malformed().size()},
-                  {"vanished", graph_.vanished()},
-                  {"tops", graph_.roots().size()}}},
-                {"pidns", std::move(tops)}};
+    w_.begin_object();
+    w_.key("schema");
+    w_.number(kSchemaVersion);
+    w_.key("proc");
+    w_.string(graph_.proc_root());
+    w_.key("procfs");
+    w_.begin_object();
+    w_.key("ns");
+    if (procfs.ns) {
+      id_json(w_, *procfs.ns);
+    } else {
+      w_.null();
+    }
+    w_.key("relation");
+    w_.string(relation_name(procfs.relation));
+    w_.key("levels");
+    w_.number(procfs.levels);
+    w_.end_object();
+    w_.key("summary");
+    w_.begin_object();
+    w_.key("namespaces");
+    w_.number(graph_.namespace_count());
+    w_.key("processes");
+    w_.number(graph_.process_count());
+    w_.key("inaccessible");
+    w_.number(graph_.inaccessible().size());
+    w_.key("malformed");
+    w_.number(graph_.malformed().size());
+    w_.key("vanished");
+    w_.number(graph_.vanished());
+    w_.key("tops");
+    w_.number(graph_.roots().size());
+    w_.end_object();
+    w_.key("pidns");
+    w_.begin_array();
+    for (const NsId& top : view_.tops) namespace_json(graph_.at(top), 0);
+    w_.end_array();
+    w_.end_object();
   }
 
  private:
-  Json process_json(const NsNode& ns, const ProcessForest& forest, std::size_t index) {
+  void process_json(const NsNode& ns, const ProcessForest& forest, std::size_t index) {
     const Process& p = ns.processes[index];
-    Json j{{"pid", p.pid},          {"nstgid", p.status.nstgid}, {"name", p.status.name},
-           {"ppid", p.status.ppid}, {"uid", p.status.uid},       {"threads", p.status.threads}};
+    w_.begin_object();
+    w_.key("pid");
+    w_.number(p.pid);
+    w_.key("nstgid");
+    w_.numbers(p.status.nstgid);
+    w_.key("name");
+    w_.string(p.status.name);
+    w_.key("ppid");
+    w_.number(p.status.ppid);
+    w_.key("uid");
+    w_.number(p.status.uid);
+    w_.key("threads");
+    w_.number(p.status.threads);
     if (p.children_ns) {
-      j["children_ns"] = id_json(*p.children_ns);
+      w_.key("children_ns");
+      id_json(w_, *p.children_ns);
     } else if (p.children_pending) {
-      j["children_ns"] = "pending";
+      w_.key("children_ns");
+      w_.string("pending");
     }
-    if (view_.marked.contains(p.pid)) j["selected"] = true;
+    if (view_.marked.contains(p.pid)) {
+      w_.key("selected");
+      w_.boolean(true);
+    }
     if (options_.ptree) {
-      Json kids = Json::array();
-      for (std::size_t k : forest.children[index]) kids.push_back(process_json(ns, forest, k));
-      j["children"] = std::move(kids);
+      w_.key("children");
+      w_.begin_array();
+      for (std::size_t k : forest.children[index]) process_json(ns, forest, k);
+      w_.end_array();
     }
-    return j;
+    w_.end_object();
   }
 
-  Json owner_json(const NsNode& ns) {
-    if (!ns.owner) return nullptr;
-    Json j{{"userns", id_json(ns.owner->userns)}, {"uid", ns.owner->uid}};
+  void owner_json(const NsNode& ns) {
+    if (!ns.owner) {
+      w_.null();
+      return;
+    }
+    w_.begin_object();
+    w_.key("userns");
+    id_json(w_, ns.owner->userns);
+    w_.key("uid");
+    w_.number(ns.owner->uid);
+    w_.key("user");
     auto name = options_.user_names.find(ns.owner->uid);
-    j["user"] = name == options_.user_names.end() ? Json(nullptr) : Json(name->second);
-    return j;
+    if (name == options_.user_names.end()) {
+      w_.null();
+    } else {
+      w_.string(name->second);
+    }
+    w_.end_object();
   }
 
-  Json namespace_json(const NsNode& ns, int depth) {
-    Json j{{"dev", ns.id.dev},
-           {"ino", ns.id.ino},
-           {"label", ns_label(ns.id)},
-           {"level", ns.level},
-           {"hidden", ns.hidden},
-           {"current", ns.current},
-           {"parent_inferred", ns.parent_inferred},
-           {"init", ns.init ? Json(*ns.init) : Json(nullptr)},
-           {"process_count", ns.processes.size()},
-           {"thread_count", ns.threads}};
-    if (ns.unique_id) j["unique_id"] = *ns.unique_id;
-    j["owner"] = owner_json(ns);
-    j["container"] = ns.container ? Json{{"engine", ns.container->engine},
-                                         {"id", ns.container->id},
-                                         {"pod_uid", ns.container->pod_uid}}
-                                  : Json(nullptr);
-    Json pins = Json::array();
-    for (const Pin& pin : ns.pins) {
-      Json p{{"kind", pin_kind(pin.kind)}, {"pid", pin.pid}};
-      if (pin.kind == Pin::Kind::Fd) p["fd"] = pin.fd;
-      if (pin.kind == Pin::Kind::Mount) p["mountpoint"] = pin.mountpoint;
-      pins.push_back(std::move(p));
+  void container_json(const NsNode& ns) {
+    if (!ns.container) {
+      w_.null();
+      return;
     }
-    j["pins"] = std::move(pins);
+    w_.begin_object();
+    w_.key("engine");
+    w_.string(ns.container->engine);
+    w_.key("id");
+    w_.string(ns.container->id);
+    w_.key("pod_uid");
+    w_.string(ns.container->pod_uid);
+    w_.end_object();
+  }
+
+  void pins_json(const NsNode& ns) {
+    w_.begin_array();
+    for (const Pin& pin : ns.pins) {
+      w_.begin_object();
+      w_.key("kind");
+      w_.string(pin_kind(pin.kind));
+      w_.key("pid");
+      w_.number(pin.pid);
+      if (pin.kind == Pin::Kind::Fd) {
+        w_.key("fd");
+        w_.number(pin.fd);
+      }
+      if (pin.kind == Pin::Kind::Mount) {
+        w_.key("mountpoint");
+        w_.string(pin.mountpoint);
+      }
+      w_.end_object();
+    }
+    w_.end_array();
+  }
+
+  void namespace_json(const NsNode& ns, int depth) {
+    w_.begin_object();
+    w_.key("dev");
+    w_.number(ns.id.dev);
+    w_.key("ino");
+    w_.number(ns.id.ino);
+    w_.key("label");
+    w_.string(ns_label(ns.id));
+    w_.key("level");
+    w_.number(ns.level);
+    w_.key("hidden");
+    w_.boolean(ns.hidden);
+    w_.key("current");
+    w_.boolean(ns.current);
+    w_.key("parent_inferred");
+    w_.boolean(ns.parent_inferred);
+    w_.key("init");
+    if (ns.init) {
+      w_.number(*ns.init);
+    } else {
+      w_.null();
+    }
+    w_.key("process_count");
+    w_.number(ns.processes.size());
+    w_.key("thread_count");
+    w_.number(ns.threads);
+    if (ns.unique_id) {
+      w_.key("unique_id");
+      w_.number(*ns.unique_id);
+    }
+    w_.key("owner");
+    owner_json(ns);
+    w_.key("container");
+    container_json(ns);
+    w_.key("pins");
+    pins_json(ns);
 
     bool partial = !view_.shows_processes(ns.id);
-    if (partial) j["partial"] = true;
+    if (partial) {
+      w_.key("partial");
+      w_.boolean(true);
+    }
     if (options_.processes && !partial) {
-      Json procs = Json::array();
-      ProcessForest forest;
+      w_.key("processes");
+      w_.begin_array();
       if (options_.ptree) {
-        forest = process_forest(ns);
-        for (std::size_t i : forest.roots) procs.push_back(process_json(ns, forest, i));
+        ProcessForest forest = process_forest(ns);
+        for (std::size_t i : forest.roots) process_json(ns, forest, i);
       } else {
-        for (std::size_t i = 0; i < ns.processes.size(); ++i) {
-          procs.push_back(process_json(ns, forest, i));
-        }
+        ProcessForest none;
+        for (std::size_t i = 0; i < ns.processes.size(); ++i) process_json(ns, none, i);
       }
-      j["processes"] = std::move(procs);
+      w_.end_array();
     }
 
-    Json children = Json::array();
     bool cut = view_.max_depth && depth >= *view_.max_depth;
     bool any_child = false;
-    for (const NsId& c : ns.children) {
-      if (!view_.shows_child(ns.id, c)) continue;
-      any_child = true;
-      if (!cut) children.push_back(namespace_json(graph_.at(c), depth + 1));
-    }
+    for (const NsId& c : ns.children) any_child |= view_.shows_child(ns.id, c);
     if (cut && any_child) {
       auto [namespaces, processes] = count_cut(graph_, view_, ns.id);
-      j["cut"] = Json{{"namespaces", namespaces}, {"processes", processes}};
+      w_.key("cut");
+      w_.begin_object();
+      w_.key("namespaces");
+      w_.number(namespaces);
+      w_.key("processes");
+      w_.number(processes);
+      w_.end_object();
     }
-    j["children"] = std::move(children);
-    return j;
+    w_.key("children");
+    w_.begin_array();
+    if (!cut) {
+      for (const NsId& c : ns.children) {
+        if (view_.shows_child(ns.id, c)) namespace_json(graph_.at(c), depth + 1);
+      }
+    }
+    w_.end_array();
+    w_.end_object();
   }
 
   const NamespaceGraph& graph_;
   const View& view_;
   const RenderOptions& options_;
+  JsonWriter w_;
 };
 
 }  // namespace
 
 void render_json(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                  std::string& out) {
-  out += JsonRenderer(graph, view, options)
-             .document()
-             .dump(2, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+  JsonRenderer(graph, view, options, out).document();
   out += '\n';
 }
 
 void render_translation_json(pid_t pid, const NsId& target, std::optional<pid_t> translated,
                              std::string& out) {
-  Json ns = id_json(target);
-  ns["label"] = ns_label(target);
-  Json doc{{"pid", pid},
-           {"ns", std::move(ns)},
-           {"translated", translated ? Json(*translated) : Json(nullptr)}};
-  out += doc.dump(2);
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("pid");
+  w.number(pid);
+  w.key("ns");
+  w.begin_object();
+  w.key("dev");
+  w.number(target.dev);
+  w.key("ino");
+  w.number(target.ino);
+  w.key("label");
+  w.string(ns_label(target));
+  w.end_object();
+  w.key("translated");
+  if (translated) {
+    w.number(*translated);
+  } else {
+    w.null();
+  }
+  w.end_object();
   out += '\n';
 }
 

@@ -1,0 +1,89 @@
+// json_writer: JSON written straight into a string, pretty-printed, without a document tree.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <concepts>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pidns {
+
+/// Streams one JSON document into `out`, indented by two spaces as nlohmann::json's dump(2)
+/// would indent it, except that arrays of numbers stay on one line. Building the document as a
+/// tree first cost 72% of the JSON run's user time and 20 MiB at 10,000 processes (tests/bench).
+/// The caller keeps the nesting right; keys are trusted ASCII.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+
+  /// The next member's key; its value follows.
+  void key(std::string_view name) {
+    separate();
+    out_ += '"';
+    out_ += name;
+    out_ += "\": ";
+    after_key_ = true;
+  }
+
+  void null() { scalar("null"); }
+  void boolean(bool b) { scalar(b ? "true" : "false"); }
+  template <std::integral Int>
+  void number(Int n) {
+    separate();
+    fmt::format_to(std::back_inserter(out_), "{}", n);
+  }
+  /// A string of untrusted bytes: bytes that are not UTF-8 become U+FFFD, never an error.
+  void string(std::string_view text);
+  /// [1, 2, 3] on one line.
+  template <std::integral Int>
+  void numbers(const std::vector<Int>& values) {
+    separate();
+    fmt::format_to(std::back_inserter(out_), "[{}]", fmt::join(values, ", "));
+  }
+
+ private:
+  void scalar(std::string_view literal) {
+    separate();
+    out_ += literal;
+  }
+  void open(char bracket) {
+    separate();
+    out_ += bracket;
+    empty_.push_back(true);
+  }
+  void close(char bracket) {
+    bool empty = empty_.back();
+    empty_.pop_back();
+    if (!empty) newline();
+    out_ += bracket;
+  }
+  // Before a value or key: nothing after a key; else a comma if needed, a newline and indent.
+  void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (empty_.empty()) return;  // the document's top value
+    if (!empty_.back()) out_ += ',';
+    empty_.back() = false;
+    newline();
+  }
+  void newline() {
+    out_ += '\n';
+    out_.append(2 * empty_.size(), ' ');
+  }
+
+  std::string& out_;
+  std::vector<bool> empty_;  // per open object or array: nothing written in it yet
+  bool after_key_ = false;
+};
+
+}  // namespace pidns
