@@ -289,6 +289,14 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
                        .unique_id = options.unique_id,
                        .labels = options.labels,
                        .ptree = options.ptree};
+  // Rendered output goes out in pieces of about 64 KiB, so that a 10,000-process document is
+  // never held whole: in JSON that was 2.5 KiB of peak memory per process (tests/robust).
+  constexpr std::size_t kSpillSize = 64 * 1024;
+  auto spill = [&out](std::string& rendered) {
+    if (rendered.size() < kSpillSize) return;
+    out.write(rendered.data(), static_cast<std::streamsize>(rendered.size()));
+    rendered.clear();
+  };
   try {
     ScanRequest request = request_for(options);
     Scan scan = source.scan(request);
@@ -306,6 +314,7 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
       return status;
     }
     View view = view_for(options, graph, resolver);
+    render.spill = spill;  // from here on nothing can fail
     switch (options.format) {
       case Format::Json:
         render_json(graph, view, render, text);
@@ -322,7 +331,8 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
     return kFailure;
   }
 
-  // One write of the whole document: an error before this point leaves stdout empty.
+  // What is left of the document. Nothing reached stdout before the scan, the graph and the view
+  // had all succeeded, so an error leaves stdout empty, never half a document.
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.flush();
   report_unshown(graph, env, err);

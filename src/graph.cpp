@@ -21,8 +21,8 @@ const NsNode* NamespaceGraph::find(const NsId& id) const {
 }
 
 const Process* NamespaceGraph::process(pid_t pid) const {
-  auto it = by_pid_.find(pid);
-  return it == by_pid_.end() ? nullptr : &processes_[it->second];
+  auto it = std::lower_bound(by_pid_.begin(), by_pid_.end(), std::pair{pid, std::size_t{0}});
+  return it == by_pid_.end() || it->first != pid ? nullptr : &processes_[it->second];
 }
 
 NamespaceGraph NamespaceGraph::build(Scan scan) {
@@ -55,10 +55,11 @@ NamespaceGraph NamespaceGraph::build(Scan scan) {
       const Process& p = g.processes_[end];
       n.threads += p.status.threads;
       if (p.status.nstgid.back() == 1) n.init = p.pid;
-      g.by_pid_.emplace(p.pid, end);
+      g.by_pid_.emplace_back(p.pid, end);
     }
     n.processes = std::span<const Process>(g.processes_.data() + begin, end - begin);
   }
+  std::sort(g.by_pid_.begin(), g.by_pid_.end());
   for (auto& [id, n] : g.nodes_) {
     n.hidden = n.processes.empty();
     n.current = scan.self && id == *scan.self;

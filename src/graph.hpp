@@ -76,8 +76,8 @@ class NamespaceGraph {
   std::size_t vanished_ = 0;
   std::optional<NsId> self_;
   ProcfsView procfs_;
-  std::vector<Process> processes_;                 // grouped by namespace, then by PID
-  std::unordered_map<pid_t, std::size_t> by_pid_;  // PID -> index into processes_
+  std::vector<Process> processes_;                     // grouped by namespace, then by PID
+  std::vector<std::pair<pid_t, std::size_t>> by_pid_;  // (PID, index into processes_), by PID
 };
 
 }  // namespace pidns

@@ -164,7 +164,6 @@ class Scanner {
         ns = ns_id_at(root_.get(), ns_path);
         if (!scan_.namespaces.contains(*ns)) climb(*ns, open_at(root_.get(), ns_path));
       }
-      placed_.emplace(pid, Placed{*ns, status->nstgid.size()});
       Process p{pid, *ns, std::move(*status), std::nullopt, false};
       if (request_.all) read_children_ns(name, p);
       scan_.processes.push_back(std::move(p));
@@ -183,11 +182,17 @@ class Scanner {
   // the dead parent's own namespace (find_new_reaper() in kernel/exit.c). So a child at the same
   // level as its parent, by NStgid length, shares its namespace, and its ns/pid need not be
   // looked at: most processes cost three system calls instead of four. The parent must already
-  // be placed: /proc lists PIDs in ascending order, and parents mostly come first.
+  // have been read: /proc lists PIDs in ascending order (proc_pid_readdir()), so
+  // scan_.processes is sorted by PID, and parents mostly come first.
   std::optional<NsId> namespace_from_parent(const ProcStatus& status) const {
-    auto parent = placed_.find(status.ppid);
-    if (parent == placed_.end() || parent->second.levels != status.nstgid.size()) return {};
-    return parent->second.ns;
+    const std::vector<Process>& read = scan_.processes;
+    auto parent = std::lower_bound(read.begin(), read.end(), status.ppid,
+                                   [](const Process& p, pid_t pid) { return p.pid < pid; });
+    if (parent == read.end() || parent->pid != status.ppid ||
+        parent->status.nstgid.size() != status.nstgid.size()) {
+      return {};
+    }
+    return parent->ns;
   }
 
   // After unshare(CLONE_NEWPID) a process's children go to a new namespace; the link reads
@@ -363,16 +368,10 @@ class Scanner {
     view.relation = ProcfsView::Relation::Unrelated;
   }
 
-  struct Placed {
-    NsId ns;
-    std::size_t levels;  // NStgid length
-  };
-
   UniqueFd root_;
   bool require_procfs_;
   ScanRequest request_;
   Scan scan_;
-  std::unordered_map<pid_t, Placed> placed_;  // processes read so far
 };
 
 }  // namespace

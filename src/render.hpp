@@ -2,6 +2,7 @@
 // (render_json.cpp) and Graphviz DOT (render_dot.cpp).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -9,6 +10,10 @@
 #include "view.hpp"
 
 namespace pidns {
+
+/// Takes rendered output on: called at line and object boundaries with everything rendered and
+/// not yet taken; it may write some or all of it out and erase that part from the string.
+using Spill = std::function<void(std::string& rendered)>;
 
 /// How the tree is drawn; decided once by the CLI.
 struct RenderOptions {
@@ -20,6 +25,9 @@ struct RenderOptions {
   bool labels = true;      ///< text: container labels (--no-labels turns them off)
   bool ptree = false;      ///< members as a process tree by PPid (--ptree)
   std::unordered_map<uid_t, std::string> user_names{};  ///< resolved owner UIDs
+  /// Where output goes as it is rendered; empty: it all stays in the string. Rendering cannot
+  /// fail, so spilling keeps the promise of a whole document or none.
+  Spill spill{};
 };
 
 /// The indented tree, appended to `out`. Names are escaped with escape_for_terminal().

@@ -53,6 +53,7 @@ class DotRenderer {
                        ns.init == p.pid ? ", style=bold" : "", p.pid, dot_escape(p.status.name),
                        fmt::join(p.status.nstgid, "/"));
         fmt::format_to(it, "  {} -> {} [arrowhead=none, style=dotted];\n", node_name(ns.id), name);
+        if (options_.spill) options_.spill(out_);
       }
     }
     bool cut = view_.max_depth && depth >= *view_.max_depth;

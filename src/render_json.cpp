@@ -50,7 +50,7 @@ class JsonRenderer {
  public:
   JsonRenderer(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                std::string& out)
-      : graph_(graph), view_(view), options_(options), w_(out) {}
+      : graph_(graph), view_(view), options_(options), out_(out), w_(out) {}
 
   void document() {
     const ProcfsView& procfs = graph_.procfs();
@@ -128,6 +128,7 @@ class JsonRenderer {
       w_.end_array();
     }
     w_.end_object();
+    if (options_.spill) options_.spill(out_);
   }
 
   void owner_json(const NsNode& ns) {
@@ -268,6 +269,7 @@ class JsonRenderer {
   const NamespaceGraph& graph_;
   const View& view_;
   const RenderOptions& options_;
+  std::string& out_;
   JsonWriter w_;
 };
 

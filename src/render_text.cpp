@@ -105,7 +105,7 @@ class TextRenderer {
       out_ += ' ';
       paint("(current)", kCurrentColor);
     }
-    out_ += '\n';
+    end_line();
   }
 
   void process_line(const NsNode& ns, const Process& p) {
@@ -126,7 +126,12 @@ class TextRenderer {
       out_ += "  ";
       paint("(selected)", kCurrentColor);
     }
+    end_line();
+  }
+
+  void end_line() {
     out_ += '\n';
+    if (options_.spill) options_.spill(out_);
   }
 
   // One row under a namespace: a process (with its process subtree when --ptree), a child

@@ -145,6 +145,26 @@ TEST(RenderDot, DrawsOneBoxPerNamespaceAndEscapesNames) {
   EXPECT_EQ(no_pids.find("ellipse"), std::string::npos);
 }
 
+TEST(Render, SpillsInPiecesThatAddUpToTheWholeDocument) {
+  NamespaceGraph g = sample();
+  View v = whole_view(g, std::nullopt);
+  for (auto render : {render_text, render_json, render_dot}) {
+    std::string whole;
+    render(g, v, {}, whole);
+    std::string spilled, rest;
+    int calls = 0;
+    RenderOptions options;
+    options.spill = [&](std::string& rendered) {
+      ++calls;
+      spilled += rendered.substr(0, rendered.size() / 2);  // take only part of it, at times
+      rendered.erase(0, rendered.size() / 2);
+    };
+    render(g, v, options, rest);
+    EXPECT_GT(calls, 0);
+    EXPECT_EQ(spilled + rest, whole);
+  }
+}
+
 nlohmann::json json(const NamespaceGraph& g, RenderOptions options = {}) {
   std::string out;
   render_json(g, whole_view(g, std::nullopt), options, out);
