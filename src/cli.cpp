@@ -303,6 +303,11 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
     NsResolver resolver(graph, request.ns_paths, scan.named);
     graph = NamespaceGraph::build(std::move(scan));
     if (request.owners) render.user_names = user_names(graph);
+    // Whose procfs this is goes without saying only for /proc of our own namespace.
+    ProcfsView::Relation relation = graph.procfs().relation;
+    render.procfs_header =
+        options.proc_root != "/proc" ||
+        (relation != ProcfsView::Relation::Same && relation != ProcfsView::Relation::Unknown);
 
     if (options.translate) {
       if (graph.process(*options.translate) == nullptr) {  // say so before judging --to

@@ -42,6 +42,7 @@ class TextRenderer {
         out_(out) {}
 
   void forest() {
+    if (options_.procfs_header) procfs_line();
     for (const NsId& top : view_.tops) {
       std::string prefix;
       namespace_line(graph_.at(top));
@@ -58,6 +59,35 @@ class TextRenderer {
     } else {
       out_ += text;
     }
+  }
+
+  // "procfs /host/proc: pid:[4026531836], 1 level above pidns-tree's own PID namespace"
+  void procfs_line() {
+    const ProcfsView& procfs = graph_.procfs();
+    auto it = std::back_inserter(out_);
+    out_ += "procfs ";
+    out_ += escape_for_terminal(graph_.proc_root());
+    out_ += ": ";
+    if (procfs.ns) fmt::format_to(it, "{}, ", ns_label(*procfs.ns));
+    auto levels = [&] { return fmt::format("{} level{}", procfs.levels, plural(procfs.levels)); };
+    switch (procfs.relation) {
+      case ProcfsView::Relation::Same:
+        out_ += "pidns-tree's own PID namespace";
+        break;
+      case ProcfsView::Relation::Ancestor:
+        fmt::format_to(it, "{} above pidns-tree's own PID namespace", levels());
+        break;
+      case ProcfsView::Relation::Descendant:
+        fmt::format_to(it, "{} below pidns-tree's own PID namespace", levels());
+        break;
+      case ProcfsView::Relation::Unrelated:
+        out_ += "neither above nor below pidns-tree's own PID namespace";
+        break;
+      case ProcfsView::Relation::Unknown:
+        out_ += "a PID namespace that could not be placed";
+        break;
+    }
+    end_line();
   }
 
   void namespace_line(const NsNode& ns) {

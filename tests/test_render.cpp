@@ -145,6 +145,22 @@ TEST(RenderDot, DrawsOneBoxPerNamespaceAndEscapesNames) {
   EXPECT_EQ(no_pids.find("ellipse"), std::string::npos);
 }
 
+TEST(RenderText, SaysWhoseProcfsItScanned) {
+  FakeSource src;
+  src.process(5, "x", ns(300), {5, 1}).parent(ns(300), ns(200));
+  src.raw().proc_root = "/host/proc";
+  src.raw().procfs = ProcfsView{ProcfsView::Relation::Ancestor, 2, ns(100)};
+  NamespaceGraph g = NamespaceGraph::build(src.scan());
+  std::string out = text(g, {.processes = false, .unicode = false, .procfs_header = true});
+  EXPECT_EQ(out.substr(0, out.find('\n')),
+            "procfs /host/proc: pid:[100], 2 levels above pidns-tree's own PID namespace");
+  src.raw().procfs = ProcfsView{ProcfsView::Relation::Descendant, 1, ns(300)};
+  out = text(NamespaceGraph::build(src.scan()), {.procfs_header = true});
+  EXPECT_EQ(out.substr(0, out.find('\n')),
+            "procfs /host/proc: pid:[300], 1 level below pidns-tree's own PID namespace");
+  EXPECT_EQ(text(g, {}).rfind("pid:[", 0), 0u);  // no header unless asked
+}
+
 TEST(Render, SpillsInPiecesThatAddUpToTheWholeDocument) {
   NamespaceGraph g = sample();
   View v = whole_view(g, std::nullopt);

@@ -261,6 +261,27 @@ GLYPHS = {"├── ", "└── ", "│   ", "    ", "|-- ", "`-- ", "|   "}
 NS_LINE = re.compile(r"^pid:\[(\d+)\] level (\d+), "
                      r"(?:(\d+) process(?:es)?, (\d+) threads?|no processes)(.*)$")
 PROC_LINE = re.compile(r"^(\d+) (.*?)  nstgid=(\d+(?:/\d+)*)(.*)$")
+# The first line with --proc, or over a procfs not of pidns-tree's own namespace.
+PROCFS_LINE = re.compile(r"^procfs (.+): (?:pid:\[(\d+)\], )?"
+                         r"(pidns-tree's own PID namespace|(\d+) levels? (above|below) pidns-tree's "
+                         r"own PID namespace|neither above nor below pidns-tree's own PID namespace|"
+                         r"a PID namespace that could not be placed)$")
+
+
+def procfs_header(text):
+    """The procfs line that opens TEXT, as {proc, ino, relation, levels}, or None."""
+    m = PROCFS_LINE.match(text.split("\n", 1)[0])
+    if not m:
+        return None
+    relation = ("same" if m[3].startswith("pidns-tree's own") else
+                "ancestor" if m[5] == "above" else "descendant" if m[5] == "below" else
+                "unrelated" if m[3].startswith("neither") else "unknown")
+    return {"proc": m[1], "ino": int(m[2]) if m[2] else None, "relation": relation,
+            "levels": int(m[4]) if m[4] else 0}
+
+
+def _without_header(text):
+    return text.split("\n", 1)[1] if procfs_header(text) else text
 
 
 def parse_text(text):
@@ -269,7 +290,7 @@ def parse_text(text):
     Indentation (4 columns per level) gives nesting; anything unexpected raises."""
     roots = []
     stack = []  # the namespace at each depth on the current path
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(_without_header(text).splitlines(), 1):
         depth, rest = 0, line
         while rest[:4] in GLYPHS:
             depth, rest = depth + 1, rest[4:]
@@ -594,7 +615,7 @@ def parse_rows(text):
     processes, max_depth. A row's parent is the nearest row above it one level less deep, so
     --ptree's process trees parse too."""
     roots, stack = [], []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(_without_header(text).splitlines(), 1):
         depth, rest = 0, line
         while rest[:4] in GLYPHS:
             depth, rest = depth + 1, rest[4:]

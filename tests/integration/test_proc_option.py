@@ -45,6 +45,15 @@ def test():
                 raise AssertionError(f"json: proc is {doc['proc']!r}, want {proc!r}")
             h.compare(fx, doc=doc, text=text, top=top)
             check_ancestors(fx, doc, text, top)
+            # The procfs of fixture namespace `top` lies top + 1 levels below the caller's.
+            want = {"proc": proc, "ino": fx.ns(top)["ino"], "relation": "descendant",
+                    "levels": top + 1}
+            for kind, got in (("text", h.procfs_header(text)),
+                              ("json", {"proc": doc["proc"], "ino": (doc["procfs"]["ns"] or {})
+                                        .get("ino"), "relation": doc["procfs"]["relation"],
+                                        "levels": doc["procfs"]["levels"]})):
+                if got != want:
+                    raise AssertionError(f"{kind}: procfs view {got}, want {want}")
 
 
 h.main(test)
