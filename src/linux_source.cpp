@@ -162,7 +162,9 @@ class Scanner {
       if (!ns) {
         ProcPath ns_path(name, "/ns/pid");
         ns = ns_id_at(root_.get(), ns_path);
-        if (!scan_.namespaces.contains(*ns)) climb(*ns, open_at(root_.get(), ns_path));
+        if (!scan_.namespaces.contains(*ns) && !place_by_parent(*ns, *status)) {
+          climb(*ns, open_at(root_.get(), ns_path));
+        }
       }
       Process p{pid, *ns, std::move(*status), std::nullopt, false};
       if (request_.all) read_children_ns(name, p);
@@ -182,17 +184,42 @@ class Scanner {
   // the dead parent's own namespace (find_new_reaper() in kernel/exit.c). So a child at the same
   // level as its parent, by NStgid length, shares its namespace, and its ns/pid need not be
   // looked at: most processes cost three system calls instead of four. The parent must already
-  // have been read: /proc lists PIDs in ascending order (proc_pid_readdir()), so
-  // scan_.processes is sorted by PID, and parents mostly come first.
+  // have been read; parents mostly come first.
   std::optional<NsId> namespace_from_parent(const ProcStatus& status) const {
-    const std::vector<Process>& read = scan_.processes;
-    auto parent = std::lower_bound(read.begin(), read.end(), status.ppid,
-                                   [](const Process& p, pid_t pid) { return p.pid < pid; });
-    if (parent == read.end() || parent->pid != status.ppid ||
-        parent->status.nstgid.size() != status.nstgid.size()) {
-      return {};
-    }
+    const Process* parent = already_read(status.ppid);
+    if (parent == nullptr || parent->status.nstgid.size() != status.nstgid.size()) return {};
     return parent->ns;
+  }
+
+  // The process with this PID if it was read already: /proc lists PIDs in ascending order
+  // (proc_pid_readdir()), so scan_.processes is sorted by PID.
+  const Process* already_read(pid_t pid) const {
+    const std::vector<Process>& read = scan_.processes;
+    auto it = std::lower_bound(read.begin(), read.end(), pid,
+                               [](const Process& p, pid_t wanted) { return p.pid < wanted; });
+    return it == read.end() || it->pid != pid ? nullptr : &*it;
+  }
+
+  // The same rule one level up: a new namespace whose member's parent process lives exactly one
+  // level higher is a child of that process's namespace, and NS_GET_PARENT (open, ioctl, fstat,
+  // two closes) need not be asked. Only where the kernel would have answered, though: when that
+  // parent namespace is ours or lies below ours (ioctl_ns(2)); elsewhere it would say EPERM, and
+  // what procfs still tells is the graph's to infer and mark. Owners and ids need the fd anyway.
+  bool place_by_parent(const NsId& ns, const ProcStatus& status) {
+    if (request_.owners || request_.ids || !scan_.self) return false;
+    const Process* parent = already_read(status.ppid);
+    if (parent == nullptr || parent->status.nstgid.size() + 1 != status.nstgid.size()) {
+      return false;
+    }
+    int depth = 0;
+    for (std::optional<NsId> up = parent->ns; up && depth <= kMaxPidNsLevel; ++depth) {
+      if (*up == *scan_.self) {
+        scan_.namespaces[ns].parent = parent->ns;
+        return true;
+      }
+      up = scan_.namespaces.at(*up).parent;
+    }
+    return false;
   }
 
   // After unshare(CLONE_NEWPID) a process's children go to a new namespace; the link reads
