@@ -720,3 +720,12 @@ def child_pids(pid):
     except OSError:
         pass
     return sorted(out)
+
+
+def unused_pid():
+    """A PID that no process has now: the highest free one below pid_max."""
+    with open("/proc/sys/kernel/pid_max", encoding="ascii") as f:
+        pid = int(f.read()) - 1
+    while os.path.exists(f"/proc/{pid}"):
+        pid -= 1
+    return pid

@@ -9,7 +9,6 @@ them, each under the namespace it was created in.
     namespace is shown only with --all, held by "fd N of PID P".
 (c) a bind mount, in a private mount namespace of a sleeping process: "mount at PATH (PID P)"."""
 import contextlib
-import json
 import os
 import shutil
 import sys

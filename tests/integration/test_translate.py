@@ -4,7 +4,6 @@ recorded for that process at that namespace's level (its NStgid), for --to given
 pid:[INODE], an nsfs path and another process's PID; a namespace the process is not in or below
 (a sibling branch) is exit 1 with one stderr line; --json prints {"pid", "ns", "translated"}."""
 import json
-import os
 import sys
 
 sys.dont_write_bytecode = True
@@ -13,14 +12,6 @@ import nsharness as h  # noqa: E402
 # 0 ─┬─ 1 ── 2
 #    └─ 3
 SPEC = "1(2(1),2)"
-
-
-def unused_pid():
-    with open("/proc/sys/kernel/pid_max", encoding="ascii") as f:
-        pid = int(f.read()) - 1
-    while os.path.exists(f"/proc/{pid}"):
-        pid -= 1
-    return pid
 
 
 def test():
@@ -76,7 +67,7 @@ def test():
             if out and json.loads(out).get("translated") is not None:
                 raise AssertionError(f"{args} --json: translated {out}")
 
-        missing = str(unused_pid())
+        missing = str(h.unused_pid())
         h.run_failure(["--translate", missing, "--to", str(fx.ns(0)["ino"])])
         h.run_failure(["--translate", str(deep["pid"]), "--to", missing])
 

@@ -119,14 +119,6 @@ def check_ns_view(fx, index, doc, text, where):
         h._eq(f"{where} text: namespace {i}", "level", row["level"], ns["depth"])
 
 
-def unused_pid():
-    with open("/proc/sys/kernel/pid_max", encoding="ascii") as f:
-        pid = int(f.read()) - 1
-    while os.path.exists(f"/proc/{pid}"):
-        pid -= 1
-    return pid
-
-
 def test():
     with h.Fixture(SPEC, prefix="nsvsl") as fx:
         if [len(n["members"]) for n in fx.namespaces] != [2, 1, 1, 2, 1, 1]:
@@ -138,7 +130,7 @@ def test():
             args = [a for p in pids for a in ("--pid", str(p))]
             check_pid_view(fx, pids, h.run_json(args), h.run_tool(args + ["--color=never"]))
 
-        missing = unused_pid()
+        missing = h.unused_pid()
         for extra in ([], ["--json"], ["--pid", str(deep)]):
             line, _ = h.run_failure(["--pid", str(missing), *extra])
             if str(missing) not in line:
