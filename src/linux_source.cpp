@@ -158,6 +158,10 @@ class Scanner {
         scan_.malformed.push_back(pid);
         return;
       }
+      if (status->exiting) {
+        ++scan_.vanished;
+        return;
+      }
       std::optional<NsId> ns = namespace_from_parent(*status);
       if (!ns) {
         ProcPath ns_path(name, "/ns/pid");
@@ -368,7 +372,8 @@ class Scanner {
     }
     ReadBuffer buf;
     try {
-      if (std::optional<ProcStatus> st = parse_status(read_file(root_.get(), "self/status", buf))) {
+      std::optional<ProcStatus> st = parse_status(read_file(root_.get(), "self/status", buf));
+      if (st && !st->exiting) {
         view.levels = static_cast<int>(st->nstgid.size()) - 1;
         if (view.levels == 0) {
           view.relation = ProcfsView::Relation::Same;

@@ -1,6 +1,7 @@
 // procfs: pure parsers of the kernel's /proc text.
 #include "procfs.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -65,13 +66,14 @@ std::optional<std::string> unescape_octal(std::string_view s) {
   return out;
 }
 
-// Splits "a\tb\tc" on tabs into positive PIDs; false on anything else.
+// Splits "a\tb\tc" on tabs into PIDs; false on anything but decimals. An empty list and PID 0
+// are accepted here: parse_status() reads them as a task being reaped.
 bool parse_pid_list(std::string_view s, std::vector<pid_t>& out) {
   out.clear();
   while (!s.empty()) {
     std::size_t tab = s.find('\t');
     pid_t pid = 0;
-    if (!parse_decimal(s.substr(0, tab), pid) || pid <= 0 ||
+    if (!parse_decimal(s.substr(0, tab), pid) ||
         out.size() > static_cast<std::size_t>(kMaxPidNsLevel)) {
       return false;
     }
@@ -80,7 +82,7 @@ bool parse_pid_list(std::string_view s, std::vector<pid_t>& out) {
     s.remove_prefix(tab + 1);
     if (s.empty()) return false;  // a trailing tab
   }
-  return !out.empty();
+  return true;
 }
 
 }  // namespace
@@ -113,6 +115,10 @@ std::optional<ProcStatus> parse_status(std::string_view text) {
       have_uid = true;
     } else if (key == "NStgid" && !have_nstgid) {
       if (!parse_pid_list(value, st.nstgid)) return std::nullopt;
+      // A task being reaped has lost its PIDs: task_tgid_nr_ns() gives 0 for each, and with its
+      // struct pid gone the line may be empty (task_state() in fs/proc/array.c).
+      st.exiting =
+          st.nstgid.empty() || std::find(st.nstgid.begin(), st.nstgid.end(), 0) != st.nstgid.end();
       have_nstgid = true;
     } else if (key == "Threads" && !have_threads) {
       if (!parse_decimal(value, st.threads)) return std::nullopt;

@@ -22,11 +22,14 @@ struct ProcStatus {
   uid_t uid = 0;              ///< real UID, the first field of `Uid:`
   std::vector<pid_t> nstgid;  ///< `NStgid:`, outermost visible level first, own level last
   unsigned threads = 1;       ///< `Threads:`
+  /// The task is being reaped: NStgid is empty or holds a 0. Such a process has vanished.
+  bool exiting = false;
 };
 
 /// Parses a status file. nullopt if a required field (Name, PPid, Uid, NStgid) is missing or
-/// malformed: numbers must be plain decimals that fill their field, and NStgid must hold 1 to 33
-/// positive PIDs. For each key the first occurrence wins (fs/proc/array.c prints each once).
+/// malformed: numbers must be plain decimals that fill their field, and NStgid must hold at most
+/// 33 PIDs (see ProcStatus::exiting for what an empty NStgid or a PID 0 means). For each key the
+/// first occurrence wins (fs/proc/array.c prints each once).
 [[nodiscard]] std::optional<ProcStatus> parse_status(std::string_view text);
 
 /// A PID namespace bind-mounted somewhere (an nsfs mount whose root is "pid:[INODE]").

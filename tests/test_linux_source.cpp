@@ -29,7 +29,7 @@ TEST(LinuxSource, ReadsEveryProcessOfAFixtureProcfs) {
   EXPECT_EQ(scan.processes[1].status.threads, 2u);
   EXPECT_NE(scan.processes[0].ns, scan.processes[1].ns);  // distinct files, distinct inodes
   EXPECT_EQ(scan.malformed, std::vector<pid_t>{7});
-  EXPECT_EQ(scan.vanished, 1u);  // 55/ has no ns/pid
+  EXPECT_EQ(scan.vanished, 2u);  // 55/ has no ns/pid; 66/ is being reaped (NStgid 0)
   EXPECT_TRUE(scan.inaccessible.empty());
   EXPECT_EQ(scan.namespaces.size(), 2u);
   EXPECT_EQ(scan.proc_root, fixtures() + "/proc");
