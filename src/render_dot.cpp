@@ -56,17 +56,15 @@ class DotRenderer {
         if (options_.spill) options_.spill(out_);
       }
     }
-    bool cut = view_.max_depth && depth >= *view_.max_depth;
-    bool any_child = false;
-    for (const NsId& c : ns.children) {
-      if (!view_.shows_child(ns.id, c)) continue;
-      any_child = true;
-      if (cut) continue;
-      namespace_node(graph_.at(c), depth + 1);
-      fmt::format_to(it, "  {} -> {}{};\n", node_name(ns.id), node_name(c),
-                     graph_.at(c).parent_inferred ? " [style=dashed, label=\"inferred\"]" : "");
-    }
-    if (cut && any_child) {
+    std::vector<NsId> children = view_.shown_children(ns);
+    if (children.empty()) return;
+    if (!view_.cuts_below(depth)) {
+      for (const NsId& c : children) {
+        namespace_node(graph_.at(c), depth + 1);
+        fmt::format_to(it, "  {} -> {}{};\n", node_name(ns.id), node_name(c),
+                       graph_.at(c).parent_inferred ? " [style=dashed, label=\"inferred\"]" : "");
+      }
+    } else {
       auto [namespaces, processes] = count_cut(graph_, view_, ns.id);
       fmt::format_to(it,
                      "  {}_cut [shape=plaintext, label=\"{} namespaces, {} processes below\"];\n",

@@ -242,10 +242,9 @@ class JsonRenderer {
       w_.end_array();
     }
 
-    bool cut = view_.max_depth && depth >= *view_.max_depth;
-    bool any_child = false;
-    for (const NsId& c : ns.children) any_child |= view_.shows_child(ns.id, c);
-    if (cut && any_child) {
+    std::vector<NsId> children = view_.shown_children(ns);
+    bool cut = view_.cuts_below(depth) && !children.empty();
+    if (cut) {
       auto [namespaces, processes] = count_cut(graph_, view_, ns.id);
       w_.key("cut");
       w_.begin_object();
@@ -258,9 +257,7 @@ class JsonRenderer {
     w_.key("children");
     w_.begin_array();
     if (!cut) {
-      for (const NsId& c : ns.children) {
-        if (view_.shows_child(ns.id, c)) namespace_json(graph_.at(c), depth + 1);
-      }
+      for (const NsId& c : children) namespace_json(graph_.at(c), depth + 1);
     }
     w_.end_array();
     w_.end_object();

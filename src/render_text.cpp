@@ -168,7 +168,7 @@ class TextRenderer {
   // namespace, or the note that says what --max-depth left out.
   struct Row {
     enum class Kind { Process, Namespace, Cut } kind;
-    std::size_t index = 0;  // into ns.processes, or ns.children
+    std::size_t index = 0;  // into ns.processes, or the children drawn
   };
 
   // Everything under `ns`: its processes, then its child namespaces.
@@ -184,14 +184,12 @@ class TextRenderer {
           rows.push_back({Row::Kind::Process, i});
       }
     }
-    bool cut = view_.max_depth && depth >= *view_.max_depth;
-    bool any_child = false;
-    for (std::size_t i = 0; i < ns.children.size(); ++i) {
-      if (!view_.shows_child(ns.id, ns.children[i])) continue;
-      any_child = true;
-      if (!cut) rows.push_back({Row::Kind::Namespace, i});
+    std::vector<NsId> children = view_.shown_children(ns);
+    if (view_.cuts_below(depth) && !children.empty()) {
+      rows.push_back({Row::Kind::Cut, 0});
+    } else {
+      for (std::size_t i = 0; i < children.size(); ++i) rows.push_back({Row::Kind::Namespace, i});
     }
-    if (cut && any_child) rows.push_back({Row::Kind::Cut, 0});
 
     for (std::size_t r = 0; r < rows.size(); ++r) {
       bool last = r + 1 == rows.size();
@@ -204,7 +202,7 @@ class TextRenderer {
           process_row(ns, forest, rows[r].index, prefix);
           break;
         case Row::Kind::Namespace: {
-          const NsNode& child = graph_.at(ns.children[rows[r].index]);
+          const NsNode& child = graph_.at(children[rows[r].index]);
           namespace_line(child);
           body(child, prefix, depth + 1);
           break;

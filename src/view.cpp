@@ -9,19 +9,25 @@
 
 namespace pidns {
 
+std::vector<NsId> View::shown_children(const NsNode& ns) const {
+  std::vector<NsId> shown;
+  for (const NsId& child : ns.children) {
+    if (shows_child(ns.id, child)) shown.push_back(child);
+  }
+  return shown;
+}
+
 std::pair<std::size_t, std::size_t> count_cut(const NamespaceGraph& graph, const View& view,
                                               const NsId& id) {
   std::size_t namespaces = 0, processes = 0;
-  std::vector<NsId> todo{id};
+  std::vector<NsId> todo = view.shown_children(graph.at(id));
   while (!todo.empty()) {
-    NsId parent = todo.back();
+    const NsNode& n = graph.at(todo.back());
     todo.pop_back();
-    for (const NsId& child : graph.at(parent).children) {
-      if (!view.shows_child(parent, child)) continue;
-      ++namespaces;
-      if (view.shows_processes(child)) processes += graph.at(child).processes.size();
-      todo.push_back(child);
-    }
+    ++namespaces;
+    if (view.shows_processes(n.id)) processes += n.processes.size();
+    std::vector<NsId> below = view.shown_children(n);
+    todo.insert(todo.end(), below.begin(), below.end());
   }
   return {namespaces, processes};
 }

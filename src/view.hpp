@@ -31,6 +31,10 @@ struct View {
     return !path_only.contains(parent) || path_only.contains(child) || selected.contains(child);
   }
   [[nodiscard]] bool shows_processes(const NsId& id) const { return !path_only.contains(id); }
+  /// The children of `ns` that are drawn, in order, unless --max-depth cuts them all.
+  [[nodiscard]] std::vector<NsId> shown_children(const NsNode& ns) const;
+  /// Whether --max-depth cuts what lies below a namespace drawn `depth` levels under its top.
+  [[nodiscard]] bool cuts_below(int depth) const { return max_depth && depth >= *max_depth; }
 };
 
 /// What --max-depth leaves out below `id`: the namespaces the view would draw under it, and
