@@ -38,10 +38,7 @@ on the command line does not exist, --translate finds the PID not visible),
 // number names a PID when it is small enough and a namespace otherwise.
 constexpr long long kPidMaxLimit = 4 * 1024 * 1024;
 
-bool is_inode_text(std::string_view text) {
-  if (text.starts_with("pid:[") && text.ends_with("]")) return true;
-  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
-}
+bool is_inode_text(std::string_view text) { return parse_ns_inode(text).has_value(); }
 
 // The summary of what could not be shown: one line, never one per process.
 void report_unshown(const NamespaceGraph& graph, const TermEnv& env, std::ostream& err) {
@@ -80,11 +77,7 @@ void report_forest(const NamespaceGraph& graph, std::ostream& err) {
 // socket, and pidns-tree promises to talk to nobody. UIDs known only to LDAP stay numbers.
 std::unordered_map<uid_t, std::string> user_names(const NamespaceGraph& graph) {
   std::unordered_set<uid_t> wanted;
-  std::vector<NsId> todo = graph.roots();
-  while (!todo.empty()) {
-    const NsNode& n = graph.at(todo.back());
-    todo.pop_back();
-    todo.insert(todo.end(), n.children.begin(), n.children.end());
+  for (const auto& [id, n] : graph.nodes()) {
     if (n.owner) wanted.insert(n.owner->uid);
   }
   std::unordered_map<uid_t, std::string> names;
@@ -120,7 +113,7 @@ class NsResolver {
       : graph_(graph), paths_(std::move(paths)), ids_(std::move(ids)) {}
 
   [[nodiscard]] NsId namespace_of(const std::string& text) const {
-    if (is_inode_text(text)) return *find_by_inode(graph_, text);
+    if (std::optional<NsId> id = find_by_inode(graph_, text)) return *id;
     for (std::size_t i = 0; i < paths_.size(); ++i) {
       if (paths_[i] == text) return ids_.at(i);
     }

@@ -52,6 +52,10 @@ class NamespaceGraph {
 
   [[nodiscard]] const std::vector<NsId>& roots() const noexcept { return roots_; }
   [[nodiscard]] const NsNode& at(const NsId& id) const { return nodes_.at(id); }
+  /// Every namespace, in no particular order.
+  [[nodiscard]] const std::unordered_map<NsId, NsNode, NsIdHash>& nodes() const noexcept {
+    return nodes_;
+  }
   [[nodiscard]] const NsNode* find(const NsId& id) const;
   [[nodiscard]] std::size_t namespace_count() const noexcept { return nodes_.size(); }
   [[nodiscard]] std::size_t process_count() const noexcept { return processes_.size(); }

@@ -99,25 +99,31 @@ View ns_view(const NamespaceGraph& graph, const std::vector<NsId>& ids,
   return v;
 }
 
-std::optional<NsId> find_by_inode(const NamespaceGraph& graph, std::string_view text) {
+std::optional<std::uint64_t> parse_ns_inode(std::string_view text) {
   if (text.starts_with("pid:[") && text.ends_with("]")) text = text.substr(5, text.size() - 6);
   std::uint64_t ino = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ino);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (text.empty() || text.front() == '+' || ec != std::errc() ||
+      end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return ino;
+}
+
+std::optional<NsId> find_by_inode(const NamespaceGraph& graph, std::string_view text) {
+  std::optional<std::uint64_t> ino = parse_ns_inode(text);
+  if (!ino) return std::nullopt;
   std::optional<NsId> found;
-  auto visit = [&](const NsId& id, auto& self) -> void {
-    if (id.ino == ino) {
-      if (found && *found != id) {
-        throw std::runtime_error("pid:[" + std::to_string(ino) +
-                                 "] names namespaces on two nsfs devices: give its path");
-      }
-      found = id;
+  for (const auto& [id, node] : graph.nodes()) {
+    if (id.ino != *ino) continue;
+    if (found) {
+      throw std::runtime_error("pid:[" + std::to_string(*ino) +
+                               "] names namespaces on two nsfs devices: give its path");
     }
-    for (const NsId& c : graph.at(id).children) self(c, self);
-  };
-  for (const NsId& root : graph.roots()) visit(root, visit);
+    found = id;
+  }
   if (!found) {
-    throw std::runtime_error("no PID namespace pid:[" + std::to_string(ino) + "] in the tree of " +
+    throw std::runtime_error("no PID namespace pid:[" + std::to_string(*ino) + "] in the tree of " +
                              graph.proc_root() + " (--all also finds namespaces held open)");
   }
   return found;

@@ -54,6 +54,10 @@ struct View {
 [[nodiscard]] View ns_view(const NamespaceGraph& graph, const std::vector<NsId>& ids,
                            std::optional<int> max_depth);
 
+/// The inode that "4026531836" or "pid:[4026531836]" names; nullopt for anything else, which
+/// the command line then takes for the path of an nsfs file.
+[[nodiscard]] std::optional<std::uint64_t> parse_ns_inode(std::string_view text);
+
 /// Finds a namespace by inode number alone ("4026531836" or "pid:[4026531836]"); nullopt when
 /// the text is neither form. Throws std::runtime_error when no namespace or several match.
 [[nodiscard]] std::optional<NsId> find_by_inode(const NamespaceGraph& graph, std::string_view text);

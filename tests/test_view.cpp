@@ -137,6 +137,10 @@ TEST(FindByInode, AcceptsBothSpellings) {
   EXPECT_EQ(find_by_inode(g, "pid:[310]"), ns(310));
   EXPECT_FALSE(find_by_inode(g, "/proc/1/ns/pid").has_value());  // a path, not an inode
   EXPECT_THROW((void)find_by_inode(g, "12345"), std::runtime_error);
+  // Not inode text at all: the command line then tries it as a path, whose error names it.
+  for (const char* path : {"pid:[abc]", "pid:[]", "99999999999999999999999", "+300", "-300"}) {
+    EXPECT_FALSE(parse_ns_inode(path).has_value()) << path;
+  }
 }
 
 TEST(FindByInode, RefusesAnAmbiguousInode) {

@@ -76,6 +76,7 @@ def test():
             (["--ns", regular], FAIL, [regular]),
             (["--ns", "/proc/self/ns/net"], FAIL, ["/proc/self/ns/net"]),
             (["--ns", "12345"], FAIL, ["12345"]),
+            (["--ns", "pid:[abc]"], FAIL, ["pid:[abc]"]),
             (["--pid", pid], FAIL, [pid]),
             (["--translate", pid, "--to", str(os.getpid())], FAIL, [pid]),
         ]
