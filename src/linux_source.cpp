@@ -79,8 +79,6 @@ UniqueFd open_root(const std::string& path, bool require_procfs) {
   return fd;
 }
 
-std::string label(const NsId& id) { return "pid:[" + std::to_string(id.ino) + "]"; }
-
 // Calls an ioctl that returns a new namespace fd; an empty UniqueFd with errno set on failure.
 UniqueFd ns_ioctl_fd(int fd, unsigned long request) { return UniqueFd(::ioctl(fd, request)); }
 
@@ -256,9 +254,9 @@ class Scanner {
           throw std::runtime_error(
               "ioctl NS_GET_PARENT is not supported: Linux 4.9 or later needed");
         }
-        throw SysError(err, "ioctl NS_GET_PARENT on " + label(ns));
+        throw SysError(err, "ioctl NS_GET_PARENT on " + ns_label(ns));
       }
-      NsId up = ns_id_of(parent.get(), "parent of " + label(ns));
+      NsId up = ns_id_of(parent.get(), "parent of " + ns_label(ns));
       info.parent = up;
       if (scan_.namespaces.contains(up)) return;
       if (depth >= kMaxPidNsLevel) {

@@ -49,18 +49,7 @@ void render_translation_json(pid_t pid, const NsId& target, std::optional<pid_t>
 void render_dot(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                 std::string& out);
 
-/// "pid:[4026531836]", as readlink(2) shows the namespace.
-[[nodiscard]] std::string ns_label(const NsId& id);
-
 /// "fd 5 of PID 812", "mounted at /run/x (PID 1)", "pid_for_children of PID 77".
 [[nodiscard]] std::string pin_text(const Pin& pin);
-
-/// The members of a namespace as a forest by PPid: for each process (by index into
-/// ns.processes), the indices of its children; roots are members whose parent is elsewhere.
-struct ProcessForest {
-  std::vector<std::size_t> roots;
-  std::vector<std::vector<std::size_t>> children;
-};
-[[nodiscard]] ProcessForest process_forest(const NsNode& ns);
 
 }  // namespace pidns

@@ -25,6 +25,9 @@ struct NsIdHash {
   }
 };
 
+/// "pid:[4026531836]", as readlink(2) shows a PID namespace.
+[[nodiscard]] std::string ns_label(const NsId& id);
+
 /// A failed system call: what() reads "open /proc/7/status: Permission denied".
 class SysError : public std::system_error {
  public:
