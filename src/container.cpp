@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "procfs.hpp"
+
 namespace pidns {
 namespace {
 
@@ -260,9 +262,7 @@ struct CgroupLine {
 [[nodiscard]] std::vector<CgroupLine> parse_lines(std::string_view text) {
   std::vector<CgroupLine> lines;
   while (!text.empty()) {
-    std::size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    std::string_view line = take_line(text);
 
     std::size_t c1 = line.find(':');
     if (c1 == std::string_view::npos || c1 == 0) continue;

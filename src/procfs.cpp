@@ -87,14 +87,19 @@ bool parse_pid_list(std::string_view s, std::vector<pid_t>& out) {
 
 }  // namespace
 
+std::string_view take_line(std::string_view& text) noexcept {
+  std::size_t eol = text.find('\n');
+  std::string_view line = text.substr(0, eol);
+  text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+  return line;
+}
+
 std::optional<ProcStatus> parse_status(std::string_view text) {
   ProcStatus st;
   bool have_name = false, have_ppid = false, have_uid = false, have_nstgid = false,
        have_threads = false;
   while (!text.empty()) {
-    std::size_t eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+    std::string_view line = take_line(text);
 
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
@@ -134,9 +139,7 @@ std::optional<ProcStatus> parse_status(std::string_view text) {
 std::vector<NsfsMount> parse_nsfs_mounts(std::string_view mountinfo) {
   std::vector<NsfsMount> mounts;
   while (!mountinfo.empty()) {
-    std::size_t eol = mountinfo.find('\n');
-    std::string_view line = mountinfo.substr(0, eol);
-    mountinfo.remove_prefix(eol == std::string_view::npos ? mountinfo.size() : eol + 1);
+    std::string_view line = take_line(mountinfo);
 
     // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER"
     std::size_t dash = line.find(" - ");

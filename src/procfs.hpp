@@ -26,6 +26,9 @@ struct ProcStatus {
   bool exiting = false;
 };
 
+/// Takes the next line off the front of `text`, without its '\n' (the last may have none).
+[[nodiscard]] std::string_view take_line(std::string_view& text) noexcept;
+
 /// Parses a status file. nullopt if a required field (Name, PPid, Uid, NStgid) is missing or
 /// malformed: numbers must be plain decimals that fill their field, and NStgid must hold at most
 /// 33 PIDs (see ProcStatus::exiting for what an empty NStgid or a PID 0 means). For each key the
