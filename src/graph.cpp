@@ -99,7 +99,6 @@ NamespaceGraph NamespaceGraph::build(Scan scan) {
   }
   std::sort(g.by_pid_.begin(), g.by_pid_.end());
   for (auto& [id, n] : g.nodes_) {
-    n.hidden = n.processes.empty();
     n.current = scan.self && id == *scan.self;
   }
   g.infer_hidden_parents();

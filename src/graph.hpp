@@ -23,7 +23,8 @@ struct NsNode {
   /// Depth below the outermost namespace seen: NStgid length - 1 for a procfs of the initial
   /// namespace, which is the kernel's own level.
   int level = 0;
-  bool hidden = false;        ///< no member process of its own: found only as an ancestor
+  /// No member process of its own: found only as an ancestor (or, with --all, as held open).
+  [[nodiscard]] bool hidden() const noexcept { return processes.empty(); }
   bool current = false;       ///< the namespace pidns-tree runs in
   std::optional<pid_t> init;  ///< the member whose innermost PID is 1, as procfs numbers it
   unsigned threads = 0;       ///< threads of all members

@@ -38,13 +38,13 @@ class DotRenderer {
   void namespace_node(const NsNode& ns, int depth) {
     auto it = std::back_inserter(out_);
     std::string label = fmt::format("{}\\nlevel {}\\n", ns_label(ns.id), ns.level);
-    label += ns.hidden ? "hidden: no processes"
+    label += ns.hidden() ? "hidden: no processes"
                        : fmt::format("{} process{}, {} thread{}", ns.processes.size(),
                                      ns.processes.size() == 1 ? "" : "es", ns.threads,
                                      ns.threads == 1 ? "" : "s");
     if (ns.container) label += "\\n" + dot_escape(ns.container->text());
     fmt::format_to(it, "  {} [shape=box, style=\"{}\", label=\"{}\"];\n", node_name(ns.id),
-                   ns.current ? "bold" : (ns.hidden ? "dashed" : "solid"), label);
+                   ns.current ? "bold" : (ns.hidden() ? "dashed" : "solid"), label);
 
     if (options_.processes && view_.shows_processes(ns.id)) {
       for (const Process& p : ns.processes) {

@@ -198,7 +198,7 @@ class JsonRenderer {
     w_.key("level");
     w_.number(ns.level);
     w_.key("hidden");
-    w_.boolean(ns.hidden);
+    w_.boolean(ns.hidden());
     w_.key("current");
     w_.boolean(ns.current);
     w_.key("parent_inferred");

@@ -91,9 +91,9 @@ class TextRenderer {
 
   void namespace_line(const NsNode& ns) {
     auto it = std::back_inserter(out_);
-    paint(ns_label(ns.id), ns.hidden ? kHiddenColor : kNsColor);
+    paint(ns_label(ns.id), ns.hidden() ? kHiddenColor : kNsColor);
     fmt::format_to(it, " level {}, ", ns.level);
-    if (ns.hidden) {
+    if (ns.hidden()) {
       out_ += "no processes";
     } else {
       std::size_t n = ns.processes.size();
@@ -121,11 +121,11 @@ class TextRenderer {
     bool first_pin = true;
     for (const Pin& pin : ns.pins) {
       // A member's "children in pid:[X]" already says this of a namespace with members.
-      if (pin.kind == Pin::Kind::Children && !ns.hidden) continue;
+      if (pin.kind == Pin::Kind::Children && !ns.hidden()) continue;
       out_ += std::exchange(first_pin, false) ? ", held by " : " and ";
       out_ += escape_for_terminal(pin_text(pin));
     }
-    if (ns.hidden) {
+    if (ns.hidden()) {
       out_ += ' ';
       paint("(hidden)", kHiddenColor);
     }

@@ -63,8 +63,8 @@ TEST(NamespaceGraph, InventsHiddenIntermediateNamespaces) {
       .parent(ns(300), ns(200))
       .parent(ns(200), ns(100));
   NamespaceGraph g = NamespaceGraph::build(src.scan());
-  EXPECT_TRUE(g.at(ns(200)).hidden);
-  EXPECT_FALSE(g.at(ns(300)).hidden);
+  EXPECT_TRUE(g.at(ns(200)).hidden());
+  EXPECT_FALSE(g.at(ns(300)).hidden());
   EXPECT_EQ(g.at(ns(200)).level, 1);
   EXPECT_EQ(g.at(ns(300)).level, 2);
   EXPECT_EQ(g.roots(), std::vector<NsId>{ns(100)});
@@ -90,7 +90,7 @@ TEST(NamespaceGraph, LevelsStartAtTheOutermostNamespaceSeen) {
   src.parent(ns(200), ns(100));
   NamespaceGraph g = NamespaceGraph::build(src.scan());
   EXPECT_EQ(g.at(ns(100)).level, 0);
-  EXPECT_TRUE(g.at(ns(100)).hidden);
+  EXPECT_TRUE(g.at(ns(100)).hidden());
   EXPECT_EQ(g.at(ns(200)).level, 1);
   EXPECT_EQ(g.at(ns(300)).level, 2);
 }
@@ -169,7 +169,7 @@ TEST(NamespaceGraph, BuildsTheKernelsMaximumOf33Levels) {
   NamespaceGraph g = NamespaceGraph::build(chain(33).scan());  // levels 0..32
   EXPECT_EQ(g.at(ns(100 + 32)).level, 32);
   EXPECT_EQ(g.at(ns(100 + 32)).processes.size(), 1u);
-  EXPECT_TRUE(g.at(ns(100 + 31)).hidden);
+  EXPECT_TRUE(g.at(ns(100 + 31)).hidden());
 }
 
 TEST(NamespaceGraph, RejectsOneLevelBeyondTheKernelsMaximum) {
