@@ -5,10 +5,12 @@
 #include <langinfo.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <clocale>
 #include <cstdlib>
 #include <cstring>
 
+#include "escape_ranges.hpp"
 #include "utf8.hpp"
 
 namespace pidns {
@@ -19,11 +21,12 @@ std::optional<std::string> env_var(const char* name) {
   return value ? std::optional<std::string>(value) : std::nullopt;
 }
 
+// Controls, line separators, bidi controls and invisible code points: escape_ranges.hpp,
+// derived from the Unicode Character Database.
 bool needs_escape(char32_t c) {
-  return c < 0x20 || (c >= 0x7F && c <= 0x9F)                             // C0, DEL, C1
-         || c == 0xAD                                                     // soft hyphen
-         || (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E)  // zero-width, bidi
-         || (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF;                  // joiners, isolates, BOM
+  auto it = std::upper_bound(kEscapedRanges.begin(), kEscapedRanges.end(), c,
+                             [](char32_t cp, const auto& range) { return cp < range.first; });
+  return it != kEscapedRanges.begin() && c <= std::prev(it)->second;
 }
 
 }  // namespace

@@ -24,10 +24,11 @@ struct TermEnv {
 /// no-color.org: a non-empty NO_COLOR turns auto color off; an explicit mode beats it.
 [[nodiscard]] bool use_color(ColorMode mode, const TermEnv& env);
 
-/// Makes an untrusted name safe to print on one line of a terminal: invalid UTF-8 bytes, C0/C1
-/// controls, DEL, zero-width and bidi-override characters become \xHH (ASCII controls and bytes
-/// that are not UTF-8) or \u{HHHH} (other code points); a backslash
-/// becomes "\\", so every escape is unambiguous. Printable text, ASCII or not, is copied.
+/// Makes an untrusted name safe to print on one line of a terminal: bytes that are not UTF-8,
+/// controls, line separators, bidi controls and invisible code points (escape_ranges.hpp, from
+/// the Unicode Character Database) become \xHH (ASCII controls and bytes that are not UTF-8) or
+/// \u{HHHH} (other code points); a backslash becomes "\\", so every escape is unambiguous.
+/// Printable text, ASCII or not, is copied.
 [[nodiscard]] std::string escape_for_terminal(std::string_view text);
 
 }  // namespace pidns

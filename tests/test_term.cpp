@@ -1,4 +1,5 @@
 // Tests for color decisions and the escaping of untrusted names.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "term.hpp"
@@ -70,6 +71,43 @@ TEST(EscapeForTerminal, EscapesInvisibleAndReorderingCharacters) {
   EXPECT_EQ(escape_for_terminal("\xE2\x81\xA6"), "\\u{2066}");  // LEFT-TO-RIGHT ISOLATE
   EXPECT_EQ(escape_for_terminal("\xEF\xBB\xBF"), "\\u{FEFF}");  // BOM
   EXPECT_EQ(escape_for_terminal("\xC2\x85"), "\\u{0085}");      // C1 NEXT LINE
+}
+
+// UTF-8 of a code point, for the tables below.
+std::string utf8(char32_t cp) {
+  std::string out;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return out;
+}
+
+TEST(EscapeForTerminal, EscapesEveryBidiControlAndDefaultIgnorableCodePoint) {
+  // The ones a hand-picked list had missed: ARABIC LETTER MARK, COMBINING GRAPHEME JOINER, the
+  // Hangul fillers, MONGOLIAN VOWEL SEPARATOR, the deprecated format characters, variation
+  // selectors and tags.
+  for (char32_t cp : {0x061C, 0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x180E, 0x206A, 0x206F,
+                      0xFE00, 0xFE0F, 0xE0000, 0xE0001, 0xE007F, 0xE0100, 0x00AD, 0x2028, 0x2029}) {
+    EXPECT_EQ(escape_for_terminal(utf8(cp)),
+              fmt::format("\\u{{{:04X}}}", static_cast<unsigned>(cp)))
+        << std::hex << static_cast<unsigned>(cp);
+  }
+  // Their neighbours are printed as they are.
+  for (char32_t cp : {0x061B, 0x034E, 0x1161, 0x3165, 0x180A, 0x2070, 0xFE10, 0x1F642}) {
+    EXPECT_EQ(escape_for_terminal(utf8(cp)), utf8(cp)) << std::hex << static_cast<unsigned>(cp);
+  }
 }
 
 TEST(EscapeForTerminal, EscapesBytesThatAreNotUtf8) {
