@@ -164,8 +164,9 @@ TEST(Execute, TranslatesThroughTheNStgidOfAnAncestor) {
   RunResult r = run(src, options);
   EXPECT_EQ(r.status, kFailure);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "pidns-tree: PID 60 is not visible in pid:[400]: it lives in pid:[300], which "
-                   "is not pid:[400] or below it\n");
+  EXPECT_EQ(r.err,
+            "pidns-tree: PID 60 is not visible in pid:[400]: it lives in pid:[300], which "
+            "is not pid:[400] or below it\n");
 }
 
 TEST(Execute, NamesAMissingTranslatedPidBeforeLookingAtTo) {

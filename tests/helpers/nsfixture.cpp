@@ -53,15 +53,15 @@ constexpr auto kSetupTimeout = std::chrono::seconds(60);
 // The plan: SPEC parsed into namespaces in pre-order.
 
 struct NsPlan {
-  int count = 0;                // members, the init included
-  int parent = -1;              // index of the parent namespace; -1: the caller's
-  int depth = 1;                // levels below the caller's namespace
-  std::vector<int> children;    // indices
+  int count = 0;              // members, the init included
+  int parent = -1;            // index of the parent namespace; -1: the caller's
+  int depth = 1;              // levels below the caller's namespace
+  std::vector<int> children;  // indices
 };
 
 struct Plan {
   std::vector<NsPlan> ns;
-  bool to_max = false;          // "max": a chain of single-member namespaces as deep as allowed
+  bool to_max = false;  // "max": a chain of single-member namespaces as deep as allowed
 };
 
 class SpecParser {
@@ -147,12 +147,12 @@ struct Report {
   std::int32_t kind = 0;
   std::int32_t ns_index = -1;
   std::int32_t member_index = -1;
-  std::int32_t own_pid = 0;       // getpid() inside its own namespace
-  std::uint64_t dev = 0;          // stat() of /proc/self/ns/pid
+  std::int32_t own_pid = 0;  // getpid() inside its own namespace
+  std::uint64_t dev = 0;     // stat() of /proc/self/ns/pid
   std::uint64_t ino = 0;
-  std::int32_t deepest = 0;       // "max": this init could not create a deeper namespace
-  std::int32_t exit_code = 1;     // kError: the top process's exit status
-  char text[256] = {};            // kError: the message
+  std::int32_t deepest = 0;    // "max": this init could not create a deeper namespace
+  std::int32_t exit_code = 1;  // kError: the top process's exit status
+  char text[256] = {};         // kError: the message
 };
 
 struct Options {
@@ -208,15 +208,17 @@ int pidfd_open_self() { return static_cast<int>(::syscall(SYS_pidfd_open, ::getp
 // to its creator (the creator is outside its namespace), so the creator's pidfd answers instead.
 void bind_to_parent(int parent_pidfd, pid_t expected_ppid) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ::_exit(1);
-  struct pollfd p {parent_pidfd, POLLIN, 0};
+  struct pollfd p {
+    parent_pidfd, POLLIN, 0
+  };
   if (::poll(&p, 1, 0) != 0) ::_exit(1);  // the creator has exited (or poll failed)
   if (::getppid() != expected_ppid) ::_exit(1);
   ::close(parent_pidfd);
 }
 
 void set_name(int ns_index, int member_index) {
-  std::string name = g_child.options->prefix + std::to_string(ns_index) + "-" +
-                     std::to_string(member_index);
+  std::string name =
+      g_child.options->prefix + std::to_string(ns_index) + "-" + std::to_string(member_index);
   if (::prctl(PR_SET_NAME, name.c_str()) != 0) {
     child_fail(1, "prctl PR_SET_NAME: %s", std::strerror(errno));
   }
@@ -246,8 +248,8 @@ pid_t spawn(bool new_pid_ns) {
   int self = pidfd_open_self();
   if (self < 0) return -1;
   pid_t me = ::getpid();
-  pid_t pid = new_pid_ns ? static_cast<pid_t>(::syscall(SYS_clone, CLONE_NEWPID | SIGCHLD,
-                                                        nullptr, nullptr, nullptr, nullptr))
+  pid_t pid = new_pid_ns ? static_cast<pid_t>(::syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, nullptr,
+                                                        nullptr, nullptr, nullptr))
                          : ::fork();
   if (pid == 0) {
     bind_to_parent(self, new_pid_ns ? 0 : me);
@@ -370,15 +372,16 @@ std::vector<long> to_pids(const std::vector<std::string>& fields) {
 
 struct Member {
   bool seen = false;
-  pid_t pid = 0;       // in the caller's namespace (from SCM_CREDENTIALS)
+  pid_t pid = 0;  // in the caller's namespace (from SCM_CREDENTIALS)
   pid_t own_pid = 0;
   std::uint64_t dev = 0, ino = 0;
 };
 
 [[noreturn]] void usage() {
-  std::fputs("usage: nsfixture [--mount-proc] [--name-prefix P] SPEC OUTFILE\n"
-             "  SPEC := ns | max | chain:N    ns := COUNT [ '(' ns { ',' ns } ')' ]\n",
-             stderr);
+  std::fputs(
+      "usage: nsfixture [--mount-proc] [--name-prefix P] SPEC OUTFILE\n"
+      "  SPEC := ns | max | chain:N    ns := COUNT [ '(' ns { ',' ns } ')' ]\n",
+      stderr);
   std::exit(2);
 }
 
@@ -412,7 +415,9 @@ Options parse_args(int argc, char** argv) {
 // Receives one report; returns false if none is queued. The sender's PID comes from the kernel.
 bool receive(int fd, Report& r, pid_t& sender) {
   alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(struct ucred))];
-  struct iovec iov {&r, sizeof r};
+  struct iovec iov {
+    &r, sizeof r
+  };
   struct msghdr msg {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -452,7 +457,8 @@ int main(int argc, char** argv) {
   sigset_t mask, old_mask;
   sigemptyset(&mask);
   for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&mask, s);
-  if (::sigprocmask(SIG_BLOCK, &mask, &old_mask) != 0) die(1, "sigprocmask: %s", std::strerror(errno));
+  if (::sigprocmask(SIG_BLOCK, &mask, &old_mask) != 0)
+    die(1, "sigprocmask: %s", std::strerror(errno));
   int sigfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
   if (sigfd < 0) die(1, "signalfd: %s", std::strerror(errno));
   ::signal(SIGPIPE, SIG_IGN);
@@ -468,8 +474,9 @@ int main(int argc, char** argv) {
   g_init0 = spawn(true);
   if (g_init0 < 0) {
     int err = errno;
-    if (err == EPERM) die(kExitSkip, "creating a PID namespace is not permitted here (clone: %s)",
-                          std::strerror(err));
+    if (err == EPERM)
+      die(kExitSkip, "creating a PID namespace is not permitted here (clone: %s)",
+          std::strerror(err));
     die(1, "clone CLONE_NEWPID: %s", std::strerror(err));
   }
   if (g_init0 == 0) {
@@ -567,7 +574,8 @@ int main(int argc, char** argv) {
       std::string root = "/proc/" + std::to_string(init.pid) + "/root/proc";
       struct stat st {};
       std::string probe = root + "/1/ns/pid";
-      if (::stat(probe.c_str(), &st) != 0) die(1, "stat %s: %s", probe.c_str(), std::strerror(errno));
+      if (::stat(probe.c_str(), &st) != 0)
+        die(1, "stat %s: %s", probe.c_str(), std::strerror(errno));
       if (st.st_dev != init.dev || st.st_ino != init.ino) {
         die(1, "%s is not namespace %zu's procfs", root.c_str(), i);
       }
@@ -584,8 +592,8 @@ int main(int argc, char** argv) {
       std::vector<long> nstgid = to_pids(status_field(status, "NStgid", path));
       if (nstgid.back() != m.own_pid ||
           nstgid.size() != caller_nstgid.size() + static_cast<std::size_t>(ns.depth)) {
-        die(1, "%s: NStgid does not match member %zu-%zu (own PID %d, depth %d)", path.c_str(),
-            i, k, m.own_pid, ns.depth);
+        die(1, "%s: NStgid does not match member %zu-%zu (own PID %d, depth %d)", path.c_str(), i,
+            k, m.own_pid, ns.depth);
       }
       if ((k == 0) != (m.own_pid == 1)) die(1, "member %zu-%zu: init is not PID 1", i, k);
       pid_t ppid = k != 0          ? init.pid
@@ -615,8 +623,9 @@ int main(int argc, char** argv) {
                           {"proc", proc},
                           {"members", list}});
   }
-  Json doc = {{"caller", {{"dev", caller_ns.st_dev}, {"ino", caller_ns.st_ino}, {"pid", ::getpid()}}},
-              {"namespaces", namespaces}};
+  Json doc = {
+      {"caller", {{"dev", caller_ns.st_dev}, {"ino", caller_ns.st_ino}, {"pid", ::getpid()}}},
+      {"namespaces", namespaces}};
 
   std::string tmp = options.outfile + ".tmp";
   {
