@@ -2,17 +2,14 @@
 #include "cli.hpp"
 
 #include <fmt/format.h>
-#include <pwd.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
-#include <memory>
 #include <ostream>
 #include <stdexcept>
-#include <unordered_set>
 
 #include "graph.hpp"
 #include "render.hpp"
+#include "resolve.hpp"
 #include "version.hpp"
 #include "view.hpp"
 
@@ -34,11 +31,18 @@ how many), 1 failure (e.g. the procfs root is unusable, a PID or namespace given
 on the command line does not exist, --translate finds the PID not visible),
 2 usage error. See pidns-tree(1).)";
 
-// pid_max cannot exceed 2^22 (PID_MAX_LIMIT), and namespace inodes are far larger, so a plain
-// number names a PID when it is small enough and a namespace otherwise.
-constexpr long long kPidMaxLimit = 4 * 1024 * 1024;
+// Every line pidns-tree writes to stderr: messages carry paths and names from users.
+void say(std::ostream& err, std::string_view message) {
+  err << "pidns-tree: " << escape_for_terminal(message) << '\n';
+}
 
-bool is_inode_text(std::string_view text) { return parse_ns_inode(text).has_value(); }
+// A write error is a failure, said once; a closed pipe has ended the run already (SIGPIPE).
+bool flushed(std::ostream& out, std::ostream& err) {
+  out.flush();
+  if (out) return true;
+  say(err, "error writing to standard output");
+  return false;
+}
 
 // The summary of what could not be shown: one line, never one per process.
 void report_unshown(const NamespaceGraph& graph, const TermEnv& env, std::ostream& err) {
@@ -73,23 +77,6 @@ void report_forest(const NamespaceGraph& graph, std::ostream& err) {
       graph.roots().size());
 }
 
-// Names for the owner UIDs, from /etc/passwd itself: getpwuid() may ask nscd or sssd over a
-// socket, and pidns-tree promises to talk to nobody. UIDs known only to LDAP stay numbers.
-std::unordered_map<uid_t, std::string> user_names(const NamespaceGraph& graph) {
-  std::unordered_set<uid_t> wanted;
-  for (const auto& [id, n] : graph.nodes()) {
-    if (n.owner) wanted.insert(n.owner->uid);
-  }
-  std::unordered_map<uid_t, std::string> names;
-  if (wanted.empty()) return names;
-  std::unique_ptr<FILE, int (*)(FILE*)> passwd(std::fopen("/etc/passwd", "re"), std::fclose);
-  if (!passwd) return names;
-  while (const struct passwd* pw = ::fgetpwent(passwd.get())) {
-    if (wanted.contains(pw->pw_uid)) names.try_emplace(pw->pw_uid, pw->pw_name);
-  }
-  return names;
-}
-
 // What the scan must collect for these options, and nothing more: each item costs system calls.
 ScanRequest request_for(const Options& options) {
   ScanRequest request;
@@ -101,84 +88,107 @@ ScanRequest request_for(const Options& options) {
   // Namespaces named by path are opened and climbed by the scan; inodes are looked up after it.
   request.ns_paths = options.namespaces;
   if (options.translate) request.ns_paths.push_back(options.to);
-  std::erase_if(request.ns_paths, [](const std::string& s) { return is_inode_text(s); });
+  std::erase_if(request.ns_paths, [](const std::string& s) { return parse_ns_inode(s); });
+  // PIDs that /proc does not list may be threads: the scan looks them up.
+  request.tids = options.pids;
+  if (options.translate) {
+    request.tids.push_back(*options.translate);
+    if (std::optional<pid_t> to = parse_to_pid(options.to)) request.tids.push_back(*to);
+  }
   return request;
 }
 
-// Turns --ns and --to values into namespaces: an inode is looked up in the graph, a path was
-// resolved by the scan (ScanRequest::ns_paths, in order, into Scan::named).
-class NsResolver {
- public:
-  NsResolver(const NamespaceGraph& graph, std::vector<std::string> paths, std::vector<NsId> ids)
-      : graph_(graph), paths_(std::move(paths)), ids_(std::move(ids)) {}
-
-  [[nodiscard]] NsId namespace_of(const std::string& text) const {
-    if (std::optional<NsId> id = find_by_inode(graph_, text)) return *id;
-    for (std::size_t i = 0; i < paths_.size(); ++i) {
-      if (paths_[i] == text) return ids_.at(i);
-    }
-    throw std::logic_error("unresolved namespace " + text);
+std::unordered_set<uid_t> owner_uids(const NamespaceGraph& graph) {
+  std::unordered_set<uid_t> uids;
+  for (const auto& [id, n] : graph.nodes()) {
+    if (n.owner) uids.insert(n.owner->uid);
   }
+  return uids;
+}
 
-  /// --to: a number small enough to be a PID means that process's namespace.
-  [[nodiscard]] NsId namespace_or_pid(const std::string& text) const {
-    bool pid = !text.empty() && text.size() <= 7 &&
-               text.find_first_not_of("0123456789") == std::string::npos &&
-               std::stoll(text) <= kPidMaxLimit;
-    if (!pid) return namespace_of(text);
-    pid_t number = static_cast<pid_t>(std::stoll(text));
-    const Process* p = graph_.process(number);
-    if (p == nullptr) throw std::runtime_error(missing_pid_reason(graph_, number));
-    return p->ns;
+View view_for(const Options& options, const NamespaceGraph& graph, Resolver& resolver) {
+  if (!options.pids.empty()) {
+    std::vector<const Process*> selected;
+    for (pid_t pid : options.pids) selected.push_back(&resolver.process(pid));
+    return pid_view(graph, selected, options.max_depth);
   }
-
- private:
-  const NamespaceGraph& graph_;
-  std::vector<std::string> paths_;
-  std::vector<NsId> ids_;
-};
-
-View view_for(const Options& options, const NamespaceGraph& graph, const NsResolver& resolver) {
-  if (!options.pids.empty()) return pid_view(graph, options.pids, options.max_depth);
   if (options.namespaces.empty()) return whole_view(graph, options.max_depth);
   std::vector<NsId> ids;
-  for (const std::string& n : options.namespaces) ids.push_back(resolver.namespace_of(n));
+  for (const std::string& n : options.namespaces) ids.push_back(resolver.ns(n));
   return ns_view(graph, ids, options.max_depth);
 }
 
-// --translate PID --to NS: the PID in NS is the NStgid field of NS's level, if NS is the process's
-// namespace or one of its ancestors.
-int translate(const NamespaceGraph& graph, pid_t pid, const NsId& target, const Options& options,
-              std::ostream& out, std::ostream& err) {
-  const Process* p = graph.process(pid);
-  if (p == nullptr) throw std::runtime_error(missing_pid_reason(graph, pid));
+// --translate PID --to NS: the PID in NS is the field of NS's level in the process's NStgid (a
+// thread's own NSpid), if NS is the process's namespace or one of its ancestors. Writes the
+// answer to `text`; returns the error, if any.
+std::optional<std::string> translate(const NamespaceGraph& graph, Resolver& resolver,
+                                     const Options& options, std::string& text) {
+  pid_t pid = *options.translate;
+  const Process& p = resolver.process(pid);  // says so before judging --to
+  const Task* thread = resolver.task(pid);
+  const std::vector<pid_t>& ids = thread ? thread->nspid : p.status.nstgid;
+  NsId target = resolver.ns_or_pid(options.to);
   std::optional<pid_t> translated;
   std::size_t steps = 0;
-  for (std::optional<NsId> ns = p->ns; ns; ns = graph.at(*ns).parent, ++steps) {
+  for (std::optional<NsId> ns = p.ns; ns; ns = graph.at(*ns).parent, ++steps) {
     if (*ns != target) continue;
-    const std::vector<pid_t>& nstgid = p->status.nstgid;
-    if (steps >= nstgid.size()) {
+    if (steps >= ids.size()) {
       throw std::runtime_error(ns_label(target) + " lies above the namespace of " +
                                graph.proc_root() + ": its PIDs cannot be read there");
     }
-    translated = nstgid[nstgid.size() - 1 - steps];
+    translated = ids[ids.size() - 1 - steps];
     break;
   }
-  std::string text;
   if (options.format == Format::Json) {
     render_translation_json(pid, target, translated, text);
   } else if (translated) {
     text = fmt::format("{}\n", *translated);
   }
-  out << text << std::flush;
-  if (!translated) {
-    err << fmt::format(
-        "pidns-tree: PID {} is not visible in {}: it lives in {}, which is not {} "
-        "or below it\n",
-        pid, ns_label(target), ns_label(p->ns), ns_label(target));
-    return kFailure;
+  if (translated) return std::nullopt;
+  return fmt::format("PID {} is not visible in {}: it lives in {}, which is not {} or below it",
+                     pid, ns_label(target), ns_label(p.ns), ns_label(target));
+}
+
+void render(const Options& options, const NamespaceGraph& graph, const View& view,
+            const RenderOptions& render_options, std::string& text) {
+  switch (options.format) {
+    case Format::Json:
+      render_json(graph, view, render_options, text);
+      break;
+    case Format::Dot:
+      render_dot(graph, view, render_options, text);
+      break;
+    case Format::Text:
+      render_text(graph, view, render_options, text);
+      break;
   }
-  return out ? kOk : kFailure;
+}
+
+// What stderr says after the output: processes not shown, procfs options that hide processes,
+// bind mounts --all could not open, what the command-line names resolved to, a forest.
+void report(const Options& options, const NamespaceGraph& graph, const Resolver& resolver,
+            const std::vector<UnreachableMount>& unreachable, const TermEnv& env,
+            std::ostream& err) {
+  for (const std::string& note : resolver.notes()) say(err, note);
+  report_unshown(graph, env, err);
+  HidePid hidepid = graph.hidepid();
+  if (!env.root && (hidepid == HidePid::kInvisible || hidepid == HidePid::kPtraceable)) {
+    say(err, fmt::format("{} is mounted with hidepid={}: it does not list the processes of other "
+                         "users, so they are missing from this tree; run as root to see them",
+                         graph.proc_root(),
+                         hidepid == HidePid::kInvisible ? "invisible" : "ptraceable"));
+  }
+  if (!unreachable.empty()) {
+    std::vector<std::string> each;
+    for (const UnreachableMount& m : unreachable) {
+      each.push_back(fmt::format("pid:[{}] at {} (PID {})", m.ino, m.mountpoint, m.pid));
+    }
+    say(err, fmt::format("{} PID namespace bind mount{} could not be opened by {} path (covered "
+                         "by a later mount, or the path leads elsewhere now): {}",
+                         unreachable.size(), unreachable.size() == 1 ? "" : "s",
+                         unreachable.size() == 1 ? "its" : "their", fmt::join(each, ", ")));
+  }
+  if (options.pids.empty() && options.namespaces.empty()) report_forest(graph, err);
 }
 
 }  // namespace
@@ -248,9 +258,11 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e, out, err);
+    int status = app.exit(e, out, err);
+    return flushed(out, err) ? status : kFailure;
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e, out, err);
+    int status = app.exit(e, out, err);
+    return flushed(out, err) ? status : kFailure;
   } catch (const CLI::ParseError& e) {
     err << "pidns-tree: " << e.what() << " (see pidns-tree --help)\n";
     return kUsage;
@@ -272,74 +284,64 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
 }
 
 int execute(const Options& options, NsSource& source, std::ostream& out, std::ostream& err,
-            const TermEnv& env) {
+            const TermEnv& env, const UserNames& user_names) {
   std::string text;
   NamespaceGraph graph;
-  RenderOptions render{.processes = options.processes,
-                       .unicode = env.utf8 && !options.ascii,
-                       .color = options.format == Format::Text && use_color(options.color, env),
-                       .owner = options.owner,
-                       .unique_id = options.unique_id,
-                       .labels = options.labels,
-                       .ptree = options.ptree};
-  // Rendered output goes out in pieces of about 64 KiB, so that a 10,000-process document is
-  // never held whole: in JSON that was 2.5 KiB of peak memory per process (tests/robust).
-  constexpr std::size_t kSpillSize = 64 * 1024;
-  auto spill = [&out](std::string& rendered) {
-    if (rendered.size() < kSpillSize) return;
-    out.write(rendered.data(), static_cast<std::streamsize>(rendered.size()));
-    rendered.clear();
-  };
+  std::optional<Resolver> resolver;
+  std::vector<UnreachableMount> unreachable;
+  RenderOptions render_options{
+      .processes = options.processes,
+      .unicode = env.utf8 && !options.ascii,
+      .color = options.format == Format::Text && use_color(options.color, env),
+      .owner = options.owner,
+      .unique_id = options.unique_id,
+      .labels = options.labels,
+      .ptree = options.ptree};
   try {
     ScanRequest request = request_for(options);
     Scan scan = source.scan(request);
-    NsResolver resolver(graph, request.ns_paths, scan.named);
+    unreachable = std::move(scan.unreachable_mounts);
+    std::vector<NsId> named = std::move(scan.named);
+    std::vector<Task> tasks = std::move(scan.tasks);
     graph = NamespaceGraph::build(std::move(scan));
-    if (request.owners) render.user_names = user_names(graph);
+    resolver.emplace(graph, request.ns_paths, std::move(named), std::move(tasks));
+    if (request.owners && user_names) render_options.user_names = user_names(owner_uids(graph));
     // Whose procfs this is goes without saying only for /proc of our own namespace.
     ProcfsView::Relation relation = graph.procfs().relation;
-    render.procfs_header =
+    render_options.procfs_header =
         options.proc_root != "/proc" ||
         (relation != ProcfsView::Relation::Same && relation != ProcfsView::Relation::Unknown);
 
     if (options.translate) {
-      if (graph.process(*options.translate) == nullptr) {  // say so before judging --to
-        throw std::runtime_error(missing_pid_reason(graph, *options.translate));
-      }
-      NsId target = resolver.namespace_or_pid(options.to);
-      int status = translate(graph, *options.translate, target, options, out, err);
-      report_unshown(graph, env, err);
-      return status;
+      std::optional<std::string> error = translate(graph, *resolver, options, text);
+      out << text;
+      bool written = flushed(out, err);
+      if (error) say(err, *error);
+      report(options, graph, *resolver, unreachable, env, err);
+      return written && !error ? kOk : kFailure;
     }
-    View view = view_for(options, graph, resolver);
-    render.spill = spill;  // from here on nothing can fail
-    switch (options.format) {
-      case Format::Json:
-        render_json(graph, view, render, text);
-        break;
-      case Format::Dot:
-        render_dot(graph, view, render, text);
-        break;
-      case Format::Text:
-        render_text(graph, view, render, text);
-        break;
-    }
+    View view = view_for(options, graph, *resolver);
+    // Output goes out in pieces of about 64 KiB as it is rendered, so that a 10,000-process
+    // document is never held whole; rendering cannot fail, so this keeps the promise of a whole
+    // document or none.
+    render_options.spill = [&out](std::string& rendered) {
+      constexpr std::size_t kSpillSize = 64 * 1024;
+      if (rendered.size() < kSpillSize) return;
+      out.write(rendered.data(), static_cast<std::streamsize>(rendered.size()));
+      rendered.clear();
+    };
+    render(options, graph, view, render_options, text);
   } catch (const std::exception& e) {
-    err << "pidns-tree: " << e.what() << '\n';
+    say(err, e.what());
     return kFailure;
   }
 
   // What is left of the document. Nothing reached stdout before the scan, the graph and the view
   // had all succeeded, so an error leaves stdout empty, never half a document.
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.flush();
-  report_unshown(graph, env, err);
-  if (options.pids.empty() && options.namespaces.empty()) report_forest(graph, err);
-  if (!out) {
-    err << "pidns-tree: error writing to standard output\n";
-    return kFailure;
-  }
-  return kOk;
+  bool written = flushed(out, err);
+  report(options, graph, *resolver, unreachable, env, err);
+  return written ? kOk : kFailure;
 }
 
 }  // namespace pidns

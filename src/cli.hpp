@@ -1,9 +1,12 @@
 // cli: command-line options in, exit status out. The whole program but for main()'s wiring.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -43,8 +46,13 @@ struct Options {
 [[nodiscard]] std::variant<Options, int> parse_args(int argc, const char* const* argv,
                                                     std::ostream& out, std::ostream& err);
 
+/// Names for user IDs (for --owner and JSON's owner.user); main() passes user_names_from_passwd.
+using UserNames =
+    std::function<std::unordered_map<uid_t, std::string>(const std::unordered_set<uid_t>&)>;
+
 /// Scans, builds and prints; returns the exit status. Output is written whole or not at all.
+/// Everything after the scan is pure: the terminal and the user database come in as arguments.
 [[nodiscard]] int execute(const Options& options, NsSource& source, std::ostream& out,
-                          std::ostream& err, const TermEnv& env);
+                          std::ostream& err, const TermEnv& env, const UserNames& user_names = {});
 
 }  // namespace pidns

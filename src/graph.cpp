@@ -5,15 +5,9 @@
 #include <climits>
 #include <stdexcept>
 
+#include "placement.hpp"
+
 namespace pidns {
-
-namespace {
-
-int nstgid_level(const NsNode& n) {
-  return static_cast<int>(n.processes.front().status.nstgid.size()) - 1;
-}
-
-}  // namespace
 
 const NsNode* NamespaceGraph::find(const NsId& id) const {
   auto it = nodes_.find(id);
@@ -65,95 +59,15 @@ ProcessForest process_forest(const NsNode& ns) {
 
 NamespaceGraph NamespaceGraph::build(Scan scan) {
   NamespaceGraph g;
-  auto node = [&g](const NsId& id) -> NsNode& {
-    auto [it, inserted] = g.nodes_.try_emplace(id);
-    if (inserted) it->second.id = id;
-    return it->second;
-  };
-
-  for (auto& [id, info] : scan.namespaces) {
-    NsNode& n = node(id);
-    n.parent = info.parent;
-    n.unique_id = info.unique_id;
-    n.owner = info.owner;
-    if (!info.cgroup.empty()) n.container = recognise_cgroup(info.cgroup);
-    n.pins = std::move(info.pins);
-    if (info.parent) node(*info.parent);
-  }
-  // One vector of every process, grouped by namespace and sorted by PID within it; each node
-  // views its own run. Processes are held once, not once in the scan and again per namespace.
-  g.processes_ = std::move(scan.processes);
-  std::sort(g.processes_.begin(), g.processes_.end(), [](const Process& a, const Process& b) {
-    return a.ns != b.ns ? a.ns < b.ns : a.pid < b.pid;
-  });
-  g.by_pid_.reserve(g.processes_.size());
-  for (std::size_t begin = 0, end; begin < g.processes_.size(); begin = end) {
-    NsNode& n = node(g.processes_[begin].ns);
-    for (end = begin; end < g.processes_.size() && g.processes_[end].ns == n.id; ++end) {
-      const Process& p = g.processes_[end];
-      n.threads += p.status.threads;
-      if (p.status.nstgid.back() == 1) n.init = p.pid;
-      g.by_pid_.emplace_back(p.pid, end);
-    }
-    n.processes = std::span<const Process>(g.processes_.data() + begin, end - begin);
-  }
-  std::sort(g.by_pid_.begin(), g.by_pid_.end());
-  for (auto& [id, n] : g.nodes_) {
-    n.current = scan.self && id == *scan.self;
+  g.place_unplaced(scan);
+  g.add_namespaces(scan);
+  g.add_processes(std::move(scan.processes));
+  if (scan.self) {
+    if (NsNode* self = g.find_node(*scan.self)) self->current = true;
   }
   g.infer_hidden_parents();
-  for (auto& [id, n] : g.nodes_) {
-    if (n.parent) {
-      g.nodes_.at(*n.parent).children.push_back(id);
-    } else {
-      g.roots_.push_back(id);
-    }
-  }
-  std::sort(g.roots_.begin(), g.roots_.end());
-
-  // Order children, and check the links form a forest no deeper than the kernel allows.
-  std::vector<std::pair<NsId, int>> stack;  // (namespace, depth below its root)
-  std::vector<NsId> preorder;
-  for (const NsId& r : g.roots_) stack.emplace_back(r, 0);
-  while (!stack.empty()) {
-    auto [id, depth] = stack.back();
-    stack.pop_back();
-    if (depth > kMaxPidNsLevel) {
-      throw std::runtime_error("PID namespaces nested deeper than the kernel's 32 levels");
-    }
-    preorder.push_back(id);
-    NsNode& n = g.nodes_.at(id);
-    std::sort(n.children.begin(), n.children.end());
-    for (const NsId& c : n.children) stack.emplace_back(c, depth + 1);
-  }
-  if (preorder.size() != g.nodes_.size()) {
-    throw std::runtime_error("PID namespace parent links form a cycle");
-  }
-
-  // Levels. A member's NStgid says how far below the scanned procfs's namespace it lives; a
-  // namespace without members lies one level above its shallowest child. Then everything is
-  // shifted so that the outermost namespace seen (perhaps an ancestor of the procfs's own
-  // namespace, found through NS_GET_PARENT) is level 0.
-  constexpr int kUnknown = INT_MIN;
-  for (auto it = preorder.rbegin(); it != preorder.rend(); ++it) {  // children first
-    NsNode& n = g.nodes_.at(*it);
-    n.level = kUnknown;
-    if (!n.processes.empty()) {
-      n.level = static_cast<int>(n.processes.front().status.nstgid.size()) - 1;
-      continue;
-    }
-    for (const NsId& c : n.children) {
-      int child = g.nodes_.at(c).level;
-      if (child != kUnknown && (n.level == kUnknown || child - 1 < n.level)) n.level = child - 1;
-    }
-  }
-  int lowest = 0;
-  for (const NsId& id : preorder) {  // parents first: fill what is still unknown
-    NsNode& n = g.nodes_.at(id);
-    if (n.level == kUnknown) n.level = n.parent ? g.nodes_.at(*n.parent).level + 1 : 0;
-    lowest = std::min(lowest, n.level);
-  }
-  for (auto& [id, n] : g.nodes_) n.level -= lowest;
+  std::vector<NsId> preorder = g.link_children();
+  g.assign_levels(preorder);
 
   g.proc_root_ = std::move(scan.proc_root);
   g.inaccessible_ = std::move(scan.inaccessible);
@@ -163,24 +77,147 @@ NamespaceGraph NamespaceGraph::build(Scan scan) {
   g.vanished_ = scan.vanished;
   g.self_ = scan.self;
   g.procfs_ = scan.procfs;
+  g.hidepid_ = scan.hidepid;
   return g;
+}
+
+NsNode& NamespaceGraph::node(const NsId& id) {
+  auto [it, inserted] = nodes_.try_emplace(id);
+  if (inserted) it->second.id = id;
+  return it->second;
+}
+
+NsNode* NamespaceGraph::find_node(const NsId& id) {
+  auto it = nodes_.find(id);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+// Processes whose ns/pid could not be read are placed where a relative at their depth was read
+// (placement.hpp). The rest are counted as not inspected, and remembered by depth: a namespace at
+// such a depth may have members that are not seen.
+void NamespaceGraph::place_unplaced(Scan& scan) {
+  std::vector<Process> kin = place_by_kin(scan.processes, scan.unplaced);
+  std::move(kin.begin(), kin.end(), std::back_inserter(scan.processes));
+  for (const Process& p : scan.unplaced) {
+    scan.inaccessible.push_back(p.pid);
+    unseen_depths_.push_back(static_cast<int>(p.status.nstgid.size()) - 1);
+  }
+  // Processes whose status could not be read or parsed, or that hidepid= leaves out of the
+  // listing, could be at any depth.
+  unseen_anywhere_ = scan.inaccessible.size() > scan.unplaced.size() || !scan.malformed.empty() ||
+                     scan.hidepid == HidePid::kInvisible || scan.hidepid == HidePid::kPtraceable;
+}
+
+// Every namespace the kernel told about, with its parent and what else was asked.
+void NamespaceGraph::add_namespaces(Scan& scan) {
+  for (auto& [id, info] : scan.namespaces) {
+    NsNode& n = node(id);
+    n.parent = info.parent;
+    n.unique_id = info.unique_id;
+    n.owner = info.owner;
+    if (!info.cgroup.empty()) n.container = recognise_cgroup(info.cgroup);
+    n.pins = std::move(info.pins);
+    if (info.parent) node(*info.parent);
+  }
+}
+
+// One vector of every process, grouped by namespace and sorted by PID within it; each node views
+// its own run. Processes are held once, not once in the scan and again per namespace.
+void NamespaceGraph::add_processes(std::vector<Process> processes) {
+  processes_ = std::move(processes);
+  std::sort(processes_.begin(), processes_.end(), [](const Process& a, const Process& b) {
+    return a.ns != b.ns ? a.ns < b.ns : a.pid < b.pid;
+  });
+  by_pid_.reserve(processes_.size());
+  for (std::size_t begin = 0, end; begin < processes_.size(); begin = end) {
+    NsNode& n = node(processes_[begin].ns);
+    for (end = begin; end < processes_.size() && processes_[end].ns == n.id; ++end) {
+      const Process& p = processes_[end];
+      n.threads += p.status.threads;
+      if (p.status.nstgid.back() == 1) n.init = p.pid;
+      by_pid_.emplace_back(p.pid, end);
+    }
+    n.processes = std::span<const Process>(processes_.data() + begin, end - begin);
+  }
+  std::sort(by_pid_.begin(), by_pid_.end());
+}
+
+// Links each node to its parent's list of children, orders them, and checks that the links form
+// a forest no deeper than the kernel allows. Returns the namespaces parents first.
+std::vector<NsId> NamespaceGraph::link_children() {
+  for (auto& [id, n] : nodes_) {
+    if (n.parent) {
+      node(*n.parent).children.push_back(id);
+    } else {
+      roots_.push_back(id);
+    }
+  }
+  std::sort(roots_.begin(), roots_.end());
+  std::vector<std::pair<NsId, int>> stack;  // (namespace, depth below its root)
+  std::vector<NsId> preorder;
+  for (const NsId& r : roots_) stack.emplace_back(r, 0);
+  while (!stack.empty()) {
+    auto [id, depth] = stack.back();
+    stack.pop_back();
+    if (depth > kMaxPidNsLevel) {
+      throw std::runtime_error("PID namespaces nested deeper than the kernel's 32 levels");
+    }
+    preorder.push_back(id);
+    NsNode& n = node(id);
+    std::sort(n.children.begin(), n.children.end());
+    for (const NsId& c : n.children) stack.emplace_back(c, depth + 1);
+  }
+  if (preorder.size() != nodes_.size()) {
+    throw std::runtime_error("PID namespace parent links form a cycle");
+  }
+  return preorder;
+}
+
+// Levels. A member's NStgid says how far below the scanned procfs's namespace it lives; a
+// namespace without members lies one level above its shallowest child. Then everything is
+// shifted so that the outermost namespace seen (perhaps an ancestor of the procfs's own
+// namespace, found through NS_GET_PARENT) is level 0. A namespace above the procfs's own has
+// members that this procfs cannot show, and one at the depth of a process that could not be
+// placed may have members unseen.
+void NamespaceGraph::assign_levels(const std::vector<NsId>& preorder) {
+  constexpr int kUnknown = INT_MIN;
+  for (auto it = preorder.rbegin(); it != preorder.rend(); ++it) {  // children first
+    NsNode& n = node(*it);
+    n.level = kUnknown;
+    if (!n.processes.empty()) {
+      n.level = static_cast<int>(n.processes.front().status.nstgid.size()) - 1;
+      continue;
+    }
+    for (const NsId& c : n.children) {
+      int child = node(c).level;
+      if (child != kUnknown && (n.level == kUnknown || child - 1 < n.level)) n.level = child - 1;
+    }
+  }
+  int lowest = 0;
+  for (const NsId& id : preorder) {  // parents first: fill what is still unknown
+    NsNode& n = node(id);
+    if (n.level == kUnknown) n.level = n.parent ? node(*n.parent).level + 1 : 0;
+    lowest = std::min(lowest, n.level);
+    n.all_members_seen =
+        !unseen_anywhere_ && n.level >= 0 &&
+        std::find(unseen_depths_.begin(), unseen_depths_.end(), n.level) == unseen_depths_.end();
+  }
+  for (auto& [id, n] : nodes_) n.level -= lowest;
 }
 
 // Inside a container reading its host's procfs, NS_GET_PARENT answers EPERM for every namespace
 // outside the container's own, and the host's tree falls apart into a forest. procfs still tells
-// where each piece belongs: a process's parent lives in the process's namespace or in an
-// ancestor of it (fork puts a child in its parent's namespace or below, setns(2) only moves down,
-// and orphans are reparented to an ancestor), so a parent process exactly one level up, by
-// NStgid length, lives in the parent namespace. Namespaces without members stay unknown.
+// where each piece belongs: a member whose parent process is one level up (placement.hpp) lives
+// in a child of that process's namespace. Namespaces without members stay unknown.
 void NamespaceGraph::infer_hidden_parents() {
   for (auto& [id, n] : nodes_) {
     if (n.parent || n.processes.empty()) continue;
-    int level = nstgid_level(n);
     for (const Process& p : n.processes) {
       const Process* parent = process(p.status.ppid);
-      if (parent == nullptr || parent->ns == id) continue;
-      const NsNode& up = nodes_.at(parent->ns);
-      if (nstgid_level(up) != level - 1) continue;
+      if (parent == nullptr ||
+          parent_link(p.status, &parent->status) != ParentLink::kChildNamespace) {
+        continue;
+      }
       n.parent = parent->ns;
       n.parent_inferred = true;
       break;

@@ -35,6 +35,9 @@ struct NsNode {
   std::optional<Owner> owner;               ///< owning user namespace, when asked
   std::optional<ContainerLabel> container;  ///< recognised from its init's cgroup, when read
   std::vector<Pin> pins;                    ///< what holds it, found with --all
+  /// False where members may exist that the scan did not see: above the scanned procfs's own
+  /// namespace, or at the depth of a process that could not be inspected or placed.
+  bool all_members_seen = true;
 };
 
 /// The members of a namespace as a forest by PPid: for each process (by index into
@@ -75,11 +78,21 @@ class NamespaceGraph {
   [[nodiscard]] std::size_t vanished() const noexcept { return vanished_; }
   [[nodiscard]] const std::optional<NsId>& self() const noexcept { return self_; }
   [[nodiscard]] const ProcfsView& procfs() const noexcept { return procfs_; }
+  [[nodiscard]] HidePid hidepid() const noexcept { return hidepid_; }
   /// The process the scanned procfs numbers `pid`, or nullptr.
   [[nodiscard]] const Process* process(pid_t pid) const;
 
  private:
+  // The phases of build(), in order.
+  void place_unplaced(Scan& scan);
+  void add_namespaces(Scan& scan);
+  void add_processes(std::vector<Process> processes);
   void infer_hidden_parents();
+  [[nodiscard]] std::vector<NsId> link_children();
+  void assign_levels(const std::vector<NsId>& preorder);
+
+  NsNode& node(const NsId& id);
+  NsNode* find_node(const NsId& id);
 
   std::unordered_map<NsId, NsNode, NsIdHash> nodes_;
   std::vector<NsId> roots_;
@@ -89,7 +102,10 @@ class NamespaceGraph {
   std::size_t vanished_ = 0;
   std::optional<NsId> self_;
   ProcfsView procfs_;
-  std::vector<Process> processes_;                     // grouped by namespace, then by PID
+  HidePid hidepid_ = HidePid::kOff;
+  std::vector<int> unseen_depths_;  // procfs-relative depths of processes not placed
+  bool unseen_anywhere_ = false;    // processes not seen whose depth is unknown
+  std::vector<Process> processes_;  // grouped by namespace, then by PID
   std::vector<std::pair<pid_t, std::size_t>> by_pid_;  // (PID, index into processes_), by PID
 };
 

@@ -1,94 +1,54 @@
-// linux_source: the real kernel behind NsSource: a procfs directory plus ioctl_ns(2).
-#include <dirent.h>
+// linux_source: the real kernel behind NsSource. It opens the procfs root and drives the three
+// parts of a scan: the process reader, the namespace climber and (with --all) the pin finder.
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <linux/nsfs.h>
-#include <linux/types.h>
-#include <sched.h>
-#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
-#include <memory>
 #include <stdexcept>
+#include <string>
 
+#include "ns_climber.hpp"
+#include "pin_finder.hpp"
+#include "placement.hpp"
+#include "process_reader.hpp"
 #include "source.hpp"
-
-// Newer than Debian 12's <linux/nsfs.h>: the 64-bit namespace id of Linux 6.18.
-#ifndef NS_GET_ID
-#define NS_GET_ID _IOR(NSIO, 0xd, __u64)
-#endif
 
 namespace pidns {
 namespace {
 
-// status is about 1.5 KiB; a process with thousands of supplementary groups makes it longer, and
-// then read_file() reads on until end of file.
-constexpr std::size_t kReadSize = 16 * 1024;
+// The root directory of every procfs mount has inode 1 (PROC_ROOT_INO in fs/proc/root.c).
+constexpr ino_t kProcRootIno = 1;
 
-enum class Failure { Vanished, Denied };
-
-// Sorts a failed per-process system call: a process that exits mid-scan is normal, one we may not
-// inspect is counted, and anything else (EMFILE, EIO, ...) breaks the whole run.
-Failure classify(const SysError& e) {
-  switch (e.err()) {
-    case ENOENT:
-    case ESRCH:
-      return Failure::Vanished;
-    case EACCES:
-    case EPERM:
-      return Failure::Denied;
-    default:
-      throw e;
-  }
-}
-
-// "PID" + suffix in a fixed buffer: no heap traffic in the per-process loop.
-struct ProcPath {
-  char buf[64];
-  ProcPath(const char* pid, const char* suffix) {
-    std::size_t n = std::strlen(pid);
-    std::memcpy(buf, pid, n);
-    std::strcpy(buf + n, suffix);
-  }
-  operator const char*() const { return buf; }
-};
-
-// Reads a whole procfs file. A short first read is the whole file: seq_file generates files such
-// as status in one go on the first read, so the common case is one read(2).
-std::string_view read_file(int dir, const char* path, ReadBuffer& buf) {
-  UniqueFd fd = open_at(dir, path);
-  buf.clear();
-  if (buf.read_more(fd.get(), kReadSize, path) == kReadSize) {
-    while (buf.read_more(fd.get(), kReadSize, path) > 0) {
-    }
-  }
-  return buf.view();
-}
-
-UniqueFd open_root(const std::string& path, bool require_procfs) {
+UniqueFd open_procfs_root(const std::string& path) {
   UniqueFd fd = open_at(AT_FDCWD, path.c_str(), O_DIRECTORY);
   struct statfs fs {};
   if (::fstatfs(fd.get(), &fs) != 0) throw SysError(errno, "statfs " + path);
-  if (require_procfs && fs.f_type != PROC_SUPER_MAGIC) {
+  if (fs.f_type != PROC_SUPER_MAGIC) {
     throw std::runtime_error(path + " is not a procfs mount (mount -t proc proc DIR makes one)");
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw SysError(errno, "stat " + path);
+  if (st.st_ino != kProcRootIno) {
+    throw std::runtime_error(path + " lies inside a procfs mount: give the mount's root");
   }
   return fd;
 }
 
-// Calls an ioctl that returns a new namespace fd; an empty UniqueFd with errno set on failure.
-UniqueFd ns_ioctl_fd(int fd, unsigned long request) { return UniqueFd(::ioctl(fd, request)); }
+// Where each read process stands while namespaces are settled, parents first.
+enum class Outcome { kTodo, kBusy, kPlaced, kUnplaced, kVanished };
 
 // One pass over one procfs. Owns the per-run state that LinuxSource::scan() must not keep.
 class Scanner {
  public:
-  Scanner(const std::string& proc_root, bool require_procfs, const ScanRequest& request)
-      : root_(open_root(proc_root, require_procfs)),
-        require_procfs_(require_procfs),
-        request_(request) {
+  Scanner(const std::string& proc_root, const ScanRequest& request)
+      : root_(open_procfs_root(proc_root)),
+        request_(request),
+        reader_(root_.get()),
+        opener_(root_.get()),
+        climber_(scan_.namespaces, request_) {
     scan_.proc_root = proc_root;
   }
 
@@ -96,9 +56,11 @@ class Scanner {
     find_self();
     resolve_named();
     read_processes();
-    if (request_.all) find_pinned();
+    find_tasks();
+    if (request_.all) PinFinder(root_.get(), opener_, climber_, scan_).find();
     if (request_.cgroups) read_cgroups();
     find_procfs_view();
+    find_hidepid();
     return std::move(scan_);
   }
 
@@ -119,223 +81,170 @@ class Scanner {
   // Files named on the command line: errors here are the user's to fix, so they are fatal.
   void resolve_named() {
     for (const std::string& path : request_.ns_paths) {
-      UniqueFd fd = open_at(AT_FDCWD, path.c_str());
-      int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
-      if (type != CLONE_NEWPID) {
+      UniqueFd fd;
+      try {
+        fd = opener_.open(AT_FDCWD, path.c_str(), NsId{});
+      } catch (const NotPidNamespace&) {
         throw std::runtime_error(path + " is not a PID namespace file (such as /proc/PID/ns/pid)");
       }
       NsId ns = ns_id_of(fd.get(), path);
-      if (!scan_.namespaces.contains(ns)) climb(ns, std::move(fd));
+      if (!climber_.known(ns)) climber_.climb(ns, std::move(fd));
       scan_.named.push_back(ns);
     }
   }
 
   void read_processes() {
-    // readdir on its own descriptor, so that root_ stays usable for openat().
-    UniqueFd list_fd = open_at(root_.get(), ".", O_DIRECTORY);
-    DIR* dir = ::fdopendir(list_fd.get());
-    if (dir == nullptr) throw SysError(errno, "opendir " + scan_.proc_root);
-    (void)list_fd.release();
-    std::unique_ptr<DIR, int (*)(DIR*)> dir_owner(dir, ::closedir);
-
-    ReadBuffer buf;
-    errno = 0;
-    while (const dirent* entry = ::readdir(dir)) {
-      if (std::optional<pid_t> pid = parse_pid(entry->d_name))
-        read_process(*pid, entry->d_name, buf);
-      errno = 0;
+    ProcessBatch batch = reader_.read(reader_.list());
+    scan_.inaccessible = std::move(batch.inaccessible);
+    scan_.malformed = std::move(batch.malformed);
+    scan_.vanished = batch.vanished;
+    read_ = std::move(batch.processes);
+    outcome_.assign(read_.size(), Outcome::kTodo);
+    retried_.assign(read_.size(), false);
+    for (std::size_t i = 0; i < read_.size(); ++i) resolve(i);
+    for (std::size_t i = 0; i < read_.size(); ++i) {
+      if (outcome_[i] == Outcome::kPlaced) scan_.processes.push_back(std::move(read_[i].process));
+      if (outcome_[i] == Outcome::kUnplaced) scan_.unplaced.push_back(std::move(read_[i].process));
+      if (outcome_[i] == Outcome::kVanished) ++scan_.vanished;
     }
-    if (errno != 0) throw SysError(errno, "readdir " + scan_.proc_root);
+    read_.clear();
   }
 
-  void read_process(pid_t pid, const char* name, ReadBuffer& buf) {
+  // The index of a read process's parent among those read, if it was read.
+  std::optional<std::size_t> parent_of(std::size_t i) const {
+    pid_t ppid = read_[i].process.status.ppid;
+    auto it =
+        std::lower_bound(read_.begin(), read_.end(), ppid,
+                         [](const ReadProcess& r, pid_t wanted) { return r.process.pid < wanted; });
+    if (it == read_.end() || it->process.pid != ppid) return std::nullopt;
+    return static_cast<std::size_t>(it - read_.begin());
+  }
+
+  // Settles read_[i] after its ancestors, which may tell its namespace: iteratively, since a
+  // chain of parents can be as long as the process list. A loop of PPids (a PID reused mid-scan)
+  // ends where it closes.
+  void resolve(std::size_t i) {
+    std::vector<std::size_t> chain;
+    for (std::optional<std::size_t> k = i; k && outcome_[*k] == Outcome::kTodo; k = parent_of(*k)) {
+      outcome_[*k] = Outcome::kBusy;
+      chain.push_back(*k);
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) settle(*it);
+  }
+
+  void settle(std::size_t i) {
+    ReadProcess& r = read_[i];
+    std::optional<std::size_t> parent = parent_of(i);
+    const Process* placed_parent =
+        parent && outcome_[*parent] == Outcome::kPlaced ? &read_[*parent].process : nullptr;
+    if (r.found == NsFound::kAsParent || r.found == NsFound::kAskParent) {
+      if (placed_parent &&
+          parent_link(r.process.status, &placed_parent->status) == ParentLink::kSameNamespace) {
+        r.process.ns = placed_parent->ns;
+        outcome_[i] = Outcome::kPlaced;
+        return;
+      }
+      stat_own(i);  // no parent to tell: its own ns/pid, if it may be read
+    }
+    if (r.found == NsFound::kDenied) {
+      outcome_[i] = Outcome::kUnplaced;
+    } else if (outcome_[i] != Outcome::kVanished) {
+      admit(i, placed_parent);
+    }
+  }
+
+  void stat_own(std::size_t i) {
+    ReadProcess& r = read_[i];
     try {
-      std::optional<ProcStatus> status =
-          parse_status(read_file(root_.get(), ProcPath(name, "/status"), buf));
-      if (!status) {
-        scan_.malformed.push_back(pid);
-        return;
-      }
-      if (status->exiting) {
-        ++scan_.vanished;
-        return;
-      }
-      std::optional<NsId> ns = namespace_from_parent(*status);
-      if (!ns) {
-        ProcPath ns_path(name, "/ns/pid");
-        ns = ns_id_at(root_.get(), ns_path);
-        if (!scan_.namespaces.contains(*ns) && !place_by_parent(*ns, *status)) {
-          climb(*ns, open_at(root_.get(), ns_path));
-        }
-      }
-      Process p{pid, *ns, std::move(*status), std::nullopt, false};
-      if (request_.all) read_children_ns(name, p);
-      scan_.processes.push_back(std::move(p));
+      r.process.ns = reader_.stat_ns(r.process.pid);
+      r.found = NsFound::kRead;
     } catch (const SysError& e) {
-      if (classify(e) == Failure::Denied) {
-        scan_.inaccessible.push_back(pid);
+      if (e.err() == EACCES || e.err() == EPERM) {
+        r.found = NsFound::kDenied;
+      } else if (e.err() == ENOENT || e.err() == ESRCH) {
+        outcome_[i] = Outcome::kVanished;
       } else {
-        ++scan_.vanished;
+        throw;
       }
     }
   }
 
-  // A process lives in its parent's PID namespace or in a descendant of it: fork() and clone()
-  // put the child in the parent's pid_ns_for_children, which is the parent's namespace or a
-  // child of it, setns(2) only ever moves that down, and an orphan's new parent is a reaper in
-  // the dead parent's own namespace (find_new_reaper() in kernel/exit.c). So a child at the same
-  // level as its parent, by NStgid length, shares its namespace, and its ns/pid need not be
-  // looked at: most processes cost three system calls instead of four. The parent must already
-  // have been read; parents mostly come first.
-  std::optional<NsId> namespace_from_parent(const ProcStatus& status) const {
-    const Process* parent = already_read(status.ppid);
-    if (parent == nullptr || parent->status.nstgid.size() != status.nstgid.size()) return {};
-    return parent->ns;
+  // A process whose ns/pid was read. A namespace seen for the first time is climbed through the
+  // process's ns/pid, which must still be the namespace that the stat named: if the PID was
+  // reused meanwhile, the process is read once more, then given up as vanished. A namespace
+  // already known is checked for a recycled inode where the kernel can tell.
+  void admit(std::size_t i, const Process* placed_parent) {
+    const Process& p = read_[i].process;
+    outcome_[i] = Outcome::kPlaced;
+    if (climber_.known(p.ns) && !climber_.has_unique_id(p.ns)) return;
+    if (!climber_.known(p.ns) && place_by_parent(p, placed_parent)) return;
+    std::string path = std::to_string(p.pid) + "/ns/pid";
+    try {
+      UniqueFd fd = opener_.open(root_.get(), path.c_str(), p.ns);
+      if (!climber_.known(p.ns)) {
+        climber_.climb(p.ns, std::move(fd));
+      } else if (!climber_.same_as_recorded(p.ns, fd.get())) {
+        read_again(i);
+      }
+    } catch (const NotPidNamespace&) {
+      read_again(i);
+    } catch (const SysError& e) {
+      if (e.err() == EACCES || e.err() == EPERM) {
+        outcome_[i] = Outcome::kUnplaced;
+      } else if (e.err() == ENOENT || e.err() == ESRCH) {
+        outcome_[i] = Outcome::kVanished;
+      } else {
+        throw;
+      }
+    }
   }
 
-  // The process with this PID if it was read already: /proc lists PIDs in ascending order
-  // (proc_pid_readdir()), so scan_.processes is sorted by PID.
-  const Process* already_read(pid_t pid) const {
-    const std::vector<Process>& read = scan_.processes;
-    auto it = std::lower_bound(read.begin(), read.end(), pid,
-                               [](const Process& p, pid_t wanted) { return p.pid < wanted; });
-    return it == read.end() || it->pid != pid ? nullptr : &*it;
+  void read_again(std::size_t i) {
+    outcome_[i] = Outcome::kVanished;
+    if (retried_[i]) return;
+    retried_[i] = true;
+    pid_t pid = read_[i].process.pid;
+    ProcessBatch again = reader_.read(std::span<const pid_t>(&pid, 1));
+    if (again.processes.size() != 1) return;
+    read_[i] = std::move(again.processes.front());
+    outcome_[i] = Outcome::kBusy;
+    settle(i);
   }
 
-  // The same rule one level up: a new namespace whose member's parent process lives exactly one
-  // level higher is a child of that process's namespace, and NS_GET_PARENT (open, ioctl, fstat,
-  // two closes) need not be asked. Only where the kernel would have answered, though: when that
-  // parent namespace is ours or lies below ours (ioctl_ns(2)); elsewhere it would say EPERM, and
-  // what procfs still tells is the graph's to infer and mark. Owners and ids need the fd anyway.
-  bool place_by_parent(const NsId& ns, const ProcStatus& status) {
-    if (request_.owners || request_.ids || !scan_.self) return false;
-    const Process* parent = already_read(status.ppid);
-    if (parent == nullptr || parent->status.nstgid.size() + 1 != status.nstgid.size()) {
+  // A new namespace whose member's parent process lives exactly one level higher is a child of
+  // that process's namespace (placement.hpp), and NS_GET_PARENT (open, ioctl, fstat, two closes)
+  // need not be asked. Only where the kernel would have answered, though: when that parent
+  // namespace is ours or lies below ours (ioctl_ns(2)); elsewhere it would say EPERM, and what
+  // procfs still tells is the graph's to infer and mark. Owners and ids need the fd anyway.
+  bool place_by_parent(const Process& p, const Process* parent) {
+    if (request_.owners || request_.ids || !scan_.self || parent == nullptr ||
+        parent_link(p.status, &parent->status) != ParentLink::kChildNamespace) {
       return false;
     }
-    int depth = 0;
-    for (std::optional<NsId> up = parent->ns; up && depth <= kMaxPidNsLevel; ++depth) {
+    std::optional<NsId> up = parent->ns;
+    for (int depth = 0; up && depth <= kMaxPidNsLevel; ++depth) {
       if (*up == *scan_.self) {
-        scan_.namespaces[ns].parent = parent->ns;
+        climber_.add_child(p.ns, parent->ns);
         return true;
       }
-      up = scan_.namespaces.at(*up).parent;
+      auto it = scan_.namespaces.find(*up);
+      up = it == scan_.namespaces.end() ? std::nullopt : it->second.parent;
     }
     return false;
   }
 
-  // After unshare(CLONE_NEWPID) a process's children go to a new namespace; the link reads
-  // ENOENT until that namespace has its init (its first child): see pidns_for_children_get().
-  void read_children_ns(const char* name, Process& p) {
-    ProcPath path(name, "/ns/pid_for_children");
-    try {
-      NsId children = ns_id_at(root_.get(), path);
-      if (children == p.ns) return;
-      p.children_ns = children;
-      if (!scan_.namespaces.contains(children)) climb(children, open_at(root_.get(), path));
-      add_pin(children, Pin{Pin::Kind::Children, p.pid, -1, {}});
-    } catch (const SysError& e) {
-      if (e.err() == ENOENT) p.children_pending = true;
-    }
-  }
-
-  // Walks NS_GET_PARENT from a namespace not seen before up to one already known or to the top,
-  // so each namespace is climbed once and at most two namespace fds are open at any time.
-  void climb(NsId ns, UniqueFd fd) {
-    for (int depth = 0;; ++depth) {
-      NsInfo& info = scan_.namespaces[ns];
-      describe(fd.get(), info);
-      UniqueFd parent = ns_ioctl_fd(fd.get(), NS_GET_PARENT);
-      if (!parent) {
-        int err = errno;
-        if (err == EPERM) return;  // the top of what we may see: info.parent stays empty
-        if ((err == ENOTTY || err == EINVAL) && !require_procfs_) return;  // test fixtures
-        if (err == ENOTTY || err == EINVAL || err == ENOSYS) {
-          throw std::runtime_error(
-              "ioctl NS_GET_PARENT is not supported: Linux 4.9 or later needed");
-        }
-        throw SysError(err, "ioctl NS_GET_PARENT on " + ns_label(ns));
-      }
-      NsId up = ns_id_of(parent.get(), "parent of " + ns_label(ns));
-      info.parent = up;
-      if (scan_.namespaces.contains(up)) return;
-      if (depth >= kMaxPidNsLevel) {
-        throw std::runtime_error("PID namespaces nested deeper than the kernel's 32 levels");
-      }
-      ns = up;
-      fd = std::move(parent);
-    }
-  }
-
-  // What else the kernel tells about a namespace, on the fd we hold anyway. Older kernels answer
-  // ENOTTY (NS_GET_ID before 6.18); then the field stays empty, never zero.
-  void describe(int fd, NsInfo& info) {
-    if (request_.ids) {
-      std::uint64_t id = 0;
-      if (::ioctl(fd, NS_GET_ID, &id) == 0) info.unique_id = id;
-    }
-    if (request_.owners) {
-      UniqueFd userns = ns_ioctl_fd(fd, NS_GET_USERNS);  // EPERM: owner outside our scope
-      if (!userns) return;
-      uid_t uid = 0;
-      if (::ioctl(userns.get(), NS_GET_OWNER_UID, &uid) != 0) return;
-      info.owner = Owner{ns_id_of(userns.get(), "owner of a PID namespace"), uid};
-    }
-  }
-
-  void add_pin(const NsId& ns, Pin pin) {
-    std::vector<Pin>& pins = scan_.namespaces[ns].pins;
-    if (std::find(pins.begin(), pins.end(), pin) == pins.end()) pins.push_back(std::move(pin));
-  }
-
-  // Namespaces held only by an open descriptor or a bind mount have no member to find them
-  // by: look at every process's fds, and at the mounts of every mount namespace once.
-  void find_pinned() {
-    std::unordered_map<NsId, bool, NsIdHash> mount_namespaces_seen;
-    ReadBuffer buf;
-    for (const Process& p : scan_.processes) {
-      std::string pid = std::to_string(p.pid);
-      try {
-        find_pinning_fds(pid, p.pid);
-        NsId mnt = ns_id_at(root_.get(), ProcPath(pid.c_str(), "/ns/mnt"));
-        if (!mount_namespaces_seen.try_emplace(mnt, true).second) continue;
-        std::string_view mountinfo =
-            read_file(root_.get(), ProcPath(pid.c_str(), "/mountinfo"), buf);
-        for (const NsfsMount& m : parse_nsfs_mounts(mountinfo)) {
-          // The mount point as the holder sees it, reached through its root directory.
-          std::string path = pid + "/root" + m.mountpoint;
-          NsId ns = ns_id_at(root_.get(), path.c_str());
-          if (!scan_.namespaces.contains(ns)) climb(ns, open_at(root_.get(), path.c_str()));
-          add_pin(ns, Pin{Pin::Kind::Mount, p.pid, -1, m.mountpoint});
-        }
-      } catch (const SysError& e) {
-        (void)classify(e);  // gone or not ours to look at: nothing pinned that we may see
-      }
-    }
-  }
-
-  void find_pinning_fds(const std::string& pid, pid_t pid_number) {
-    std::string dir_path = pid + "/fd";
-    UniqueFd dir_fd = open_at(root_.get(), dir_path.c_str(), O_DIRECTORY);
-    int list = ::dup(dir_fd.get());
-    if (list < 0) throw SysError(errno, "dup");
-    std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(list), ::closedir);
-    if (!dir) {
-      ::close(list);
-      throw SysError(errno, "opendir " + dir_path);
-    }
-    char target[64];
-    while (const dirent* entry = ::readdir(dir.get())) {
-      if (entry->d_name[0] == '.') continue;
-      ssize_t n = ::readlinkat(dir_fd.get(), entry->d_name, target, sizeof target - 1);
-      if (n <= 0 || std::strncmp(target, "pid:[", 5) != 0) continue;
-      try {
-        NsId ns = ns_id_at(dir_fd.get(), entry->d_name);
-        if (!scan_.namespaces.contains(ns)) climb(ns, open_at(dir_fd.get(), entry->d_name));
-        add_pin(ns, Pin{Pin::Kind::Fd, pid_number, std::atoi(entry->d_name), {}});
-      } catch (const SysError& e) {
-        (void)classify(e);  // the fd was closed meanwhile
-      }
+  // PIDs on the command line that /proc does not list may name threads, whose directories can
+  // still be opened by number.
+  void find_tasks() {
+    auto listed = [](const std::vector<Process>& by_pid, pid_t pid) {
+      auto it = std::lower_bound(by_pid.begin(), by_pid.end(), pid,
+                                 [](const Process& p, pid_t wanted) { return p.pid < wanted; });
+      return it != by_pid.end() && it->pid == pid;
+    };
+    for (pid_t tid : request_.tids) {
+      if (listed(scan_.processes, tid) || listed(scan_.unplaced, tid)) continue;
+      std::optional<TaskIds> ids = reader_.task_ids(tid);
+      if (ids && ids->tgid != tid) scan_.tasks.push_back({tid, ids->tgid, std::move(ids->nspid)});
     }
   }
 
@@ -344,33 +253,37 @@ class Scanner {
     std::unordered_map<NsId, pid_t, NsIdHash> representative;
     for (const Process& p : scan_.processes) {
       auto [it, inserted] = representative.try_emplace(p.ns, p.pid);
-      if (!inserted && p.pid < it->second) it->second = p.pid;
-    }
-    for (const Process& p : scan_.processes) {
-      if (p.status.nstgid.back() == 1) representative[p.ns] = p.pid;
+      if (p.status.nstgid.back() == 1) it->second = p.pid;
     }
     ReadBuffer buf;
     for (const auto& [ns, pid] : representative) {
+      std::string path = std::to_string(pid) + "/cgroup";
       try {
         scan_.namespaces[ns].cgroup =
-            read_file(root_.get(), ProcPath(std::to_string(pid).c_str(), "/cgroup"), buf);
+            read_proc_file(root_.get(), path.c_str(), buf, ProcText::kWhole);
       } catch (const SysError& e) {
-        (void)classify(e);
+        if (e.err() != ENOENT && e.err() != ESRCH && e.err() != EACCES && e.err() != EPERM) throw;
       }
     }
   }
 
   // Whose procfs is this? If it can see us, ROOT/self/status says how many levels lie between
-  // its namespace and ours; if not, its namespace (that of its PID 1) may lie below ours.
+  // its namespace and ours; if not, its namespace may lie below ours. That namespace is its PID
+  // 1's, or that of any process it shows at its own depth (an NStgid of one field), so that the
+  // answer agrees with the tree even when PID 1 may not be inspected.
   void find_procfs_view() {
     ProcfsView& view = scan_.procfs;
     try {
       view.ns = ns_id_at(root_.get(), "1/ns/pid");
     } catch (const SysError&) {
+      auto top = std::find_if(scan_.processes.begin(), scan_.processes.end(),
+                              [](const Process& p) { return p.status.nstgid.size() == 1; });
+      if (top != scan_.processes.end()) view.ns = top->ns;
     }
     ReadBuffer buf;
     try {
-      std::optional<ProcStatus> st = parse_status(read_file(root_.get(), "self/status", buf));
+      std::optional<ProcStatus> st =
+          parse_status(read_proc_file(root_.get(), "self/status", buf, ProcText::kWhole));
       if (st && !st->exiting) {
         view.levels = static_cast<int>(st->nstgid.size()) - 1;
         if (view.levels == 0) {
@@ -385,29 +298,52 @@ class Scanner {
     }
     if (!view.ns || !scan_.self) return;
     int levels = 0;
-    for (std::optional<NsId> ns = view.ns; ns; ++levels) {
+    for (std::optional<NsId> ns = view.ns; ns && levels <= kMaxPidNsLevel; ++levels) {
       if (*ns == *scan_.self) {
         view.relation = ProcfsView::Relation::Descendant;
         view.levels = levels;
         return;
       }
       auto it = scan_.namespaces.find(*ns);
-      if (it == scan_.namespaces.end() || levels > kMaxPidNsLevel) break;
-      ns = it->second.parent;
+      ns = it == scan_.namespaces.end() ? std::nullopt : it->second.parent;
     }
     view.relation = ProcfsView::Relation::Unrelated;
   }
 
+  // hidepid= leaves other users' processes out of the listing without a word: find the option of
+  // the scanned mount in our own mountinfo, by the mount's id.
+  void find_hidepid() {
+    struct statx stx {};
+    if (::statx(root_.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) != 0 ||
+        !(stx.stx_mask & STATX_MNT_ID)) {
+      return;
+    }
+    ReadBuffer buf;
+    for (auto [dir, path] :
+         {std::pair{AT_FDCWD, "/proc/self/mountinfo"}, std::pair{root_.get(), "self/mountinfo"}}) {
+      try {
+        scan_.hidepid =
+            procfs_hidepid(read_proc_file(dir, path, buf, ProcText::kRecords), stx.stx_mnt_id);
+        return;
+      } catch (const SysError&) {
+      }
+    }
+  }
+
   UniqueFd root_;
-  bool require_procfs_;
-  ScanRequest request_;
+  const ScanRequest& request_;
   Scan scan_;
+  ProcessReader reader_;
+  NsOpener opener_;
+  NsClimber climber_;
+  // While processes are placed: each read process, what became of it, whether it was re-read.
+  std::vector<ReadProcess> read_;
+  std::vector<Outcome> outcome_;
+  std::vector<bool> retried_;
 };
 
 }  // namespace
 
-Scan LinuxSource::scan(const ScanRequest& request) {
-  return Scanner(proc_root_, require_procfs_, request).run();
-}
+Scan LinuxSource::scan(const ScanRequest& request) { return Scanner(proc_root_, request).run(); }
 
 }  // namespace pidns

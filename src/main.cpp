@@ -16,7 +16,8 @@ int main(int argc, char** argv) try {
   if (const int* status = std::get_if<int>(&parsed)) return *status;
   const auto& options = std::get<pidns::Options>(parsed);
   pidns::LinuxSource source(options.proc_root);
-  return pidns::execute(options, source, std::cout, std::cerr, pidns::TermEnv::current());
+  return pidns::execute(options, source, std::cout, std::cerr, pidns::TermEnv::current(),
+                        pidns::user_names_from_passwd);
 } catch (const std::exception& e) {
   fmt::print(stderr, "pidns-tree: {}\n", e.what());
   return pidns::kFailure;

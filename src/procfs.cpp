@@ -97,7 +97,8 @@ std::string_view take_line(std::string_view& text) noexcept {
 std::optional<ProcStatus> parse_status(std::string_view text) {
   ProcStatus st;
   bool have_name = false, have_ppid = false, have_uid = false, have_nstgid = false,
-       have_threads = false;
+       have_threads = false, have_state = false, have_tgid = false, have_vmsize = false;
+  std::optional<bool> kthread;  // `Kthread:`, where the kernel prints it
   while (!text.empty()) {
     std::string_view line = take_line(text);
 
@@ -112,6 +113,12 @@ std::optional<ProcStatus> parse_status(std::string_view text) {
       if (!name) return std::nullopt;
       st.name = std::move(*name);
       have_name = true;
+    } else if (key == "State" && !have_state) {
+      st.state = value.empty() ? '\0' : value.front();
+      have_state = true;
+    } else if (key == "Tgid" && !have_tgid) {
+      if (!parse_decimal(value, st.tgid)) return std::nullopt;
+      have_tgid = true;
     } else if (key == "PPid" && !have_ppid) {
       if (!parse_decimal(value, st.ppid)) return std::nullopt;
       have_ppid = true;
@@ -125,48 +132,106 @@ std::optional<ProcStatus> parse_status(std::string_view text) {
       st.exiting =
           st.nstgid.empty() || std::find(st.nstgid.begin(), st.nstgid.end(), 0) != st.nstgid.end();
       have_nstgid = true;
+    } else if (key == "Kthread" && !kthread) {
+      kthread = value == "1";
+    } else if (key == "VmSize") {
+      have_vmsize = true;
     } else if (key == "Threads" && !have_threads) {
       if (!parse_decimal(value, st.threads)) return std::nullopt;
       have_threads = true;
-      // The kernel prints Threads after the other fields we need: stop reading early.
+      // The kernel prints Threads after every other field we need: stop reading early.
       if (have_name && have_ppid && have_uid && have_nstgid) break;
     }
   }
   if (!have_name || !have_ppid || !have_uid || !have_nstgid) return std::nullopt;
+  // task_mem() prints the Vm* lines only for a task with an mm; kernel threads have none, and
+  // neither have zombies, whose mm is gone: hence the state. Only kthreadd's children and
+  // kthreadd itself (PPid 0, like init) are kernel threads.
+  st.kernel_thread =
+      kthread ? *kthread
+              : !have_vmsize && have_state && st.live() && (st.ppid == 0 || st.ppid == 2);
   return st;
+}
+
+std::optional<TaskIds> parse_task_ids(std::string_view status) {
+  TaskIds ids;
+  bool have_tgid = false, have_nspid = false;
+  while (!status.empty() && !(have_tgid && have_nspid)) {
+    std::string_view line = take_line(status);
+    if (line.starts_with("Tgid:\t") && !have_tgid) {
+      have_tgid = parse_decimal(line.substr(6), ids.tgid);
+      if (!have_tgid) return std::nullopt;
+    } else if (line.starts_with("NSpid:") && !have_nspid) {
+      std::string_view value = line.substr(6);
+      if (!value.empty() && value.front() == '\t') value.remove_prefix(1);
+      have_nspid = parse_pid_list(value, ids.nspid) && !ids.nspid.empty() &&
+                   std::find(ids.nspid.begin(), ids.nspid.end(), 0) == ids.nspid.end();
+      if (!have_nspid) return std::nullopt;
+    }
+  }
+  if (!have_tgid || !have_nspid) return std::nullopt;
+  return ids;
+}
+
+std::optional<MountInfoLine> parse_mountinfo_line(std::string_view line) {
+  // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER"
+  std::size_t dash = line.find(" - ");
+  if (dash == std::string_view::npos) return std::nullopt;
+  std::string_view fields[5];
+  std::string_view rest = line.substr(0, dash);
+  for (std::string_view& f : fields) {
+    std::size_t sp = rest.find(' ');
+    if (sp == std::string_view::npos && &f != &fields[4]) return std::nullopt;
+    f = rest.substr(0, sp);
+    rest.remove_prefix(sp == std::string_view::npos ? rest.size() : sp + 1);
+  }
+  MountInfoLine m;
+  if (!parse_decimal(fields[0], m.mount_id)) return std::nullopt;
+  m.root = fields[3];
+  m.mountpoint = fields[4];
+  std::string_view tail = line.substr(dash + 3);  // "FSTYPE SOURCE SUPER"
+  std::size_t sp1 = tail.find(' ');
+  std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : tail.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos) return std::nullopt;
+  m.fstype = tail.substr(0, sp1);
+  m.super_options = tail.substr(sp2 + 1);
+  return m;
 }
 
 std::vector<NsfsMount> parse_nsfs_mounts(std::string_view mountinfo) {
   std::vector<NsfsMount> mounts;
   while (!mountinfo.empty()) {
-    std::string_view line = take_line(mountinfo);
-
-    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER"
-    std::size_t dash = line.find(" - ");
-    if (dash == std::string_view::npos || line.substr(dash + 3, 5) != "nsfs ") continue;
-    std::string_view fields[5];
-    std::string_view rest = line.substr(0, dash);
-    bool ok = true;
-    for (std::string_view& f : fields) {
-      std::size_t sp = rest.find(' ');
-      if (sp == std::string_view::npos && &f != &fields[4]) {
-        ok = false;
-        break;
-      }
-      f = rest.substr(0, sp);
-      rest.remove_prefix(sp == std::string_view::npos ? rest.size() : sp + 1);
-    }
-    std::string_view root = fields[3];
-    if (!ok || root.size() < 7 || root.substr(0, 5) != "pid:[" || root.back() != ']') continue;
+    std::optional<MountInfoLine> m = parse_mountinfo_line(take_line(mountinfo));
+    if (!m || m->fstype != "nsfs") continue;
+    std::string_view root = m->root;
+    if (root.size() < 7 || root.substr(0, 5) != "pid:[" || root.back() != ']') continue;
     std::uint64_t ino = 0;
-    std::optional<std::string> mountpoint = unescape_octal(fields[4]);
+    std::optional<std::string> mountpoint = unescape_octal(m->mountpoint);
     if (!parse_decimal(root.substr(5, root.size() - 6), ino) || !mountpoint ||
         mountpoint->empty() || mountpoint->front() != '/') {
       continue;
     }
-    mounts.push_back({std::move(*mountpoint), ino});
+    mounts.push_back({m->mount_id, std::move(*mountpoint), ino});
   }
   return mounts;
+}
+
+HidePid procfs_hidepid(std::string_view mountinfo, std::uint64_t mount_id) {
+  while (!mountinfo.empty()) {
+    std::optional<MountInfoLine> m = parse_mountinfo_line(take_line(mountinfo));
+    if (!m || m->mount_id != mount_id) continue;
+    for (std::string_view options = m->super_options; !options.empty();) {
+      std::string_view option = options.substr(0, options.find(','));
+      options.remove_prefix(std::min(options.size(), option.size() + 1));
+      if (!option.starts_with("hidepid=")) continue;
+      option.remove_prefix(8);
+      if (option == "1" || option == "noaccess") return HidePid::kNoAccess;
+      if (option == "2" || option == "invisible") return HidePid::kInvisible;
+      if (option == "4" || option == "ptraceable") return HidePid::kPtraceable;
+    }
+    return HidePid::kOff;
+  }
+  return HidePid::kOff;
 }
 
 std::optional<pid_t> parse_pid(std::string_view name) {

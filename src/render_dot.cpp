@@ -38,10 +38,11 @@ class DotRenderer {
   void namespace_node(const NsNode& ns, int depth) {
     auto it = std::back_inserter(out_);
     std::string label = fmt::format("{}\\nlevel {}\\n", ns_label(ns.id), ns.level);
-    label += ns.hidden() ? "hidden: no processes"
-                       : fmt::format("{} process{}, {} thread{}", ns.processes.size(),
-                                     ns.processes.size() == 1 ? "" : "es", ns.threads,
-                                     ns.threads == 1 ? "" : "s");
+    label += ns.hidden()
+                 ? (ns.all_members_seen ? "hidden: no processes" : "hidden: no visible processes")
+                 : fmt::format("{} process{}, {} thread{}", ns.processes.size(),
+                               ns.processes.size() == 1 ? "" : "es", ns.threads,
+                               ns.threads == 1 ? "" : "s");
     if (ns.container) label += "\\n" + dot_escape(ns.container->text());
     fmt::format_to(it, "  {} [shape=box, style=\"{}\", label=\"{}\"];\n", node_name(ns.id),
                    ns.current ? "bold" : (ns.hidden() ? "dashed" : "solid"), label);
@@ -67,8 +68,9 @@ class DotRenderer {
     } else {
       auto [namespaces, processes] = count_cut(graph_, view_, ns.id);
       fmt::format_to(it,
-                     "  {}_cut [shape=plaintext, label=\"{} namespaces, {} processes below\"];\n",
-                     node_name(ns.id), namespaces, processes);
+                     "  {}_cut [shape=plaintext, label=\"{} namespace{}, {} process{} below\"];\n",
+                     node_name(ns.id), namespaces, namespaces == 1 ? "" : "s", processes,
+                     processes == 1 ? "" : "es");
       fmt::format_to(it, "  {} -> {}_cut [style=dotted];\n", node_name(ns.id), node_name(ns.id));
     }
   }

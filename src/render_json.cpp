@@ -203,6 +203,10 @@ class JsonRenderer {
     w_.boolean(ns.current);
     w_.key("parent_inferred");
     w_.boolean(ns.parent_inferred);
+    if (!ns.all_members_seen) {
+      w_.key("all_members_seen");
+      w_.boolean(false);
+    }
     w_.key("init");
     if (ns.init) {
       w_.number(*ns.init);

@@ -94,7 +94,7 @@ class TextRenderer {
     paint(ns_label(ns.id), ns.hidden() ? kHiddenColor : kNsColor);
     fmt::format_to(it, " level {}, ", ns.level);
     if (ns.hidden()) {
-      out_ += "no processes";
+      out_ += ns.all_members_seen ? "no processes" : "no visible processes";
     } else {
       std::size_t n = ns.processes.size();
       fmt::format_to(it, "{} process{}, {} thread{}", n, n == 1 ? "" : "es", ns.threads,

@@ -62,28 +62,51 @@ struct ProcfsView {
   std::optional<NsId> ns;  ///< the procfs's own PID namespace, where it could be told
 };
 
+/// An nsfs bind mount of a PID namespace that --all found listed in a mountinfo but could not open
+/// by its path: a later mount covers it, or the path leads elsewhere now.
+struct UnreachableMount {
+  pid_t pid = 0;           ///< the holder whose mountinfo lists it
+  std::string mountpoint;  ///< as the holder sees it
+  std::uint64_t ino = 0;   ///< the inode mountinfo names, "pid:[INO]"
+};
+
+/// A thread that is not its process's leader, named on the command line (--pid, --translate).
+struct Task {
+  pid_t tid = 0;
+  pid_t tgid = 0;            ///< its process
+  std::vector<pid_t> nspid;  ///< its own ID at every level, outermost first
+};
+
 /// What a scan collects beyond processes and parents; each item costs system calls.
 struct ScanRequest {
   bool owners = false;   ///< NS_GET_USERNS + NS_GET_OWNER_UID per namespace
-  bool ids = false;      ///< NS_GET_ID per namespace
+  bool ids = false;      ///< NS_GET_ID for every namespace (climbs even where a parent is known)
   bool cgroups = false;  ///< one read of /proc/PID/cgroup per namespace
   bool all = false;      ///< pid_for_children, open fds and bind mounts of every process
   /// nsfs files named on the command line (/proc/PID/ns/pid, a bind mount); each is climbed like
   /// a member's namespace, so it is in the tree even without members.
   std::vector<std::string> ns_paths;
+  /// PIDs named on the command line: one that /proc does not list may be a thread (Scan::tasks).
+  std::vector<pid_t> tids;
 };
 
 /// Everything one pass over a procfs found.
 struct Scan {
-  std::string proc_root;                                  ///< the procfs directory scanned
-  std::vector<Process> processes;                         ///< in directory order
+  std::string proc_root;           ///< the procfs directory scanned
+  std::vector<Process> processes;  ///< sorted by PID, each in the namespace its ns/pid names
+  /// Processes whose ns/pid may not be read (no ptrace rights) and whose parent does not tell
+  /// their namespace: Process::ns is empty, and the graph places them from their status.
+  std::vector<Process> unplaced;
   std::unordered_map<NsId, NsInfo, NsIdHash> namespaces;  ///< members' namespaces and ancestors
-  std::vector<pid_t> inaccessible;                        ///< PIDs we were not allowed to inspect
+  std::vector<pid_t> inaccessible;                        ///< PIDs whose status may not be read
   std::vector<pid_t> malformed;                           ///< PIDs whose status we could not parse
   std::size_t vanished = 0;                               ///< processes that exited mid-scan
   std::optional<NsId> self;                               ///< the namespace pidns-tree runs in
   ProcfsView procfs;
-  std::vector<NsId> named;  ///< ScanRequest::ns_paths, resolved
+  std::vector<NsId> named;                           ///< ScanRequest::ns_paths, resolved
+  std::vector<Task> tasks;                           ///< ScanRequest::tids found to be threads
+  HidePid hidepid = HidePid::kOff;                   ///< how the procfs mount hides processes
+  std::vector<UnreachableMount> unreachable_mounts;  ///< with ScanRequest::all
 };
 
 /// Everything pidns-tree asks of the kernel. LinuxSource reads procfs and calls ioctl(2); unit
@@ -96,18 +119,15 @@ class NsSource {
   [[nodiscard]] virtual Scan scan(const ScanRequest& request) = 0;
 };
 
-/// The real kernel: a procfs directory plus namespace ioctls.
+/// The real kernel: the root of a procfs mount plus namespace ioctls (linux_source.cpp, which
+/// drives process_reader, ns_climber and pin_finder).
 class LinuxSource final : public NsSource {
  public:
-  /// `require_procfs` false lets tests scan a fixture tree of plain files, whose ns/pid files
-  /// answer NS_GET_PARENT with ENOTTY; those namespaces are then treated as tops.
-  explicit LinuxSource(std::string proc_root = "/proc", bool require_procfs = true)
-      : proc_root_(std::move(proc_root)), require_procfs_(require_procfs) {}
+  explicit LinuxSource(std::string proc_root = "/proc") : proc_root_(std::move(proc_root)) {}
   [[nodiscard]] Scan scan(const ScanRequest& request) override;
 
  private:
   std::string proc_root_;
-  bool require_procfs_;
 };
 
 }  // namespace pidns

@@ -2,11 +2,15 @@
 #include "sys.hpp"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace pidns {
@@ -22,6 +26,36 @@ UniqueFd open_at(int dir, const char* path, int extra_flags) {
   int fd = ::openat(dir, path, O_RDONLY | O_CLOEXEC | extra_flags);
   if (fd < 0) throw SysError(errno, std::string("open ") + path);
   return UniqueFd(fd);
+}
+
+UniqueFd open_path(int dir, const char* path) {
+  int fd = ::openat(dir, path, O_PATH | O_CLOEXEC);
+  if (fd < 0) throw SysError(errno, std::string("open ") + path);
+  return UniqueFd(fd);
+}
+
+UniqueFd open_path_in_root(int root, const char* path) {
+  struct open_how how {};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  long fd;
+  do {
+    fd = ::syscall(SYS_openat2, root, path, &how, sizeof how);
+  } while (fd < 0 && errno == EAGAIN);  // a rename elsewhere raced the lookup: try again
+  if (fd < 0) throw SysError(errno, std::string("open ") + path);
+  return UniqueFd(static_cast<int>(fd));
+}
+
+std::string_view read_proc_file(int dir, const char* path, ReadBuffer& buf, ProcText kind) {
+  // status is about 1.5 KiB; thousands of supplementary groups make it longer, and then the first
+  // read comes back full and reading goes on until end of file.
+  constexpr std::size_t kReadSize = 16 * 1024;
+  UniqueFd fd = open_at(dir, path);
+  buf.clear();
+  std::size_t n = buf.read_more(fd.get(), kReadSize, path);
+  bool more = kind == ProcText::kRecords ? n > 0 : n == kReadSize;
+  while (more) more = buf.read_more(fd.get(), kReadSize, path) > 0;
+  return buf.view();
 }
 
 std::size_t ReadBuffer::read_more(int fd, std::size_t max, std::string_view what) {
@@ -51,6 +85,18 @@ NsId ns_id_of(int fd, std::string_view what) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw SysError(errno, "stat " + std::string(what));
   return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
+std::unordered_map<uid_t, std::string> user_names_from_passwd(
+    const std::unordered_set<uid_t>& uids) {
+  std::unordered_map<uid_t, std::string> names;
+  if (uids.empty()) return names;
+  std::unique_ptr<FILE, int (*)(FILE*)> passwd(std::fopen("/etc/passwd", "re"), std::fclose);
+  if (!passwd) return names;
+  while (const struct passwd* pw = ::fgetpwent(passwd.get())) {
+    if (uids.contains(pw->pw_uid)) names.try_emplace(pw->pw_uid, pw->pw_name);
+  }
+  return names;
 }
 
 }  // namespace pidns

@@ -1,12 +1,16 @@
 // sys: the thin layer over POSIX calls. The only code besides linux_source.cpp that reads errno.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace pidns {
@@ -63,6 +67,16 @@ class UniqueFd {
 /// openat(dir, path, O_RDONLY|O_CLOEXEC|extra); throws SysError naming `path`.
 UniqueFd open_at(int dir, const char* path, int extra_flags = 0);
 
+/// openat(dir, path, O_PATH|O_CLOEXEC), following symbolic and magic links: a handle on whatever
+/// the path names that never blocks and never opens the file itself (a FIFO or a device).
+/// Throws SysError naming `path`.
+UniqueFd open_path(int dir, const char* path);
+
+/// openat2(2) of `path` beneath `root` as if `root` were "/" (RESOLVE_IN_ROOT), without magic
+/// links (RESOLVE_NO_MAGICLINKS), O_PATH: "..", absolute paths and absolute symbolic links all
+/// stay inside `root`. Throws SysError naming `path`.
+UniqueFd open_path_in_root(int root, const char* path);
+
 /// A growable byte buffer that reads land in directly. Unlike std::string::resize() it never
 /// zero-fills: for 10,000 status files that memset was most of pidns-tree's user time.
 class ReadBuffer {
@@ -79,10 +93,24 @@ class ReadBuffer {
   std::size_t capacity_ = 0;
 };
 
+/// How a procfs file hands out its text. kWhole files (status, cgroup: one seq_file record) come
+/// whole from the first read(2) that has room for them, so a short read is the end; kRecords
+/// files (mountinfo) come about a page per read(2), so only a read of 0 bytes is.
+enum class ProcText { kWhole, kRecords };
+
+/// Reads a procfs file whole into `buf` and returns it. Throws SysError naming `path`.
+std::string_view read_proc_file(int dir, const char* path, ReadBuffer& buf, ProcText kind);
+
 /// fstatat(dir, path) identity; throws SysError naming `path`.
 NsId ns_id_at(int dir, const char* path);
 
 /// fstat(fd) identity; throws SysError naming `what`.
 NsId ns_id_of(int fd, std::string_view what);
+
+/// User names for `uids`, from /etc/passwd itself: getpwuid() may ask nscd or sssd over a
+/// socket, and pidns-tree promises to talk to nobody. UIDs known only elsewhere (LDAP) are left
+/// out. Never throws but std::bad_alloc.
+std::unordered_map<uid_t, std::string> user_names_from_passwd(
+    const std::unordered_set<uid_t>& uids);
 
 }  // namespace pidns

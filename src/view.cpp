@@ -2,10 +2,7 @@
 #include "view.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
-
-#include "render.hpp"
 
 namespace pidns {
 
@@ -39,23 +36,12 @@ View whole_view(const NamespaceGraph& graph, std::optional<int> max_depth) {
   return v;
 }
 
-std::string missing_pid_reason(const NamespaceGraph& graph, pid_t pid) {
-  auto has = [pid](const std::vector<pid_t>& pids) {
-    return std::binary_search(pids.begin(), pids.end(), pid);
-  };
-  if (has(graph.inaccessible())) return "permission denied for PID " + std::to_string(pid);
-  if (has(graph.malformed())) return "unparsable status for PID " + std::to_string(pid);
-  return "no process with PID " + std::to_string(pid) + " in " + graph.proc_root();
-}
-
-View pid_view(const NamespaceGraph& graph, const std::vector<pid_t>& pids,
+View pid_view(const NamespaceGraph& graph, const std::vector<const Process*>& selected,
               std::optional<int> max_depth) {
   View v;
   v.max_depth = max_depth;
-  for (pid_t pid : pids) {
-    const Process* p = graph.process(pid);
-    if (p == nullptr) throw std::runtime_error(missing_pid_reason(graph, pid));
-    v.marked.insert(pid);
+  for (const Process* p : selected) {
+    v.marked.insert(p->pid);
     v.selected.insert(p->ns);
     for (std::optional<NsId> up = graph.at(p->ns).parent; up; up = graph.at(*up).parent) {
       v.path_only.insert(*up);
@@ -97,36 +83,6 @@ View ns_view(const NamespaceGraph& graph, const std::vector<NsId>& ids,
   }
   std::sort(v.tops.begin(), v.tops.end());
   return v;
-}
-
-std::optional<std::uint64_t> parse_ns_inode(std::string_view text) {
-  if (text.starts_with("pid:[") && text.ends_with("]")) text = text.substr(5, text.size() - 6);
-  std::uint64_t ino = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ino);
-  if (text.empty() || text.front() == '+' || ec != std::errc() ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return ino;
-}
-
-std::optional<NsId> find_by_inode(const NamespaceGraph& graph, std::string_view text) {
-  std::optional<std::uint64_t> ino = parse_ns_inode(text);
-  if (!ino) return std::nullopt;
-  std::optional<NsId> found;
-  for (const auto& [id, node] : graph.nodes()) {
-    if (id.ino != *ino) continue;
-    if (found) {
-      throw std::runtime_error("pid:[" + std::to_string(*ino) +
-                               "] names namespaces on two nsfs devices: give its path");
-    }
-    found = id;
-  }
-  if (!found) {
-    throw std::runtime_error("no PID namespace pid:[" + std::to_string(*ino) + "] in the tree of " +
-                             graph.proc_root() + " (--all also finds namespaces held open)");
-  }
-  return found;
 }
 
 }  // namespace pidns

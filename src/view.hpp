@@ -2,7 +2,6 @@
 #pragma once
 
 #include <optional>
-#include <string>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -45,25 +44,14 @@ struct View {
 /// The whole forest.
 [[nodiscard]] View whole_view(const NamespaceGraph& graph, std::optional<int> max_depth);
 
-/// The branches from the top down to the namespaces of `pids`, with those namespaces' subtrees.
-/// Throws std::runtime_error naming a PID that the scan did not find.
-[[nodiscard]] View pid_view(const NamespaceGraph& graph, const std::vector<pid_t>& pids,
+/// The branches from the top down to the namespaces of `selected` (processes of the graph), with
+/// those namespaces' subtrees; the processes are marked.
+[[nodiscard]] View pid_view(const NamespaceGraph& graph,
+                            const std::vector<const Process*>& selected,
                             std::optional<int> max_depth);
 
 /// The subtrees of the namespaces `ids`. Throws std::runtime_error for one not in the graph.
 [[nodiscard]] View ns_view(const NamespaceGraph& graph, const std::vector<NsId>& ids,
                            std::optional<int> max_depth);
-
-/// The inode that "4026531836" or "pid:[4026531836]" names; nullopt for anything else, which
-/// the command line then takes for the path of an nsfs file.
-[[nodiscard]] std::optional<std::uint64_t> parse_ns_inode(std::string_view text);
-
-/// Finds a namespace by inode number alone ("4026531836" or "pid:[4026531836]"); nullopt when
-/// the text is neither form. Throws std::runtime_error when no namespace or several match.
-[[nodiscard]] std::optional<NsId> find_by_inode(const NamespaceGraph& graph, std::string_view text);
-
-/// Why a PID could not be found, for error messages: "no process with PID 7 in /proc", or
-/// "permission denied for PID 1".
-[[nodiscard]] std::string missing_pid_reason(const NamespaceGraph& graph, pid_t pid);
 
 }  // namespace pidns

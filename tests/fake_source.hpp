@@ -1,10 +1,12 @@
 // fake_source: a hand-written Scan for unit tests, the kernel faked through the one seam.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "graph.hpp"
 #include "source.hpp"
 
 namespace pidns::testing {
@@ -23,7 +25,11 @@ class FakeSource final : public NsSource {
     Process p;
     p.pid = pid;
     p.ns = in;
-    p.status = {std::move(name), ppid, uid, std::move(nstgid), threads};
+    p.status.name = std::move(name);
+    p.status.ppid = ppid;
+    p.status.uid = uid;
+    p.status.nstgid = std::move(nstgid);
+    p.status.threads = threads;
     scan_.processes.push_back(std::move(p));
     scan_.namespaces.try_emplace(in);
     return *this;
@@ -64,5 +70,17 @@ class FakeSource final : public NsSource {
  private:
   Scan scan_;
 };
+
+/// The processes of `graph` with these PIDs, which must all be there: for pid_view().
+inline std::vector<const Process*> procs(const NamespaceGraph& graph,
+                                         std::initializer_list<pid_t> pids) {
+  std::vector<const Process*> out;
+  for (pid_t pid : pids) {
+    const Process* p = graph.process(pid);
+    if (p == nullptr) throw std::logic_error("no process " + std::to_string(pid) + " in the graph");
+    out.push_back(p);
+  }
+  return out;
+}
 
 }  // namespace pidns::testing

@@ -108,9 +108,9 @@ TEST(ParseNsfsMounts, FindsPidNamespaceBindMounts) {
       "311 22 0:4 net:[4026532300] /run/netns/web rw shared:8 - nsfs nsfs rw\n"
       "312 22 0:4 pid:[4026532201] /tmp/with\\040space\\134x rw - nsfs nsfs rw\n"
       "313 22 0:4 pid:[4026532202] /no-optional-fields rw - nsfs nsfs rw");
-  EXPECT_EQ(mounts, (std::vector<NsfsMount>{{"/run/pidns/web", 4026532200},
-                                            {"/tmp/with space\\x", 4026532201},
-                                            {"/no-optional-fields", 4026532202}}));
+  EXPECT_EQ(mounts, (std::vector<NsfsMount>{{310, "/run/pidns/web", 4026532200},
+                                            {312, "/tmp/with space\\x", 4026532201},
+                                            {313, "/no-optional-fields", 4026532202}}));
 }
 
 TEST(ParseNsfsMounts, SkipsMalformedLines) {

@@ -11,6 +11,7 @@ namespace {
 
 using testing::FakeSource;
 using testing::ns;
+using testing::procs;
 
 // host (100) -> hidden (200) -> leaf (300); host -> sibling (400)
 NamespaceGraph sample() {
@@ -241,7 +242,7 @@ TEST(RenderJson, MarksSelectionsCutsPinsAndProcessTrees) {
   src.raw().namespaces[ns(200)].pins = {Pin{Pin::Kind::Mount, 1, -1, "/run/p"}};
   NamespaceGraph g = NamespaceGraph::build(src.scan());
   std::string out;
-  render_json(g, pid_view(g, {5}, 1), {.ptree = true}, out);
+  render_json(g, pid_view(g, procs(g, {5}), 1), {.ptree = true}, out);
   nlohmann::json doc = nlohmann::json::parse(out);
   const nlohmann::json& top = doc.at("pidns").at(0);
   EXPECT_EQ(top.at("partial"), true);

@@ -1,4 +1,4 @@
-// Tests for selecting part of the forest: --pid, --ns, --max-depth, and inode lookup.
+// Tests for selecting part of the forest: --pid, --ns, --max-depth.
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -12,6 +12,7 @@ namespace {
 
 using testing::FakeSource;
 using testing::ns;
+using testing::procs;
 
 // 100 (host) -> 200 -> 300 -> 310
 //            \-> 400
@@ -38,7 +39,7 @@ std::string text(const NamespaceGraph& g, const View& v) {
 
 TEST(PidView, ShowsTheBranchDownToThePidAndItsSubtree) {
   NamespaceGraph g = sample();
-  View v = pid_view(g, {20}, std::nullopt);
+  View v = pid_view(g, procs(g, {20}), std::nullopt);
   EXPECT_EQ(v.tops, std::vector<NsId>{ns(100)});
   EXPECT_EQ(text(g, v),
             "pid:[100] level 0, 1 process, 1 thread\n"
@@ -51,7 +52,7 @@ TEST(PidView, ShowsTheBranchDownToThePidAndItsSubtree) {
 
 TEST(PidView, JoinsTheBranchesOfSeveralPids) {
   NamespaceGraph g = sample();
-  View v = pid_view(g, {30, 10}, std::nullopt);
+  View v = pid_view(g, procs(g, {30, 10}), std::nullopt);
   EXPECT_TRUE(v.path_only.contains(ns(100)));
   EXPECT_TRUE(v.selected.contains(ns(200)));
   EXPECT_TRUE(v.selected.contains(ns(400)));
@@ -62,26 +63,9 @@ TEST(PidView, JoinsTheBranchesOfSeveralPids) {
 
 TEST(PidView, DrawsInFullWhatLiesInsideASelectedSubtree) {
   NamespaceGraph g = sample();
-  View v = pid_view(g, {10, 25}, std::nullopt);  // 300 leads to 310, but lies inside 200
+  View v = pid_view(g, procs(g, {10, 25}), std::nullopt);  // 300 leads to 310, but lies inside 200
   EXPECT_FALSE(v.path_only.contains(ns(300)));
   EXPECT_TRUE(v.shows_processes(ns(300)));
-}
-
-TEST(PidView, NamesAMissingPid) {
-  NamespaceGraph g = sample();
-  try {
-    (void)pid_view(g, {99}, std::nullopt);
-    FAIL();
-  } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "no process with PID 99 in /proc");
-  }
-}
-
-TEST(PidView, SaysWhenAPidWasDeniedRatherThanMissing) {
-  FakeSource src;
-  src.process(2, "x", ns(100)).inaccessible(1);
-  NamespaceGraph g = NamespaceGraph::build(src.scan());
-  EXPECT_EQ(missing_pid_reason(g, 1), "permission denied for PID 1");
 }
 
 TEST(NsView, ShowsOnlyTheSubtree) {
@@ -125,29 +109,10 @@ TEST(MaxDepth, CountsOnlyWhatTheViewWouldDrawBelowTheCut) {
   NamespaceGraph g = sample();
   // --pid 25 --max-depth 1: below 200 the view draws 300 (on the way, no processes) and 310; the
   // sibling 400 under the host is not part of it either way.
-  View v = pid_view(g, {25}, 1);
+  View v = pid_view(g, procs(g, {25}), 1);
   EXPECT_EQ(count_cut(g, v, ns(200)), (std::pair<std::size_t, std::size_t>{2, 1}));
   EXPECT_EQ(count_cut(g, whole_view(g, 1), ns(100)), (std::pair<std::size_t, std::size_t>{4, 5}));
   EXPECT_EQ(count_cut(g, whole_view(g, 1), ns(310)), (std::pair<std::size_t, std::size_t>{0, 0}));
-}
-
-TEST(FindByInode, AcceptsBothSpellings) {
-  NamespaceGraph g = sample();
-  EXPECT_EQ(find_by_inode(g, "300"), ns(300));
-  EXPECT_EQ(find_by_inode(g, "pid:[310]"), ns(310));
-  EXPECT_FALSE(find_by_inode(g, "/proc/1/ns/pid").has_value());  // a path, not an inode
-  EXPECT_THROW((void)find_by_inode(g, "12345"), std::runtime_error);
-  // Not inode text at all: the command line then tries it as a path, whose error names it.
-  for (const char* path : {"pid:[abc]", "pid:[]", "99999999999999999999999", "+300", "-300"}) {
-    EXPECT_FALSE(parse_ns_inode(path).has_value()) << path;
-  }
-}
-
-TEST(FindByInode, RefusesAnAmbiguousInode) {
-  FakeSource src;
-  src.process(1, "a", NsId{4, 500}).process(2, "b", NsId{5, 500});
-  NamespaceGraph g = NamespaceGraph::build(src.scan());
-  EXPECT_THROW((void)find_by_inode(g, "500"), std::runtime_error);
 }
 
 }  // namespace

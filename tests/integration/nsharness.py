@@ -259,7 +259,7 @@ GLYPHS = {"├── ", "└── ", "│   ", "    ", "|-- ", "`-- ", "|   "}
 # Strict about the facts, lenient about annotations a line may carry after them (owner, container,
 # pins, ...): markers such as "(hidden)", "(current)" and "(init)" are looked for in that tail.
 NS_LINE = re.compile(r"^pid:\[(\d+)\] level (\d+), "
-                     r"(?:(\d+) process(?:es)?, (\d+) threads?|no processes)(.*)$")
+                     r"(?:(\d+) process(?:es)?, (\d+) threads?|no (?:visible )?processes)(.*)$")
 PROC_LINE = re.compile(r"^(\d+) (.*?)  nstgid=(\d+(?:/\d+)*)(.*)$")
 # The first line with --proc, or over a procfs not of pidns-tree's own namespace.
 PROCFS_LINE = re.compile(r"^procfs (.+): (?:pid:\[(\d+)\], )?"

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""(12) The command line's edges:
+
+(a) --proc of a directory inside a procfs (/proc/sys, /proc/self/task, /proc/self) is refused:
+    only the root of a procfs mount is one;
+(b) --pid of a thread that is not its process's leader selects that process, and says so;
+    --translate of such a thread translates the thread's own ID (its NSpid), in JSON too;
+(c) a write error (stdout is /dev/full) is exit 1 and one line "error writing to standard
+    output", for the tree, JSON, --translate, --help and --version."""
+import json
+import os
+import subprocess
+import sys
+
+import robustlib as r
+from robustlib import h
+
+# A process with a second thread that reports its own thread ID, in a PID namespace of its own
+# when run through unshare --pid --fork, so that its NSpid has two fields.
+THREADS = r"""
+import threading, time
+def worker():
+    print(threading.get_native_id(), flush=True)
+    time.sleep(600)
+threading.Thread(target=worker, daemon=True).start()
+time.sleep(600)
+"""
+
+
+def case_procfs_root():
+    for inside in ("/proc/sys", "/proc/self/task", "/proc/self", "/proc/1"):
+        res = r.run(["--proc", inside])
+        err = res.stderr.decode(errors="replace")
+        if res.returncode != 1 or res.stdout or inside not in err or "inside a procfs" not in err:
+            raise AssertionError(f"(a) --proc {inside}: exit {res.returncode}, stderr {err!r}")
+    print("(a) directories inside a procfs are refused as --proc")
+
+
+def case_thread(procs):
+    box = r.start(["unshare", "--pid", "--fork", "--kill-child", sys.executable, "-c", THREADS],
+                  stdout=subprocess.PIPE)
+    procs.append(box)
+    box.stdout.readline()  # the thread's ID as its own namespace numbers it
+    init = h.wait_for("the process", lambda: h.child_pids(box.pid))[0]
+    tids = h.wait_for("its second thread", lambda: [int(t) for t in os.listdir(f"/proc/{init}/task")
+                                                    if int(t) != init])
+    tid = tids[0]
+    nspid = [int(x) for x in open(f"/proc/{init}/task/{tid}/status").read()
+             .split("NSpid:")[1].split("\n")[0].split()]
+    res = r.run(["--pid", str(tid), "--json"])
+    if res.returncode != 0:
+        raise AssertionError(f"(b) --pid {tid}: {r.describe(res)}")
+    doc = json.loads(res.stdout)
+    selected = [p["pid"] for n, _ in r.walk(doc["pidns"]) for p in n.get("processes", [])
+                if p.get("selected")]
+    err = res.stderr.decode()
+    if selected != [init] or f"PID {tid} is a thread of process {init}" not in err:
+        raise AssertionError(f"(b) --pid {tid}: selected {selected}, stderr {err!r}")
+    for to, want in ((str(init), nspid[-1]), (str(os.getpid()), nspid[0])):
+        res = r.run(["--translate", str(tid), "--to", to])
+        got = res.stdout.decode().strip()
+        if res.returncode != 0 or got != str(want):
+            raise AssertionError(f"(b) --translate {tid} --to {to}: {got!r}, want {want}; "
+                                 f"{r.describe(res)}")
+    res = r.run(["--translate", str(tid), "--to", str(init), "--json"])
+    if json.loads(res.stdout)["translated"] != nspid[-1]:
+        raise AssertionError(f"(b) --translate --json: {res.stdout!r}")
+    print(f"(b) thread {tid} of {init}: --pid selects {init}; --translate gives its NSpid {nspid}")
+
+
+def case_write_errors():
+    with open("/dev/full", "wb") as full:
+        me = str(os.getpid())
+        for args in ([], ["--json"], ["--translate", me, "--to", me], ["--help"],
+                     ["--version"], ["--format", "dot"]):
+            cmd = [r.binary("PIDNS_TREE"), *args]
+            res = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL, timeout=60)
+            lines = [ln for ln in res.stderr.decode().splitlines() if not r.UNSHOWN_LINE.match(ln)]
+            if res.returncode != 1 or lines != ["pidns-tree: error writing to standard output"]:
+                raise AssertionError(f"(c) {args} > /dev/full: exit {res.returncode}, "
+                                     f"stderr {lines}")
+    print("(c) a full disk is exit 1 and one line, for every kind of output")
+
+
+def test():
+    procs = []
+    try:
+        case_procfs_root()
+        case_write_errors()
+        if os.geteuid() == 0:
+            case_thread(procs)
+        else:
+            print("(b) skipped: needs root for a PID namespace")
+    finally:
+        r.kill_sessions(procs)
+
+
+r.main(test)
