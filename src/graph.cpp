@@ -19,44 +19,6 @@ const Process* NamespaceGraph::process(pid_t pid) const {
   return it == by_pid_.end() || it->first != pid ? nullptr : &processes_[it->second];
 }
 
-ProcessForest process_forest(const NsNode& ns) {
-  ProcessForest forest;
-  forest.children.resize(ns.processes.size());
-  std::unordered_map<pid_t, std::size_t> index;
-  for (std::size_t i = 0; i < ns.processes.size(); ++i) index.emplace(ns.processes[i].pid, i);
-  // ns.processes is sorted by PID, so every child list comes out sorted too.
-  for (std::size_t i = 0; i < ns.processes.size(); ++i) {
-    auto parent = index.find(ns.processes[i].status.ppid);
-    if (parent == index.end() || parent->second == i) {
-      forest.roots.push_back(i);
-    } else {
-      forest.children[parent->second].push_back(i);
-    }
-  }
-  // PPid links cannot loop in the kernel, but a PID reused mid-scan can make them: cut each loop
-  // where it is found, so that every member is drawn exactly once.
-  std::vector<bool> reached(ns.processes.size(), false);
-  auto reach = [&](std::size_t root) {
-    std::vector<std::size_t> todo{root};
-    while (!todo.empty()) {
-      std::size_t i = todo.back();
-      todo.pop_back();
-      reached[i] = true;
-      for (std::size_t c : forest.children[i]) todo.push_back(c);
-    }
-  };
-  for (std::size_t r : forest.roots) reach(r);
-  for (std::size_t i = 0; i < ns.processes.size(); ++i) {
-    if (reached[i]) continue;
-    std::vector<std::size_t>& siblings = forest.children[index.at(ns.processes[i].status.ppid)];
-    std::erase(siblings, i);
-    forest.roots.push_back(i);
-    reach(i);
-  }
-  std::sort(forest.roots.begin(), forest.roots.end());
-  return forest;
-}
-
 NamespaceGraph NamespaceGraph::build(Scan scan) {
   NamespaceGraph g;
   g.place_unplaced(scan);

@@ -40,14 +40,6 @@ struct NsNode {
   bool all_members_seen = true;
 };
 
-/// The members of a namespace as a forest by PPid: for each process (by index into
-/// ns.processes), the indices of its children; roots are members whose parent is elsewhere.
-struct ProcessForest {
-  std::vector<std::size_t> roots;
-  std::vector<std::vector<std::size_t>> children;
-};
-[[nodiscard]] ProcessForest process_forest(const NsNode& ns);
-
 /// The namespaces of one scan as a forest, in deterministic order.
 class NamespaceGraph {
  public:

@@ -5,6 +5,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,38 @@ class JsonWriter {
   void numbers(const std::vector<Int>& values) {
     separate();
     fmt::format_to(std::back_inserter(out_), "[{}]", fmt::join(values, ", "));
+  }
+
+  // A member in one call: "key": value.
+  template <std::integral Int>
+  requires(!std::same_as<Int, bool>) void field(std::string_view name, Int n) {
+    key(name);
+    number(n);
+  }
+  void field(std::string_view name, bool b) {
+    key(name);
+    boolean(b);
+  }
+  void field(std::string_view name, std::string_view text) {
+    key(name);
+    string(text);
+  }
+  // Without it, a string literal would take the bool overload: a standard conversion wins.
+  void field(std::string_view name, const char* text) { field(name, std::string_view(text)); }
+  /// "key": value, or "key": null when there is none.
+  template <std::integral Int>
+  void field(std::string_view name, const std::optional<Int>& n) {
+    key(name);
+    if (n) {
+      number(*n);
+    } else {
+      null();
+    }
+  }
+  /// "key": value only when there is one.
+  template <std::integral Int>
+  void field_if(std::string_view name, const std::optional<Int>& n) {
+    if (n) field(name, *n);
   }
 
  private:

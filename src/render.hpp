@@ -1,5 +1,6 @@
 // render: a NamespaceGraph and a View in, bytes out: text (render_text.cpp), JSON
-// (render_json.cpp) and Graphviz DOT (render_dot.cpp).
+// (render_json.cpp) and Graphviz DOT (render_dot.cpp), each a visitor of the one walk
+// (walk.hpp); render.cpp holds what they say alike.
 #pragma once
 
 #include <functional>
@@ -8,6 +9,7 @@
 
 #include "graph.hpp"
 #include "view.hpp"
+#include "walk.hpp"
 
 namespace pidns {
 
@@ -24,6 +26,7 @@ struct RenderOptions {
   bool unique_id = false;      ///< text: the 64-bit namespace id (--ns-id)
   bool labels = true;          ///< text: container labels (--no-labels turns them off)
   bool ptree = false;          ///< members as a process tree by PPid (--ptree)
+  bool kernel_threads = true;  ///< text and DOT: list kernel threads (JSON always does)
   bool procfs_header = false;  ///< text: first say whose procfs was scanned (with --proc)
   std::unordered_map<uid_t, std::string> user_names{};  ///< resolved owner UIDs
   /// Where output goes as it is rendered; empty: it all stays in the string. Rendering cannot
@@ -49,7 +52,18 @@ void render_translation_json(pid_t pid, const NsId& target, std::optional<pid_t>
 void render_dot(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                 std::string& out);
 
-/// "fd 5 of PID 812", "mounted at /run/x (PID 1)", "pid_for_children of PID 77".
+/// What the walk is asked for, from the render options.
+[[nodiscard]] WalkOptions walk_options(const RenderOptions& options);
+
+/// "fd 5 of PID 812", "mount at /run/x (PID 1)", "pid_for_children of PID 77". Not escaped.
 [[nodiscard]] std::string pin_text(const Pin& pin);
+
+/// What holds a namespace, "fd 5 of PID 812 and mount at /x (PID 1)", or "" (a member's own
+/// "children in pid:[X]" already says it of a namespace with members). Not escaped.
+[[nodiscard]] std::string held_by_text(const NsNode& ns);
+
+/// "owner uid 1000 (alice) of user:[4026531837]", or "owner not visible". Not escaped.
+[[nodiscard]] std::string owner_text(const NsNode& ns,
+                                     const std::unordered_map<uid_t, std::string>& user_names);
 
 }  // namespace pidns

@@ -39,26 +39,104 @@ const char* pin_kind(Pin::Kind k) {
 
 void id_json(JsonWriter& w, const NsId& id) {
   w.begin_object();
-  w.key("dev");
-  w.number(id.dev);
-  w.key("ino");
-  w.number(id.ino);
+  w.field("dev", id.dev);
+  w.field("ino", id.ino);
   w.end_object();
 }
 
-class JsonRenderer {
+class JsonRenderer final : public Visitor {
  public:
   JsonRenderer(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                std::string& out)
       : graph_(graph), view_(view), options_(options), out_(out), w_(out) {}
 
   void document() {
-    const ProcfsView& procfs = graph_.procfs();
     w_.begin_object();
-    w_.key("schema");
-    w_.number(kSchemaVersion);
-    w_.key("proc");
-    w_.string(graph_.proc_root());
+    w_.field("schema", kSchemaVersion);
+    w_.field("proc", graph_.proc_root());
+    procfs_json();
+    summary_json();
+    w_.key("pidns");
+    w_.begin_array();
+    WalkOptions walk_all = walk_options(options_);
+    walk_all.kernel_threads = true;  // JSON lists every process; jq can leave some out
+    walk(graph_, view_, walk_all, *this);
+    w_.end_array();
+    w_.end_object();
+    out_ += '\n';
+  }
+
+  void enter_namespace(const NsNode& ns, const Place&) override {
+    w_.begin_object();
+    w_.field("dev", ns.id.dev);
+    w_.field("ino", ns.id.ino);
+    w_.field("label", ns_label(ns.id));
+    w_.field("level", ns.level);
+    w_.field("hidden", ns.hidden());
+    w_.field("current", ns.current);
+    w_.field("parent_inferred", ns.parent_inferred);
+    if (!ns.all_members_seen) w_.field("all_members_seen", false);
+    w_.field("init", ns.init);
+    w_.field("process_count", ns.processes.size());
+    w_.field("thread_count", ns.threads);
+    w_.field_if("unique_id", ns.unique_id);
+    w_.key("owner");
+    owner_json(ns);
+    w_.key("container");
+    container_json(ns);
+    w_.key("pins");
+    pins_json(ns);
+    if (!view_.shows_processes(ns.id)) w_.field("partial", true);
+  }
+  void begin_processes(const NsNode&) override {
+    w_.key("processes");
+    w_.begin_array();
+  }
+  void enter_process(const NsNode&, const Process& p, const Place&) override {
+    w_.begin_object();
+    w_.field("pid", p.pid);
+    w_.key("nstgid");
+    w_.numbers(p.status.nstgid);
+    w_.field("name", p.status.name);
+    w_.field("ppid", p.status.ppid);
+    w_.field("uid", p.status.uid);
+    w_.field("threads", p.status.threads);
+    if (p.children_ns) {
+      w_.key("children_ns");
+      id_json(w_, *p.children_ns);
+    } else if (p.children_pending) {
+      w_.field("children_ns", "pending");
+    }
+    if (view_.marked.contains(p.pid)) w_.field("selected", true);
+    if (options_.ptree) {
+      w_.key("children");
+      w_.begin_array();
+    }
+  }
+  void leave_process(const NsNode&, const Process&) override {
+    if (options_.ptree) w_.end_array();
+    w_.end_object();
+    if (options_.spill) options_.spill(out_);
+  }
+  void end_processes(const NsNode&) override { w_.end_array(); }
+  void kernel_threads(const NsNode&, std::size_t, const Place&) override {}  // all are listed
+  void cut(const NsNode&, std::size_t namespaces, std::size_t processes, const Place&) override {
+    w_.key("cut");
+    w_.begin_object();
+    w_.field("namespaces", namespaces);
+    w_.field("processes", processes);
+    w_.end_object();
+  }
+  void begin_children(const NsNode&) override {
+    w_.key("children");
+    w_.begin_array();
+  }
+  void end_children(const NsNode&) override { w_.end_array(); }
+  void leave_namespace(const NsNode&) override { w_.end_object(); }
+
+ private:
+  void procfs_json() {
+    const ProcfsView& procfs = graph_.procfs();
     w_.key("procfs");
     w_.begin_object();
     w_.key("ns");
@@ -67,68 +145,21 @@ class JsonRenderer {
     } else {
       w_.null();
     }
-    w_.key("relation");
-    w_.string(relation_name(procfs.relation));
-    w_.key("levels");
-    w_.number(procfs.levels);
-    w_.end_object();
-    w_.key("summary");
-    w_.begin_object();
-    w_.key("namespaces");
-    w_.number(graph_.namespace_count());
-    w_.key("processes");
-    w_.number(graph_.process_count());
-    w_.key("inaccessible");
-    w_.number(graph_.inaccessible().size());
-    w_.key("malformed");
-    w_.number(graph_.malformed().size());
-    w_.key("vanished");
-    w_.number(graph_.vanished());
-    w_.key("tops");
-    w_.number(graph_.roots().size());
-    w_.end_object();
-    w_.key("pidns");
-    w_.begin_array();
-    for (const NsId& top : view_.tops) namespace_json(graph_.at(top), 0);
-    w_.end_array();
+    w_.field("relation", relation_name(procfs.relation));
+    w_.field("levels", procfs.levels);
     w_.end_object();
   }
 
- private:
-  void process_json(const NsNode& ns, const ProcessForest& forest, std::size_t index) {
-    const Process& p = ns.processes[index];
+  void summary_json() {
+    w_.key("summary");
     w_.begin_object();
-    w_.key("pid");
-    w_.number(p.pid);
-    w_.key("nstgid");
-    w_.numbers(p.status.nstgid);
-    w_.key("name");
-    w_.string(p.status.name);
-    w_.key("ppid");
-    w_.number(p.status.ppid);
-    w_.key("uid");
-    w_.number(p.status.uid);
-    w_.key("threads");
-    w_.number(p.status.threads);
-    if (p.children_ns) {
-      w_.key("children_ns");
-      id_json(w_, *p.children_ns);
-    } else if (p.children_pending) {
-      w_.key("children_ns");
-      w_.string("pending");
-    }
-    if (view_.marked.contains(p.pid)) {
-      w_.key("selected");
-      w_.boolean(true);
-    }
-    if (options_.ptree) {
-      w_.key("children");
-      w_.begin_array();
-      for (std::size_t k : forest.children[index]) process_json(ns, forest, k);
-      w_.end_array();
-    }
+    w_.field("namespaces", graph_.namespace_count());
+    w_.field("processes", graph_.process_count());
+    w_.field("inaccessible", graph_.inaccessible().size());
+    w_.field("malformed", graph_.malformed().size());
+    w_.field("vanished", graph_.vanished());
+    w_.field("tops", graph_.roots().size());
     w_.end_object();
-    if (options_.spill) options_.spill(out_);
   }
 
   void owner_json(const NsNode& ns) {
@@ -139,8 +170,7 @@ class JsonRenderer {
     w_.begin_object();
     w_.key("userns");
     id_json(w_, ns.owner->userns);
-    w_.key("uid");
-    w_.number(ns.owner->uid);
+    w_.field("uid", ns.owner->uid);
     w_.key("user");
     auto name = options_.user_names.find(ns.owner->uid);
     if (name == options_.user_names.end()) {
@@ -157,12 +187,9 @@ class JsonRenderer {
       return;
     }
     w_.begin_object();
-    w_.key("engine");
-    w_.string(ns.container->engine);
-    w_.key("id");
-    w_.string(ns.container->id);
-    w_.key("pod_uid");
-    w_.string(ns.container->pod_uid);
+    w_.field("engine", ns.container->engine);
+    w_.field("id", ns.container->id);
+    w_.field("pod_uid", ns.container->pod_uid);
     w_.end_object();
   }
 
@@ -170,101 +197,13 @@ class JsonRenderer {
     w_.begin_array();
     for (const Pin& pin : ns.pins) {
       w_.begin_object();
-      w_.key("kind");
-      w_.string(pin_kind(pin.kind));
-      w_.key("pid");
-      w_.number(pin.pid);
-      if (pin.kind == Pin::Kind::Fd) {
-        w_.key("fd");
-        w_.number(pin.fd);
-      }
-      if (pin.kind == Pin::Kind::Mount) {
-        w_.key("mountpoint");
-        w_.string(pin.mountpoint);
-      }
+      w_.field("kind", pin_kind(pin.kind));
+      w_.field("pid", pin.pid);
+      if (pin.kind == Pin::Kind::Fd) w_.field("fd", pin.fd);
+      if (pin.kind == Pin::Kind::Mount) w_.field("mountpoint", pin.mountpoint);
       w_.end_object();
     }
     w_.end_array();
-  }
-
-  void namespace_json(const NsNode& ns, int depth) {
-    w_.begin_object();
-    w_.key("dev");
-    w_.number(ns.id.dev);
-    w_.key("ino");
-    w_.number(ns.id.ino);
-    w_.key("label");
-    w_.string(ns_label(ns.id));
-    w_.key("level");
-    w_.number(ns.level);
-    w_.key("hidden");
-    w_.boolean(ns.hidden());
-    w_.key("current");
-    w_.boolean(ns.current);
-    w_.key("parent_inferred");
-    w_.boolean(ns.parent_inferred);
-    if (!ns.all_members_seen) {
-      w_.key("all_members_seen");
-      w_.boolean(false);
-    }
-    w_.key("init");
-    if (ns.init) {
-      w_.number(*ns.init);
-    } else {
-      w_.null();
-    }
-    w_.key("process_count");
-    w_.number(ns.processes.size());
-    w_.key("thread_count");
-    w_.number(ns.threads);
-    if (ns.unique_id) {
-      w_.key("unique_id");
-      w_.number(*ns.unique_id);
-    }
-    w_.key("owner");
-    owner_json(ns);
-    w_.key("container");
-    container_json(ns);
-    w_.key("pins");
-    pins_json(ns);
-
-    bool partial = !view_.shows_processes(ns.id);
-    if (partial) {
-      w_.key("partial");
-      w_.boolean(true);
-    }
-    if (options_.processes && !partial) {
-      w_.key("processes");
-      w_.begin_array();
-      if (options_.ptree) {
-        ProcessForest forest = process_forest(ns);
-        for (std::size_t i : forest.roots) process_json(ns, forest, i);
-      } else {
-        ProcessForest none;
-        for (std::size_t i = 0; i < ns.processes.size(); ++i) process_json(ns, none, i);
-      }
-      w_.end_array();
-    }
-
-    std::vector<NsId> children = view_.shown_children(ns);
-    bool cut = view_.cuts_below(depth) && !children.empty();
-    if (cut) {
-      auto [namespaces, processes] = count_cut(graph_, view_, ns.id);
-      w_.key("cut");
-      w_.begin_object();
-      w_.key("namespaces");
-      w_.number(namespaces);
-      w_.key("processes");
-      w_.number(processes);
-      w_.end_object();
-    }
-    w_.key("children");
-    w_.begin_array();
-    if (!cut) {
-      for (const NsId& c : children) namespace_json(graph_.at(c), depth + 1);
-    }
-    w_.end_array();
-    w_.end_object();
   }
 
   const NamespaceGraph& graph_;
@@ -279,30 +218,20 @@ class JsonRenderer {
 void render_json(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                  std::string& out) {
   JsonRenderer(graph, view, options, out).document();
-  out += '\n';
 }
 
 void render_translation_json(pid_t pid, const NsId& target, std::optional<pid_t> translated,
                              std::string& out) {
   JsonWriter w(out);
   w.begin_object();
-  w.key("pid");
-  w.number(pid);
+  w.field("pid", pid);
   w.key("ns");
   w.begin_object();
-  w.key("dev");
-  w.number(target.dev);
-  w.key("ino");
-  w.number(target.ino);
-  w.key("label");
-  w.string(ns_label(target));
+  w.field("dev", target.dev);
+  w.field("ino", target.ino);
+  w.field("label", ns_label(target));
   w.end_object();
-  w.key("translated");
-  if (translated) {
-    w.number(*translated);
-  } else {
-    w.null();
-  }
+  w.field("translated", translated);
   w.end_object();
   out += '\n';
 }

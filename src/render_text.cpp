@@ -6,6 +6,7 @@
 
 #include "render.hpp"
 #include "term.hpp"
+#include "walk.hpp"
 
 namespace pidns {
 namespace {
@@ -30,7 +31,7 @@ constexpr const char* kReset = "\x1b[0m";
 
 const char* plural(std::size_t n) { return n == 1 ? "" : "s"; }
 
-class TextRenderer {
+class TextRenderer final : public Visitor {
  public:
   TextRenderer(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                std::string& out)
@@ -42,14 +43,52 @@ class TextRenderer {
 
   void forest() {
     if (options_.procfs_header) procfs_line();
-    for (const NsId& top : view_.tops) {
-      std::string prefix;
-      namespace_line(graph_.at(top));
-      body(graph_.at(top), prefix, 0);
-    }
+    walk(graph_, view_, walk_options(options_), *this);
+  }
+
+  void enter_namespace(const NsNode& ns, const Place& at) override {
+    open_row(at);
+    namespace_line(ns);
+  }
+  void leave_namespace(const NsNode&) override { close_row(); }
+  void enter_process(const NsNode& ns, const Process& p, const Place& at) override {
+    open_row(at);
+    process_line(ns, p);
+  }
+  void leave_process(const NsNode&, const Process&) override { close_row(); }
+  void kernel_threads(const NsNode&, std::size_t count, const Place& at) override {
+    leaf_row(at);
+    fmt::format_to(std::back_inserter(out_), "{} kernel thread{} (--kernel-threads lists {})",
+                   count, plural(count), count == 1 ? "it" : "them");
+    end_line();
+  }
+  void cut(const NsNode&, std::size_t namespaces, std::size_t processes, const Place& at) override {
+    leaf_row(at);
+    fmt::format_to(std::back_inserter(out_),
+                   "{} {} namespace{} with {} process{} below (--max-depth {})", glyphs_.ellipsis,
+                   namespaces, plural(namespaces), processes, processes == 1 ? "" : "es",
+                   view_.max_depth.value_or(0));
+    end_line();
   }
 
  private:
+  // A row that has rows below it: its branch glyph, and the column its children draw under it.
+  void open_row(const Place& at) {
+    kept_.push_back(prefix_.size());
+    if (at.top) return;
+    out_ += prefix_;
+    out_ += at.last ? glyphs_.last : glyphs_.branch;
+    prefix_ += at.last ? glyphs_.space : glyphs_.pipe;
+  }
+  void close_row() {
+    prefix_.resize(kept_.back());
+    kept_.pop_back();
+  }
+  void leaf_row(const Place& at) {
+    out_ += prefix_;
+    out_ += at.last ? glyphs_.last : glyphs_.branch;
+  }
+
   void paint(std::string_view text, const char* sgr) {
     if (options_.color) {
       out_ += sgr;
@@ -105,25 +144,11 @@ class TextRenderer {
       paint(escape_for_terminal(ns.container->text()), kLabelColor);
       out_ += ']';
     }
-    if (options_.owner) {
-      if (ns.owner) {
-        fmt::format_to(it, ", owner uid {}", ns.owner->uid);
-        auto name = options_.user_names.find(ns.owner->uid);
-        if (name != options_.user_names.end()) {
-          fmt::format_to(it, " ({})", escape_for_terminal(name->second));
-        }
-        fmt::format_to(it, " of user:[{}]", ns.owner->userns.ino);
-      } else {
-        out_ += ", owner not visible";
-      }
-    }
+    if (options_.owner) out_ += ", " + escape_for_terminal(owner_text(ns, options_.user_names));
     if (options_.unique_id && ns.unique_id) fmt::format_to(it, ", id {}", *ns.unique_id);
-    bool first_pin = true;
-    for (const Pin& pin : ns.pins) {
-      // A member's "children in pid:[X]" already says this of a namespace with members.
-      if (pin.kind == Pin::Kind::Children && !ns.hidden()) continue;
-      out_ += std::exchange(first_pin, false) ? ", held by " : " and ";
-      out_ += escape_for_terminal(pin_text(pin));
+    if (std::string held = held_by_text(ns); !held.empty()) {
+      out_ += ", held by ";
+      out_ += escape_for_terminal(held);
     }
     if (ns.hidden()) {
       out_ += ' ';
@@ -163,98 +188,16 @@ class TextRenderer {
     if (options_.spill) options_.spill(out_);
   }
 
-  // One row under a namespace: a process (with its process subtree when --ptree), a child
-  // namespace, or the note that says what --max-depth left out.
-  struct Row {
-    enum class Kind { Process, Namespace, Cut } kind;
-    std::size_t index = 0;  // into ns.processes, or the children drawn
-  };
-
-  // Everything under `ns`: its processes, then its child namespaces.
-  void body(const NsNode& ns, std::string& prefix, int depth) {
-    std::vector<Row> rows;
-    ProcessForest forest;
-    if (options_.processes && view_.shows_processes(ns.id)) {
-      if (options_.ptree) {
-        forest = process_forest(ns);
-        for (std::size_t i : forest.roots) rows.push_back({Row::Kind::Process, i});
-      } else {
-        for (std::size_t i = 0; i < ns.processes.size(); ++i)
-          rows.push_back({Row::Kind::Process, i});
-      }
-    }
-    std::vector<NsId> children = view_.shown_children(ns);
-    if (view_.cuts_below(depth) && !children.empty()) {
-      rows.push_back({Row::Kind::Cut, 0});
-    } else {
-      for (std::size_t i = 0; i < children.size(); ++i) rows.push_back({Row::Kind::Namespace, i});
-    }
-
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      bool last = r + 1 == rows.size();
-      out_ += prefix;
-      out_ += last ? glyphs_.last : glyphs_.branch;
-      std::size_t keep = prefix.size();
-      prefix += last ? glyphs_.space : glyphs_.pipe;
-      switch (rows[r].kind) {
-        case Row::Kind::Process:
-          process_row(ns, forest, rows[r].index, prefix);
-          break;
-        case Row::Kind::Namespace: {
-          const NsNode& child = graph_.at(children[rows[r].index]);
-          namespace_line(child);
-          body(child, prefix, depth + 1);
-          break;
-        }
-        case Row::Kind::Cut: {
-          auto [namespaces, processes] = count_cut(graph_, view_, ns.id);
-          fmt::format_to(std::back_inserter(out_),
-                         "{} {} namespace{} with {} process{} below (--max-depth {})\n",
-                         glyphs_.ellipsis, namespaces, plural(namespaces), processes,
-                         processes == 1 ? "" : "es", *view_.max_depth);
-          break;
-        }
-      }
-      prefix.resize(keep);
-    }
-  }
-
-  void process_row(const NsNode& ns, const ProcessForest& forest, std::size_t index,
-                   std::string& prefix) {
-    process_line(ns, ns.processes[index]);
-    if (!options_.ptree) return;
-    const std::vector<std::size_t>& kids = forest.children[index];
-    for (std::size_t k = 0; k < kids.size(); ++k) {
-      bool last = k + 1 == kids.size();
-      out_ += prefix;
-      out_ += last ? glyphs_.last : glyphs_.branch;
-      std::size_t keep = prefix.size();
-      prefix += last ? glyphs_.space : glyphs_.pipe;
-      process_row(ns, forest, kids[k], prefix);
-      prefix.resize(keep);
-    }
-  }
-
   const NamespaceGraph& graph_;
   const View& view_;
   const RenderOptions& options_;
   const Glyphs& glyphs_;
   std::string& out_;
+  std::string prefix_;             // the columns drawn left of the current row's children
+  std::vector<std::size_t> kept_;  // prefix_'s length before each open row
 };
 
 }  // namespace
-
-std::string pin_text(const Pin& pin) {
-  switch (pin.kind) {
-    case Pin::Kind::Fd:
-      return fmt::format("fd {} of PID {}", pin.fd, pin.pid);
-    case Pin::Kind::Mount:
-      return fmt::format("mount at {} (PID {})", pin.mountpoint, pin.pid);
-    case Pin::Kind::Children:
-      return fmt::format("pid_for_children of PID {}", pin.pid);
-  }
-  return {};
-}
 
 void render_text(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                  std::string& out) {

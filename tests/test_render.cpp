@@ -5,6 +5,7 @@
 
 #include "fake_source.hpp"
 #include "render.hpp"
+#include "walk.hpp"
 
 namespace pidns {
 namespace {
@@ -97,6 +98,17 @@ TEST(RenderText, ShowsOwnersIdsPinsAndChildNamespaces) {
       "7 (hidden)\n"
       "`-- pid:[300] level 1, no processes, owner not visible, held by fd 5 of PID 8 and mount "
       "at /run/x\\x0Ay (PID 1) (hidden)\n");
+
+  // DOT says the same in its boxes.
+  std::string dot;
+  render_dot(g, whole_view(g, std::nullopt), options, dot);
+  EXPECT_NE(dot.find("label=\"pid:[100]\\nlevel 0\\n3 processes, 3 threads\\nowner uid 0 (root) "
+                     "of user:[9]\\nid 42\""),
+            std::string::npos)
+      << dot;
+  EXPECT_NE(dot.find("\\nheld by fd 5 of PID 8 and mount at /run/x\\\\x0Ay (PID 1)\""),
+            std::string::npos)
+      << dot;
 }
 
 TEST(RenderText, DrawsProcessTreesByParentPid) {
@@ -122,7 +134,7 @@ TEST(ProcessForest, CutsParentLoopsSoEveryMemberAppearsOnce) {
       .process(6, "b", ns(100), {6}, 5)
       .process(7, "c", ns(100), {7}, 6);
   NamespaceGraph g = NamespaceGraph::build(src.scan());
-  ProcessForest forest = process_forest(g.at(ns(100)));
+  ProcessForest forest = process_forest(g.at(ns(100)).processes, std::vector<bool>(3, true));
   std::size_t seen = forest.roots.size();
   for (const auto& kids : forest.children) seen += kids.size();
   EXPECT_EQ(seen, 3u);

@@ -149,6 +149,25 @@ def check_dots(fx, dot):
           sorted(f"p_{m['pid']}" for i in (2, 3) for m in fx.ns(i)["members"]))
     if f"ns_{fx.caller['dev']}_{fx.caller['ino']}" not in shown:
         raise AssertionError("--pid dot: the caller's namespace is not on the way down")
+    # ... and the selected process is marked, as the text marks it.
+    selected = fx.init_pid(2)
+    lines = [ln for ln in h.run_tool(["--format", "dot", "--pid", str(selected)]).splitlines()
+             if ln.strip().startswith(f"p_{selected} [")]
+    if len(lines) != 1 or "(selected)" not in lines[0] or "filled" not in lines[0]:
+        raise AssertionError(f"--pid dot: the selected process's node: {lines}")
+    # --ptree: a process hangs from its parent process when that is a member of its namespace
+    # too, and from the namespace otherwise, as in the text.
+    _, edges = svg_of(dot, ["--ns", ns0, "--ptree"])
+    ns_of = {m["pid"]: i for i in everything for m in fx.ns(i)["members"]}
+    want = set()
+    for i in everything:
+        for m in fx.ns(i)["members"]:
+            if ns_of.get(m["ppid"]) == i:
+                want.add((f"p_{m['ppid']}", f"p_{m['pid']}"))
+            else:
+                want.add((f"ns_{fx.ns(i)['dev']}_{fx.ns(i)['ino']}", f"p_{m['pid']}"))
+    h._eq("--ptree dot", "edges into processes", {e for e in edges if e[1].startswith("p_")},
+          want)
 
 
 def test():

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     ::_exit(127);
   }
   int status = 0;
-  rusage usage {};
+  rusage usage{};
   while (::wait4(child, &status, 0, &usage) < 0) {
     if (errno != EINTR) {
       std::perror("maxrss: wait4");
