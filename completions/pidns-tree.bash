@@ -57,7 +57,7 @@ _pidns_tree() {
 
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-h --help --proc -J --json --format -N --no-pids
-            -p --pid -n --ns -d --max-depth --ptree --owner --ns-id --no-labels -a --all
+            -p --pid -n --ns -d --max-depth --ptree -k --kernel-threads --owner --ns-id --no-labels -a --all
             -t --translate --to --ascii --color -V --version' -- "$cur")
     fi
 }

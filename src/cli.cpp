@@ -230,6 +230,8 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
       ->check(CLI::Range(0, kMaxPidNsLevel))
       ->option_text("N");
   app.add_flag("--ptree", opts.ptree, "Show each namespace's processes as a tree by parent PID");
+  app.add_flag("-k,--kernel-threads", opts.kernel_threads,
+               "List kernel threads one by one instead of counting them in one line");
   app.add_flag("--owner", opts.owner,
                "Show each namespace's owning user namespace and its owner's UID");
   app.add_flag("--ns-id", opts.unique_id, "Show the 64-bit namespace ids of Linux 6.18+");
@@ -296,7 +298,8 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
       .owner = options.owner,
       .unique_id = options.unique_id,
       .labels = options.labels,
-      .ptree = options.ptree};
+      .ptree = options.ptree,
+      .kernel_threads = options.kernel_threads};
   try {
     ScanRequest request = request_for(options);
     Scan scan = source.scan(request);

@@ -36,6 +36,7 @@ struct Options {
   bool unique_id = false;               ///< --ns-id
   bool labels = true;                   ///< --no-labels turns container labels off
   bool ptree = false;                   ///< --ptree
+  bool kernel_threads = false;          ///< --kernel-threads: list them, not one summary row
   bool all = false;                     ///< --all: also namespaces held open by fds or mounts
   std::optional<pid_t> translate;       ///< --translate PID
   std::string to;                       ///< --to NS|PID

@@ -27,7 +27,7 @@ struct ProcStatus {
   /// The task is being reaped: NStgid is empty or holds a 0. Such a process has vanished.
   bool exiting = false;
   /// A kernel thread, by the kernel's own marks: `Kthread: 1` where the kernel prints that line
-  /// (Linux 6.7+); before that, no `VmSize:` (no memory map of its own), a state other than
+  /// (recent kernels); otherwise no `VmSize:` (no memory map of its own), a state other than
   /// zombie or dead, and kthreadd (PID 2) or nobody (PID 0) as its parent. The parent alone is
   /// not enough: kthreadd also starts user-mode helpers such as modprobe. The name means nothing.
   bool kernel_thread = false;

@@ -19,15 +19,15 @@ using Spill = std::function<void(std::string& rendered)>;
 
 /// How the tree is drawn; decided once by the CLI.
 struct RenderOptions {
-  bool processes = true;       ///< list member processes (--no-pids turns it off)
-  bool unicode = true;         ///< box-drawing glyphs; ASCII otherwise
-  bool color = false;          ///< ANSI color on labels (text only)
-  bool owner = false;          ///< text: the owning user namespace and its UID (--owner)
-  bool unique_id = false;      ///< text: the 64-bit namespace id (--ns-id)
-  bool labels = true;          ///< text: container labels (--no-labels turns them off)
-  bool ptree = false;          ///< members as a process tree by PPid (--ptree)
-  bool kernel_threads = true;  ///< text and DOT: list kernel threads (JSON always does)
-  bool procfs_header = false;  ///< text: first say whose procfs was scanned (with --proc)
+  bool processes = true;        ///< list member processes (--no-pids turns it off)
+  bool unicode = true;          ///< box-drawing glyphs; ASCII otherwise
+  bool color = false;           ///< ANSI color on labels (text only)
+  bool owner = false;           ///< text: the owning user namespace and its UID (--owner)
+  bool unique_id = false;       ///< text: the 64-bit namespace id (--ns-id)
+  bool labels = true;           ///< text: container labels (--no-labels turns them off)
+  bool ptree = false;           ///< members as a process tree by PPid (--ptree)
+  bool kernel_threads = false;  ///< text and DOT: list kernel threads (JSON always does)
+  bool procfs_header = false;   ///< text: first say whose procfs was scanned (with --proc)
   std::unordered_map<uid_t, std::string> user_names{};  ///< resolved owner UIDs
   /// Where output goes as it is rendered; empty: it all stays in the string. Rendering cannot
   /// fail, so spilling keeps the promise of a whole document or none.

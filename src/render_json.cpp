@@ -101,6 +101,7 @@ class JsonRenderer final : public Visitor {
     w_.field("ppid", p.status.ppid);
     w_.field("uid", p.status.uid);
     w_.field("threads", p.status.threads);
+    if (p.status.kernel_thread) w_.field("kernel_thread", true);
     if (p.children_ns) {
       w_.key("children_ns");
       id_json(w_, *p.children_ns);

@@ -136,3 +136,42 @@ TEST(ParsePid, RejectsEverythingElse) {
 
 }  // namespace
 }  // namespace pidns
+
+namespace pidns {
+namespace {
+
+struct KthreadCase {
+  const char* what;
+  const char* lines;  // status lines beside Name, Uid and NStgid
+  bool want;
+};
+
+class KernelThreadRule : public ::testing::TestWithParam<KthreadCase> {};
+
+TEST_P(KernelThreadRule, Holds) {
+  const KthreadCase& c = GetParam();
+  std::optional<ProcStatus> st =
+      parse_status(std::string("Name:\tkworker/0:1\nUid:\t0\t0\t0\t0\nNStgid:\t5\n") + c.lines);
+  ASSERT_TRUE(st.has_value()) << c.what;
+  EXPECT_EQ(st->kernel_thread, c.want) << c.what;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TheKernelsMarks, KernelThreadRule,
+    ::testing::Values(
+        KthreadCase{"Kthread: 1", "State:\tI (idle)\nPPid:\t2\nKthread:\t1\n", true},
+        // The kernel's own line wins over everything else, the name above included.
+        KthreadCase{"Kthread: 0, named like one", "State:\tS (sleeping)\nPPid:\t2\nKthread:\t0\n",
+                    false},
+        // Older kernels (Debian 12's 6.1): no memory map, alive, started by kthreadd.
+        KthreadCase{"no Vm lines, PPid 2", "State:\tI (idle)\nPPid:\t2\n", true},
+        KthreadCase{"kthreadd itself", "State:\tS (sleeping)\nPPid:\t0\n", true},
+        // A user-mode helper (modprobe, systemd-coredump) is started by kthreadd but has a map.
+        KthreadCase{"a usermode helper", "State:\tR (running)\nPPid:\t2\nVmSize:\t  4 kB\n", false},
+        // A zombie has no map either.
+        KthreadCase{"a zombie child of kthreadd", "State:\tZ (zombie)\nPPid:\t2\n", false},
+        KthreadCase{"no map, but another parent", "State:\tS (sleeping)\nPPid:\t1\n", false},
+        KthreadCase{"no State line", "PPid:\t2\n", false}));
+
+}  // namespace
+}  // namespace pidns

@@ -128,6 +128,67 @@ TEST(RenderText, DrawsProcessTreesByParentPid) {
             "`-- 9 orphan  nstgid=9\n");
 }
 
+// A host with kthreadd (2) and two kernel threads, and a user-mode helper started by kthreadd.
+NamespaceGraph with_kernel_threads() {
+  FakeSource src;
+  src.process(1, "init", ns(100), {1})
+      .process(2, "kthreadd", ns(100), {2})
+      .process(3, "kworker/0:0", ns(100), {3}, 2)
+      .process(4, "ksoftirqd/0", ns(100), {4}, 2)
+      .process(5, "modprobe", ns(100), {5}, 2)
+      .process(9, "sh", ns(100), {9}, 1);
+  for (Process& p : src.raw().processes) p.status.kernel_thread = p.pid >= 2 && p.pid <= 4;
+  return NamespaceGraph::build(src.scan());
+}
+
+TEST(RenderText, SumsUpKernelThreadsAfterTheProcesses) {
+  NamespaceGraph g = with_kernel_threads();
+  EXPECT_EQ(text(g, {.unicode = false}),
+            "pid:[100] level 0, 6 processes, 6 threads\n"
+            "|-- 1 init  nstgid=1  (init)\n"
+            "|-- 5 modprobe  nstgid=5\n"
+            "|-- 9 sh  nstgid=9\n"
+            "`-- 3 kernel threads (--kernel-threads lists them)\n");
+  EXPECT_EQ(text(g, {.unicode = false, .kernel_threads = true}).find("kernel threads ("),
+            std::string::npos);
+}
+
+TEST(RenderText, PutsTheSummaryWhereKthreaddsSubtreeWouldBe) {
+  NamespaceGraph g = with_kernel_threads();
+  EXPECT_EQ(text(g, {.unicode = false, .ptree = true}),
+            "pid:[100] level 0, 6 processes, 6 threads\n"
+            "|-- 1 init  nstgid=1  (init)\n"
+            "|   `-- 9 sh  nstgid=9\n"
+            "|-- 3 kernel threads (--kernel-threads lists them)\n"
+            "`-- 5 modprobe  nstgid=5\n");
+}
+
+TEST(RenderText, ListsASelectedKernelThread) {
+  NamespaceGraph g = with_kernel_threads();
+  std::string out;
+  render_text(g, pid_view(g, procs(g, {3}), std::nullopt), {.unicode = false}, out);
+  EXPECT_NE(out.find("|-- 3 kworker/0:0  nstgid=3  (selected)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("2 kernel threads (--kernel-threads lists them)"), std::string::npos) << out;
+}
+
+TEST(RenderJsonAndDot, MarkKernelThreadsAndSumThemUp) {
+  NamespaceGraph g = with_kernel_threads();
+  std::string json;
+  render_json(g, whole_view(g, std::nullopt), {}, json);
+  nlohmann::json doc = nlohmann::json::parse(json);
+  std::vector<int> marked;
+  for (const auto& p : doc["pidns"][0]["processes"]) {
+    if (p.contains("kernel_thread")) marked.push_back(p["pid"]);
+  }
+  EXPECT_EQ(marked, (std::vector<int>{2, 3, 4}));
+  std::string dot;
+  render_dot(g, whole_view(g, std::nullopt), {}, dot);
+  EXPECT_NE(dot.find("ns_4_100_kthreads [shape=plaintext, label=\"3 kernel threads\"]"),
+            std::string::npos)
+      << dot;
+  EXPECT_EQ(dot.find("p_3 "), std::string::npos) << dot;
+}
+
 TEST(ProcessForest, CutsParentLoopsSoEveryMemberAppearsOnce) {
   FakeSource src;  // 5 and 6 name each other as parents: only a PID reused mid-scan does that
   src.process(5, "a", ns(100), {5}, 6)

@@ -261,6 +261,8 @@ GLYPHS = {"├── ", "└── ", "│   ", "    ", "|-- ", "`-- ", "|   "}
 NS_LINE = re.compile(r"^pid:\[(\d+)\] level (\d+), "
                      r"(?:(\d+) process(?:es)?, (\d+) threads?|no (?:visible )?processes)(.*)$")
 PROC_LINE = re.compile(r"^(\d+) (.*?)  nstgid=(\d+(?:/\d+)*)(.*)$")
+# The one row that stands for a namespace's kernel threads (listed with --kernel-threads).
+KTHREADS_LINE = re.compile(r"^(\d+) kernel threads? \(--kernel-threads lists (?:it|them)\)$")
 # The first line with --proc, or over a procfs not of pidns-tree's own namespace.
 PROCFS_LINE = re.compile(r"^procfs (.+): (?:pid:\[(\d+)\], )?"
                          r"(pidns-tree's own PID namespace|(\d+) levels? (above|below) pidns-tree's "
@@ -286,7 +288,8 @@ def _without_header(text):
 
 def parse_text(text):
     """pidns-tree's text tree as a list of root dicts: {ino, level, hidden, current,
-    process_count, thread_count, processes: [{pid, name, nstgid, init}], children: [...]}.
+    process_count, thread_count, kernel_threads (the count of its summary row, or 0),
+    processes: [{pid, name, nstgid, init}], children: [...]}.
     Indentation (4 columns per level) gives nesting; anything unexpected raises."""
     roots = []
     stack = []  # the namespace at each depth on the current path
@@ -306,10 +309,15 @@ def parse_text(text):
                   "current": "(current)" in m[5],
                   "process_count": int(m[3]) if m[3] else 0,
                   "thread_count": int(m[4]) if m[4] else 0,
-                  "processes": [], "children": []}
+                  "kernel_threads": 0, "processes": [], "children": []}
             del stack[depth:]
             (stack[-1]["children"] if stack else roots).append(ns)
             stack.append(ns)
+            continue
+        m = KTHREADS_LINE.match(rest)
+        if m and depth > 0:
+            del stack[depth:]
+            stack[-1]["kernel_threads"] = int(m[1])
             continue
         m = PROC_LINE.match(rest)
         if not m or depth == 0:
@@ -610,9 +618,9 @@ TEXT_CUT = re.compile(r"^(?:…|\.\.\.) (\d+) namespaces? with (\d+) process(?:e
 
 def parse_rows(text):
     """pidns-tree's text output as a tree of rows, keeping every annotation: a list of roots,
-    each {kind: "ns"|"proc"|"cut", line, tail, children: [...]} plus, for "ns": ino, level,
-    hidden, process_count, thread_count; "proc": pid, name, nstgid; "cut": namespaces,
-    processes, max_depth. A row's parent is the nearest row above it one level less deep, so
+    each {kind: "ns"|"proc"|"cut"|"kthreads", line, tail, children: [...]} plus, for "ns": ino,
+    level, hidden, process_count, thread_count; "proc": pid, name, nstgid; "cut": namespaces,
+    processes, max_depth; "kthreads": count. A row's parent is the nearest row above it one level less deep, so
     --ptree's process trees parse too."""
     roots, stack = [], []
     for number, line in enumerate(_without_header(text).splitlines(), 1):
@@ -632,6 +640,8 @@ def parse_rows(text):
         elif (m := TEXT_CUT.match(rest)):
             row = {"kind": "cut", "namespaces": int(m[1]), "processes": int(m[2]),
                    "max_depth": int(m[3]), "tail": ""}
+        elif (m := KTHREADS_LINE.match(rest)):
+            row = {"kind": "kthreads", "count": int(m[1]), "tail": ""}
         else:
             raise AssertionError(f"text line {number}: not a namespace, process or cut row: "
                                  f"{line!r}")
@@ -689,6 +699,27 @@ def status_fields(pid, proc="/proc"):
         for line in f:
             k, _, v = line.partition(":")
             out[k] = v.strip()
+    return out
+
+
+def kernel_thread_pids(proc="/proc"):
+    """PIDs of the kernel threads in PROC, told apart as the kernel tells them: "Kthread: 1" where
+    status has that line; else no VmSize line, not a zombie or dead, and PPid 0 or 2."""
+    out = set()
+    for entry in os.listdir(proc):
+        if not entry.isdigit():
+            continue
+        try:
+            f = status_fields(entry, proc)
+        except OSError:
+            continue
+        if "Kthread" in f:
+            kernel = f["Kthread"] == "1"
+        else:
+            kernel = ("VmSize" not in f and f.get("State", "")[:1] not in ("Z", "X")
+                      and f.get("PPid") in ("0", "2"))
+        if kernel:
+            out.add(int(entry))
     return out
 
 

@@ -115,6 +115,14 @@ def test():
             want = [label(ns[3]), label(ns[1]), label(ns[0]), label(caller)]
             return lines[:len(want)] == want and len(lines) == len(set(lines))
 
+        def no_kernel_threads(lines):
+            pids = {int(line.split()[0]) for line in lines}
+            fixture = {m["pid"] for n in ns for m in n["members"]}
+            kernel = h.kernel_thread_pids()
+            if not kernel:
+                print("no kernel threads in view: the kernel-thread recipe leaves nothing out")
+            return fixture <= pids and not pids & kernel
+
         def pod(lines):
             return lines == [f"{label(n)} {e} {i}" for n in ns
                              for (e, i, p) in [with_pod.get(n["ino"], (None, None, None))]
@@ -132,6 +140,7 @@ def test():
                 ({"ino": ns[3]["ino"]}, ancestors, False),
             "All namespaces of one Kubernetes pod, with their containers:":
                 ({"pod": POD}, pod, True),
+            "Every process but the kernel threads:": ({}, no_kernel_threads, False),
         }
         if set(found) != set(checks):
             raise AssertionError(f"README recipes without a check: {sorted(set(found) - set(checks))}; "

@@ -26,8 +26,10 @@ def check_text(out, where):
         w = f"{where}: pid:[{ns['ino']}]"
         if parent is not None and ns["level"] != parent["level"] + 1:
             raise AssertionError(f"{w}: level {ns['level']} under level {parent['level']}")
-        if ns["processes"] and len(ns["processes"]) != ns["process_count"]:
-            raise AssertionError(f"{w}: {len(ns['processes'])} process lines, count "
+        listed = len(ns["processes"]) + ns["kernel_threads"]  # kernel threads: one summary row
+        if ns["processes"] and listed != ns["process_count"]:
+            raise AssertionError(f"{w}: {len(ns['processes'])} process lines and "
+                                 f"{ns['kernel_threads']} kernel threads, count "
                                  f"{ns['process_count']}")
         for p in ns["processes"]:
             if len(p["nstgid"]) != ns["level"] + 1 or p["nstgid"][0] != p["pid"]:

@@ -49,8 +49,8 @@ def check_text(out, pids, what):
     for pid, want in pids.items():
         if lines.get(pid) != [want]:
             raise AssertionError(f"{what}: pid {pid}: printed {lines.get(pid)!r}, want [{want!r}]")
-    # one line per process: process lines == processes counted in the namespace lines
-    shown = sum(len(n["processes"]) for n in nodes.values())
+    # one line per process (kernel threads: one summary row) == processes counted
+    shown = sum(len(n["processes"]) + n["kernel_threads"] for n in nodes.values())
     counted = sum(n["process_count"] for n in nodes.values())
     h._eq(what, "process lines", shown, counted)
 
