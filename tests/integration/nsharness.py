@@ -72,20 +72,51 @@ def _wrapper():
     return [unshare, "--user", "--map-root-user", "--"]
 
 
+def pids(proc="/proc"):
+    """The PIDs PROC lists now."""
+    return [int(e) for e in os.listdir(proc) if e.isdigit()]
+
+
+def comm_of(pid, proc="/proc"):
+    """The name (bytes) of process PID, or None if it is gone."""
+    try:
+        with open(f"{proc}/{pid}/comm", "rb") as f:
+            return f.read()[:-1]
+    except OSError:
+        return None
+
+
 def fixture_processes(prefix):
     """PIDs of live processes whose name is PREFIX<ns>-<member>."""
-    pattern = re.compile(re.escape(prefix) + r"\d+-\d+$")
+    pattern = re.compile(re.escape(prefix).encode() + rb"\d+-\d+$")
+    return [pid for pid in pids() if pattern.match(comm_of(pid) or b"")]
+
+
+def processes_named(names, timeout=30):
+    """{name: [pids]} of live processes whose comm is one of NAMES (bytes), polling until each
+    name has at least one."""
+    def found():
+        by_name = {n: [] for n in names}
+        for pid in pids():
+            comm = comm_of(pid)
+            if comm in by_name:
+                by_name[comm].append(pid)
+        return by_name if all(by_name.values()) else None
+    return wait_for(f"processes named {names}", found, timeout)
+
+
+def session_members(sid):
+    """PIDs of live (not zombie) processes in session SID."""
     found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid in pids():
         try:
-            with open(f"/proc/{entry}/comm", encoding="utf-8", errors="replace") as f:
-                comm = f.read().rstrip("\n")
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                stat = f.read()
         except OSError:
             continue
-        if pattern.match(comm):
-            found.append(int(entry))
+        fields = stat[stat.rindex(b")") + 2:].split()
+        if int(fields[3]) == sid and fields[0] != b"Z":
+            found.append(pid)
     return found
 
 
@@ -289,44 +320,18 @@ def _without_header(text):
 def parse_text(text):
     """pidns-tree's text tree as a list of root dicts: {ino, level, hidden, current,
     process_count, thread_count, kernel_threads (the count of its summary row, or 0),
-    processes: [{pid, name, nstgid, init}], children: [...]}.
-    Indentation (4 columns per level) gives nesting; anything unexpected raises."""
-    roots = []
-    stack = []  # the namespace at each depth on the current path
-    for number, line in enumerate(_without_header(text).splitlines(), 1):
-        depth, rest = 0, line
-        while rest[:4] in GLYPHS:
-            depth, rest = depth + 1, rest[4:]
-        if depth > len(stack) or (depth == 0 and stack and not NS_LINE.match(rest)):
-            raise AssertionError(f"text line {number}: bad indentation: {line!r}")
-        m = NS_LINE.match(rest)
-        if m:
-            hidden = "(hidden)" in m[5]
-            if hidden != (m[3] is None):
-                raise AssertionError(f"text line {number}: hidden with processes, or not hidden "
-                                     f"without: {line!r}")
-            ns = {"ino": int(m[1]), "level": int(m[2]), "hidden": hidden,
-                  "current": "(current)" in m[5],
-                  "process_count": int(m[3]) if m[3] else 0,
-                  "thread_count": int(m[4]) if m[4] else 0,
-                  "kernel_threads": 0, "processes": [], "children": []}
-            del stack[depth:]
-            (stack[-1]["children"] if stack else roots).append(ns)
-            stack.append(ns)
-            continue
-        m = KTHREADS_LINE.match(rest)
-        if m and depth > 0:
-            del stack[depth:]
-            stack[-1]["kernel_threads"] = int(m[1])
-            continue
-        m = PROC_LINE.match(rest)
-        if not m or depth == 0:
-            raise AssertionError(f"text line {number}: not a namespace or process: {line!r}")
-        del stack[depth:]
-        stack[-1]["processes"].append({"pid": int(m[1]), "name": m[2],
-                                       "nstgid": [int(x) for x in m[3].split("/")],
-                                       "init": "(init)" in m[4]})
-    return roots
+    processes: [{pid, name, nstgid, init}] (--ptree's subtrees included), children: [...]}.
+    A view of parse_rows(), the one parser of the text output."""
+    def ns_of(row):
+        rows = row["children"]
+        return {"ino": row["ino"], "level": row["level"], "hidden": row["hidden"],
+                "current": "(current)" in row["tail"], "process_count": row["process_count"],
+                "thread_count": row["thread_count"],
+                "kernel_threads": sum(c["count"] for c in rows if c["kind"] == "kthreads"),
+                "processes": [{"pid": p["pid"], "name": p["name"], "nstgid": p["nstgid"],
+                               "init": "(init)" in p["tail"]} for p in all_processes(row)],
+                "children": [ns_of(c) for c in rows if c["kind"] == "ns"]}
+    return [ns_of(r) for r in parse_rows(text)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,11 +505,20 @@ def _eq(where, what, got, want):
 FOREST_LINE = re.compile(r"^pidns-tree: \d+ separate trees: .+$")
 
 
+def run_raw(args, prefix=(), env=None, preexec_fn=None, timeout=TOOL_TIMEOUT, tool=None,
+            text=False):
+    """Runs [*prefix, pidns-tree (or TOOL), *args] from / with NO_COLOR=1 (plus ENV) and returns
+    the CompletedProcess, whatever the exit; bytes unless TEXT."""
+    cmd = list(prefix) + [tool or binary("PIDNS_TREE")] + list(args)
+    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=text,
+                          timeout=timeout, env=dict(os.environ, NO_COLOR="1", **(env or {})),
+                          preexec_fn=preexec_fn, cwd="/")
+
+
 def run_any(args, prefix=()):
-    """Runs [*prefix, pidns-tree, *args] and returns the CompletedProcess, whatever the exit."""
-    cmd = list(prefix) + [binary("PIDNS_TREE")] + list(args)
-    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=TOOL_TIMEOUT, env=dict(os.environ, NO_COLOR="1"))
+    """Runs [*prefix, pidns-tree, *args] and returns the CompletedProcess (text), whatever the
+    exit."""
+    return run_raw(args, prefix, text=True)
 
 
 def run_failure(args, prefix=(), stdout_empty=True):
@@ -607,6 +621,19 @@ def ancestors(fx, index):
     return out
 
 
+def walk(roots):
+    """(node, parent node or None) for every namespace of a JSON tree, parents first."""
+    todo = [(r, None) for r in reversed(roots)]
+    while todo:
+        node, parent = todo.pop()
+        yield node, parent
+        todo.extend((c, node) for c in reversed(node["children"]))
+
+
+# An ANSI SGR sequence: the only escape pidns-tree itself writes (--color).
+SGR = re.compile(rb"\x1b\[[0-9;]*m")
+
+
 def json_nodes(doc_roots):
     """{(dev, ino): node} over pidns-tree's JSON namespaces; each node gains "parent_key"."""
     return index_tree(doc_roots)
@@ -631,6 +658,9 @@ def parse_rows(text):
             raise AssertionError(f"text line {number}: bad indentation: {line!r}")
         m = NS_LINE.match(rest)
         if m:
+            if ("(hidden)" in m[5]) != (m[3] is None):
+                raise AssertionError(f"text line {number}: hidden with processes, or not hidden "
+                                     f"without: {line!r}")
             row = {"kind": "ns", "ino": int(m[1]), "level": int(m[2]),
                    "hidden": m[3] is None, "process_count": int(m[3] or 0),
                    "thread_count": int(m[4] or 0), "tail": m[5]}

@@ -11,7 +11,7 @@ import sys
 sys.dont_write_bytecode = True
 import nsharness as h  # noqa: E402
 
-SGR = re.compile(rb"\x1b\[[0-9;]*m")
+SGR = h.SGR
 
 
 def on_tty(args, env):

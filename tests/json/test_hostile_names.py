@@ -5,7 +5,6 @@ error_handler_t::replace); the text output escapes them (\\xHH, \\u{HHHH}) so th
 byte or line break gets into a line."""
 import ctypes  # noqa: F401 - the children need it; fail here, not in 25 children, if missing
 import json
-import re
 import os
 import signal
 import subprocess
@@ -17,7 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import nsharness as h  # noqa: E402
 
 R = "\ufffd"
-SGR = re.compile(rb"\x1b\[[0-9;]*m")
+SGR = h.SGR
 # (bytes given to PR_SET_NAME, JSON name, text name). The kernel keeps 15 bytes (TASK_COMM_LEN
 # 16). nlohmann's replace handler, like Python's errors="replace", writes one U+FFFD for a
 # truncated sequence and re-reads the byte that broke it; a byte that cannot start a sequence

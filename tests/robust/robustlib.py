@@ -8,7 +8,7 @@ meson passes PIDNS_TREE and NSFIXTURE in the environment. Exit 77 means skip.
 
 import json
 import os
-import re
+import selectors
 import shutil
 import signal
 import subprocess
@@ -24,7 +24,11 @@ Skip = h.Skip
 main = h.main
 binary = h.binary
 UNSHOWN_LINE = h.UNSHOWN_LINE
-FOREST_LINE = re.compile(r"^pidns-tree: \d+ separate trees: .+$")
+FOREST_LINE = h.FOREST_LINE
+walk = h.walk
+_eq = h._eq
+find_by_name = h.processes_named
+session_members = h.session_members
 NOBODY = 65534
 RUN_TIMEOUT = 60  # seconds for one pidns-tree run
 # Upper bound on the life of every helper process, should a test's cleanup itself be killed.
@@ -50,10 +54,7 @@ def namer_argv(name, lifetime=MAX_LIFETIME):
 
 def run(args, prefix=(), env=None, preexec_fn=None, timeout=RUN_TIMEOUT, tool=None):
     """Runs [*prefix, pidns-tree, *args] with bytes output; returns the CompletedProcess."""
-    cmd = list(prefix) + [tool or binary("PIDNS_TREE")] + list(args)
-    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
-                          env=dict(os.environ, NO_COLOR="1", **(env or {})),
-                          preexec_fn=preexec_fn, cwd="/")
+    return h.run_raw(args, prefix, env=env, preexec_fn=preexec_fn, timeout=timeout, tool=tool)
 
 
 def describe(r):
@@ -75,15 +76,6 @@ def check_clean_exit(r, allow_forest=False):
     if other or len(unshown) > 1 or len(forest) > 1:
         raise AssertionError(f"{r.args}: stderr holds more than one summary line: {lines!r}")
     return lines
-
-
-def walk(roots):
-    """(node, parent node or None) for every namespace of a JSON tree, parents first."""
-    todo = [(r, None) for r in reversed(roots)]
-    while todo:
-        node, parent = todo.pop()
-        yield node, parent
-        todo.extend((c, node) for c in reversed(node["children"]))
 
 
 def check_doc(doc, where="json"):
@@ -142,11 +134,6 @@ def check_doc(doc, where="json"):
     return nodes
 
 
-def _eq(where, what, got, want):
-    if got != want:
-        raise AssertionError(f"{where}: {what} is {got!r}, want {want!r}")
-
-
 def parse_json(r):
     try:
         return json.loads(r.stdout)
@@ -165,23 +152,6 @@ def start(argv, **kw):
     kw.setdefault("stdout", subprocess.DEVNULL)
     kw.setdefault("stderr", subprocess.DEVNULL)
     return subprocess.Popen(argv, start_new_session=True, cwd="/", **kw)
-
-
-def session_members(sid):
-    """PIDs of live (not zombie) processes in session SID, as this procfs numbers them."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(b")") + 2:].split()
-        if int(fields[3]) == sid and fields[0] != b"Z":
-            found.append(int(entry))
-    return found
 
 
 def kill_sessions(procs, timeout=10):
@@ -220,41 +190,21 @@ def kill_sessions(procs, timeout=10):
 
 
 def wait_named(p, timeout=30):
-    """Waits for a NAMER process started with stdout=PIPE to have renamed itself."""
-    line = p.stdout.readline() if p.stdout else b""
+    """Waits at most TIMEOUT seconds for a NAMER process started with stdout=PIPE to say it has
+    renamed itself."""
+    sel = selectors.DefaultSelector()
+    sel.register(p.stdout, selectors.EVENT_READ)
+    ready = sel.select(timeout)
+    sel.close()
+    line = p.stdout.readline() if ready else b""
     if line.strip() != b"named":
-        raise AssertionError(f"{p.args}: did not start (exit {p.poll()})")
-
-
-def find_by_name(names, timeout=30):
-    """{name: [pids]} of live processes whose comm is one of NAMES (bytes), polling until each
-    name has at least one."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = {n: [] for n in names}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/comm", "rb") as f:
-                    comm = f.read()[:-1]
-            except OSError:
-                continue
-            if comm in found:
-                found[comm].append(int(entry))
-        if all(found.values()):
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"processes not found: {[n for n, v in found.items() if not v]}")
-        time.sleep(0.05)
+        raise AssertionError(f"{p.args}: did not start within {timeout} s (exit {p.poll()})")
 
 
 def status_field(pid, key):
-    with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return line.split(":", 1)[1].split()
-    return None
+    """The fields of one line of /proc/PID/status, or None."""
+    value = h.status_fields(pid).get(key)
+    return value.split() if value is not None else None
 
 
 # ---------------------------------------------------------------------------------------------

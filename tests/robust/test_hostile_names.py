@@ -6,7 +6,6 @@ holds no raw control byte, is valid UTF-8, has exactly one line per process, and
 escaped exactly as src/term.cpp's escape_for_terminal documents: \\xHH for ASCII controls and
 bytes that are not UTF-8, \\u{HHHH} for other invisible code points, \\\\ for a backslash. With
 --color=always the only ESC bytes are pidns-tree's own SGR sequences."""
-import re
 
 import robustlib as r
 from robustlib import h
@@ -26,7 +25,7 @@ NAMES = {
     b"rbh-trunc\xc3": "rbh-trunc\\xC3",
     b"rbh-r\xc3\xa9sum\xc3\xa9": "rbh-r\u00e9sum\u00e9",  # printable UTF-8 stays as it is
 }
-SGR = re.compile(rb"\x1b\[[0-9;]*m")
+SGR = h.SGR
 
 
 def check_text(out, pids, what):
