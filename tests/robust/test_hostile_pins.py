@@ -112,7 +112,8 @@ def case_fd_swap(tmp, procs):
         log = os.path.join(tmp, "strace.log")
         subprocess.run(["strace", "-f", "-y", "-e", "trace=openat", "-o", log,
                         r.binary("PIDNS_TREE"), "--all", "--json"], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=HANG_TIMEOUT, check=True)
+                       stderr=subprocess.DEVNULL, timeout=HANG_TIMEOUT, check=True,
+                       env=h.env_under_ptrace())
         opens = re.compile(r'^(\d+)\s+openat\(\d+</proc/(\d+)/fd>, "\d+", ([A-Z_|]+)')
         seen, bad = 0, []
         with open(log, encoding="utf-8", errors="replace") as f:

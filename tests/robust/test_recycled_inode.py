@@ -76,7 +76,8 @@ def inner():
         # Which openat() of a run reads D's status: a dry run with nothing delayed.
         log = "/tmp/recycled-strace.log"
         subprocess.run(["strace", "-f", "-e", "trace=openat", "-o", log, tool, "--json"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                       env=h.env_under_ptrace())
         with open(log, encoding="utf-8") as f:
             opens = [ln for ln in f if " openat(" in ln and "resumed" not in ln]
         nth = [i for i, ln in enumerate(opens, 1) if f'"{d.pid}/status"' in ln]
@@ -85,7 +86,8 @@ def inner():
             return 1
         run = subprocess.Popen(["strace", "-f", "-o", "/dev/null", "-e", "trace=openat",
                                 "-e", f"inject=openat:delay_enter={DELAY_US}:when={nth[0]}", tool,
-                                "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=h.env_under_ptrace())
         time.sleep(1)  # the scan has listed every PID, read A's members, and waits at D
         for p in (a_proc, q):
             p.kill()
