@@ -44,7 +44,8 @@ bool flushed(std::ostream& out, std::ostream& err) {
   return false;
 }
 
-// The summary of what could not be shown: one line, never one per process.
+// The summary of what was placed by inference and what could not be shown: one line, never one
+// per process.
 void report_unshown(const NamespaceGraph& graph, const TermEnv& env, std::ostream& err) {
   auto pid_list = [](const std::vector<pid_t>& pids) {
     constexpr std::size_t kShown = 8;
@@ -53,6 +54,12 @@ void report_unshown(const NamespaceGraph& graph, const TermEnv& env, std::ostrea
     if (pids.size() > kShown) list += ", ...";
     return fmt::format("PID{} {}", pids.size() == 1 ? "" : "s", list);
   };
+  std::string inferred;
+  if (std::size_t n = graph.inferred(); n > 0) {
+    inferred = fmt::format(
+        "{} process{} placed by inference from {} status (no ptrace rights to read {} ns/pid)", n,
+        n == 1 ? "" : "es", n == 1 ? "its" : "their", n == 1 ? "its" : "their");
+  }
   std::vector<std::string> why;
   if (!graph.inaccessible().empty()) {
     why.push_back(fmt::format("permission denied ({}){}", pid_list(graph.inaccessible()),
@@ -61,10 +68,13 @@ void report_unshown(const NamespaceGraph& graph, const TermEnv& env, std::ostrea
   if (!graph.malformed().empty()) {
     why.push_back(fmt::format("unparsable status ({})", pid_list(graph.malformed())));
   }
-  if (why.empty()) return;
+  if (why.empty()) {
+    if (!inferred.empty()) err << "pidns-tree: " << inferred << '\n';
+    return;
+  }
   std::size_t n = graph.inaccessible().size() + graph.malformed().size();
-  err << fmt::format("pidns-tree: {} process{} not shown: {}\n", n, n == 1 ? "" : "es",
-                     fmt::join(why, "; "));
+  err << fmt::format("pidns-tree: {}{}{} process{} not shown: {}\n", inferred,
+                     inferred.empty() ? "" : "; ", n, n == 1 ? "" : "es", fmt::join(why, "; "));
 }
 
 // Inside a container over its host's procfs the kernel hides parents (NS_GET_PARENT: EPERM);

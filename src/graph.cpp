@@ -54,12 +54,20 @@ NsNode* NamespaceGraph::find_node(const NsId& id) {
   return it == nodes_.end() ? nullptr : &it->second;
 }
 
-// Processes whose ns/pid could not be read are placed where a relative at their depth was read
-// (placement.hpp). The rest are counted as not inspected, and remembered by depth: a namespace at
-// such a depth may have members that are not seen.
+// Processes whose ns/pid could not be read are placed where a relative at their depth was read,
+// then by the rules of inference (placement.hpp). The rest are counted as not inspected, and
+// remembered by depth: a namespace at such a depth may have members that are not seen.
 void NamespaceGraph::place_unplaced(Scan& scan) {
+  std::size_t unreadable = scan.unplaced.size();
   std::vector<Process> kin = place_by_kin(scan.processes, scan.unplaced);
   std::move(kin.begin(), kin.end(), std::back_inserter(scan.processes));
+  std::unordered_map<NsId, std::optional<NsId>, NsIdHash> parents;
+  for (const auto& [id, info] : scan.namespaces) parents.emplace(id, info.parent);
+  Inference inference = infer_namespaces(scan.processes, scan.unplaced, parents,
+                                         scan.unplaced_cgroups, scan.procfs.ns);
+  std::move(inference.placed.begin(), inference.placed.end(), std::back_inserter(scan.processes));
+  inferred_namespaces_ = std::move(inference.namespaces);
+  inferred_ = unreadable - scan.unplaced.size();
   for (const Process& p : scan.unplaced) {
     scan.inaccessible.push_back(p.pid);
     unseen_depths_.push_back(static_cast<int>(p.status.nstgid.size()) - 1);
@@ -80,6 +88,14 @@ void NamespaceGraph::add_namespaces(Scan& scan) {
     if (!info.cgroup.empty()) n.container = recognise_cgroup(info.cgroup);
     n.pins = std::move(info.pins);
     if (info.parent) node(*info.parent);
+  }
+  // A namespace inferred from status files is labelled by its init's cgroup.
+  for (const InferredNs& inferred : inferred_namespaces_) {
+    NsNode& n = node(inferred.id);
+    n.ns_inferred = true;
+    n.parent = inferred.parent;
+    auto cgroup = scan.unplaced_cgroups.find(inferred.init);
+    if (cgroup != scan.unplaced_cgroups.end()) n.container = recognise_cgroup(cgroup->second);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "container.hpp"
+#include "placement.hpp"
 #include "source.hpp"
 
 namespace pidns {
@@ -35,6 +36,8 @@ struct NsNode {
   std::optional<Owner> owner;               ///< owning user namespace, when asked
   std::optional<ContainerLabel> container;  ///< recognised from its init's cgroup, when read
   std::vector<Pin> pins;                    ///< what holds it, found with --all
+  /// Inferred from status files alone: no inode is known (id is NsId::inferred(init)).
+  bool ns_inferred = false;
   /// False where members may exist that the scan did not see: above the scanned procfs's own
   /// namespace, or at the depth of a process that could not be inspected or placed.
   bool all_members_seen = true;
@@ -71,6 +74,8 @@ class NamespaceGraph {
   [[nodiscard]] const std::optional<NsId>& self() const noexcept { return self_; }
   [[nodiscard]] const ProcfsView& procfs() const noexcept { return procfs_; }
   [[nodiscard]] HidePid hidepid() const noexcept { return hidepid_; }
+  /// Processes whose ns/pid could not be read, placed from their status (placement.hpp).
+  [[nodiscard]] std::size_t inferred() const noexcept { return inferred_; }
   /// The process the scanned procfs numbers `pid`, or nullptr.
   [[nodiscard]] const Process* process(pid_t pid) const;
 
@@ -97,7 +102,9 @@ class NamespaceGraph {
   HidePid hidepid_ = HidePid::kOff;
   std::vector<int> unseen_depths_;  // procfs-relative depths of processes not placed
   bool unseen_anywhere_ = false;    // processes not seen whose depth is unknown
-  std::vector<Process> processes_;  // grouped by namespace, then by PID
+  std::size_t inferred_ = 0;
+  std::vector<InferredNs> inferred_namespaces_;  // from place_unplaced(), for add_namespaces()
+  std::vector<Process> processes_;               // grouped by namespace, then by PID
   std::vector<std::pair<pid_t, std::size_t>> by_pid_;  // (PID, index into processes_), by PID
 };
 

@@ -37,6 +37,13 @@ UniqueFd open_procfs_root(const std::string& path) {
   return fd;
 }
 
+// The process with this PID in a list sorted by PID, or nullptr.
+const Process* find_by_pid(const std::vector<Process>& by_pid, pid_t pid) {
+  auto it = std::lower_bound(by_pid.begin(), by_pid.end(), pid,
+                             [](const Process& p, pid_t wanted) { return p.pid < wanted; });
+  return it != by_pid.end() && it->pid == pid ? &*it : nullptr;
+}
+
 // Where each read process stands while namespaces are settled, parents first.
 enum class Outcome { kTodo, kBusy, kPlaced, kUnplaced, kVanished };
 
@@ -59,6 +66,7 @@ class Scanner {
     find_tasks();
     if (request_.all) PinFinder(root_.get(), opener_, climber_, scan_).find();
     if (request_.cgroups) read_cgroups();
+    read_unplaced_cgroups();
     find_procfs_view();
     find_hidepid();
     return std::move(scan_);
@@ -236,13 +244,8 @@ class Scanner {
   // PIDs on the command line that /proc does not list may name threads, whose directories can
   // still be opened by number.
   void find_tasks() {
-    auto listed = [](const std::vector<Process>& by_pid, pid_t pid) {
-      auto it = std::lower_bound(by_pid.begin(), by_pid.end(), pid,
-                                 [](const Process& p, pid_t wanted) { return p.pid < wanted; });
-      return it != by_pid.end() && it->pid == pid;
-    };
     for (pid_t tid : request_.tids) {
-      if (listed(scan_.processes, tid) || listed(scan_.unplaced, tid)) continue;
+      if (find_by_pid(scan_.processes, tid) || find_by_pid(scan_.unplaced, tid)) continue;
       std::optional<TaskIds> ids = reader_.task_ids(tid);
       if (ids && ids->tgid != tid) scan_.tasks.push_back({tid, ids->tgid, std::move(ids->nspid)});
     }
@@ -261,6 +264,28 @@ class Scanner {
       try {
         scan_.namespaces[ns].cgroup =
             read_proc_file(root_.get(), path.c_str(), buf, ProcText::kWhole);
+      } catch (const SysError& e) {
+        if (e.err() != ENOENT && e.err() != ESRCH && e.err() != EACCES && e.err() != EPERM) throw;
+      }
+    }
+  }
+
+  // The cgroups that the graph's inference may compare (placement.hpp): those of unplaced
+  // processes that begin a namespace (a PID 1) or may have joined one (one level below their
+  // parent). status is readable by everyone, and so is cgroup.
+  void read_unplaced_cgroups() {
+    ReadBuffer buf;
+    for (const Process& p : scan_.unplaced) {
+      const Process* parent = find_by_pid(scan_.processes, p.status.ppid);
+      if (parent == nullptr) parent = find_by_pid(scan_.unplaced, p.status.ppid);
+      bool may_begin_or_join =
+          p.status.nstgid.back() == 1 ||
+          parent_link(p.status, parent ? &parent->status : nullptr) == ParentLink::kChildNamespace;
+      if (!may_begin_or_join) continue;
+      std::string path = std::to_string(p.pid) + "/cgroup";
+      try {
+        scan_.unplaced_cgroups.emplace(
+            p.pid, read_proc_file(root_.get(), path.c_str(), buf, ProcText::kWhole));
       } catch (const SysError& e) {
         if (e.err() != ENOENT && e.err() != ESRCH && e.err() != EACCES && e.err() != EPERM) throw;
       }

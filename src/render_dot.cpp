@@ -21,7 +21,11 @@ std::string dot_escape(std::string_view text) {
   return out;
 }
 
-std::string node_name(const NsId& id) { return fmt::format("ns_{}_{}", id.dev, id.ino); }
+// An inferred namespace has no inode: it is named by its init's PID.
+std::string node_name(const NsId& id) {
+  return id.is_inferred() ? fmt::format("ns_inferred_{}", id.ino)
+                          : fmt::format("ns_{}_{}", id.dev, id.ino);
+}
 
 const char* plural(std::size_t n) { return n == 1 ? "" : "s"; }
 
@@ -49,6 +53,7 @@ class DotRenderer final : public Visitor {
       label += fmt::format("{} process{}, {} thread{}", ns.processes.size(),
                            ns.processes.size() == 1 ? "" : "es", ns.threads, plural(ns.threads));
     }
+    if (ns.ns_inferred && ns.init) label += fmt::format("\\ninit {} (inferred)", *ns.init);
     if (options_.labels && ns.container) label += "\\n" + dot_escape(ns.container->text());
     if (options_.owner) label += "\\n" + dot_escape(owner_text(ns, options_.user_names));
     if (options_.unique_id && ns.unique_id) label += fmt::format("\\nid {}", *ns.unique_id);

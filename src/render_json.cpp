@@ -7,7 +7,7 @@ namespace pidns {
 namespace {
 
 // Bumped whenever a key changes meaning or goes away; new keys may appear without a bump.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 const char* relation_name(ProcfsView::Relation r) {
   switch (r) {
@@ -68,9 +68,13 @@ class JsonRenderer final : public Visitor {
 
   void enter_namespace(const NsNode& ns, const Place&) override {
     w_.begin_object();
-    w_.field("dev", ns.id.dev);
-    w_.field("ino", ns.id.ino);
+    // An inferred namespace has no identity the kernel gave: null, not its init's PID.
+    std::optional<std::uint64_t> dev, ino;
+    if (!ns.ns_inferred) dev = ns.id.dev, ino = ns.id.ino;
+    w_.field("dev", dev);
+    w_.field("ino", ino);
     w_.field("label", ns_label(ns.id));
+    w_.field("ns_inferred", ns.ns_inferred);
     w_.field("level", ns.level);
     w_.field("hidden", ns.hidden());
     w_.field("current", ns.current);
@@ -157,6 +161,7 @@ class JsonRenderer final : public Visitor {
     w_.field("namespaces", graph_.namespace_count());
     w_.field("processes", graph_.process_count());
     w_.field("inaccessible", graph_.inaccessible().size());
+    w_.field("inferred", graph_.inferred());
     w_.field("malformed", graph_.malformed().size());
     w_.field("vanished", graph_.vanished());
     w_.field("tops", graph_.roots().size());

@@ -75,7 +75,7 @@ std::optional<NsId> Resolver::find_by_inode(std::string_view text) const {
   if (!ino) return std::nullopt;
   std::optional<NsId> found;
   for (const auto& [id, node] : graph_.nodes()) {
-    if (id.ino != *ino) continue;
+    if (id.ino != *ino || id.is_inferred()) continue;  // an inferred namespace has no inode
     if (found) {
       throw std::runtime_error(
           fmt::format("pid:[{}] names namespaces on two nsfs devices: give its path", *ino));

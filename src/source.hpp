@@ -97,6 +97,9 @@ struct Scan {
   /// Processes whose ns/pid may not be read (no ptrace rights) and whose parent does not tell
   /// their namespace: Process::ns is empty, and the graph places them from their status.
   std::vector<Process> unplaced;
+  /// /proc/PID/cgroup of the unplaced processes that may begin a namespace or join one (a PID 1,
+  /// or a process one level below its parent), for the graph's inference (placement.hpp).
+  std::unordered_map<pid_t, std::string> unplaced_cgroups;
   std::unordered_map<NsId, NsInfo, NsIdHash> namespaces;  ///< members' namespaces and ancestors
   std::vector<pid_t> inaccessible;                        ///< PIDs whose status may not be read
   std::vector<pid_t> malformed;                           ///< PIDs whose status we could not parse

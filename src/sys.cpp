@@ -15,7 +15,9 @@
 
 namespace pidns {
 
-std::string ns_label(const NsId& id) { return "pid:[" + std::to_string(id.ino) + "]"; }
+std::string ns_label(const NsId& id) {
+  return id.is_inferred() ? "pid:[?]" : "pid:[" + std::to_string(id.ino) + "]";
+}
 
 void UniqueFd::reset(int fd) noexcept {
   if (fd_ >= 0) ::close(fd_);  // read-only fds: close() cannot lose data

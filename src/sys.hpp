@@ -17,10 +17,17 @@ namespace pidns {
 
 /// Identity of a namespace: (st_dev, st_ino) of its nsfs file (ioctl_ns(2)). `readlink` shows only
 /// the inode; the device is kept too, since inodes are unique only within one nsfs instance.
+/// A namespace inferred from status files alone (no ptrace rights) has no inode: it is named by
+/// its init's PID, with device 0, which no nsfs has.
 struct NsId {
   std::uint64_t dev = 0;
   std::uint64_t ino = 0;
   friend auto operator<=>(const NsId&, const NsId&) = default;
+
+  [[nodiscard]] static NsId inferred(pid_t init) noexcept {
+    return {0, static_cast<std::uint64_t>(init)};
+  }
+  [[nodiscard]] bool is_inferred() const noexcept { return dev == 0; }
 };
 
 struct NsIdHash {
@@ -29,7 +36,7 @@ struct NsIdHash {
   }
 };
 
-/// "pid:[4026531836]", as readlink(2) shows a PID namespace.
+/// "pid:[4026531836]", as readlink(2) shows a PID namespace; "pid:[?]" for an inferred one.
 [[nodiscard]] std::string ns_label(const NsId& id);
 
 /// A failed system call: what() reads "open /proc/7/status: Permission denied".

@@ -108,3 +108,103 @@ TEST(PlaceByKin, NeverJoinsAcrossDepths) {
 
 }  // namespace
 }  // namespace pidns
+
+namespace pidns {
+namespace {
+
+// A process with NStgid `nstgid` (its depth is its length) and parent `ppid`.
+Process unread(pid_t pid, pid_t ppid, std::vector<pid_t> nstgid) {
+  Process p;
+  p.pid = pid;
+  p.status.ppid = ppid;
+  p.status.nstgid = std::move(nstgid);
+  return p;
+}
+Process read_in(NsId ns, pid_t pid, pid_t ppid, std::vector<pid_t> nstgid) {
+  Process p = unread(pid, ppid, std::move(nstgid));
+  p.ns = ns;
+  return p;
+}
+
+using Parents = std::unordered_map<NsId, std::optional<NsId>, NsIdHash>;
+using Cgroups = std::unordered_map<pid_t, std::string>;
+
+NsId placed_in(const Inference& inf, pid_t pid) {
+  for (const Process& p : inf.placed) {
+    if (p.pid == pid) return p.ns;
+  }
+  return NsId{};
+}
+
+TEST(InferNamespaces, MakesANamespaceOfEachInitAndItsKin) {
+  // The host (100, read) holds 10, which starts 20 (PID 1 inside); 20 forks 21; 21 starts 30.
+  std::vector<Process> placed{read_in(ns(100), 10, 1, {10})};
+  std::vector<Process> unplaced{unread(20, 10, {20, 1}), unread(21, 20, {21, 2}),
+                                unread(30, 21, {30, 3, 1})};
+  Inference inf = infer_namespaces(placed, unplaced, {{ns(100), std::nullopt}}, {}, ns(100));
+  ASSERT_EQ(inf.namespaces.size(), 2u);
+  EXPECT_EQ(inf.namespaces[0].id, NsId::inferred(20));
+  EXPECT_EQ(inf.namespaces[0].parent, ns(100));
+  EXPECT_EQ(inf.namespaces[1].id, NsId::inferred(30));
+  EXPECT_EQ(inf.namespaces[1].parent, NsId::inferred(20));
+  EXPECT_EQ(placed_in(inf, 21), NsId::inferred(20));
+  EXPECT_TRUE(unplaced.empty());
+}
+
+TEST(InferNamespaces, PutsTheProcfsOwnDepthInTheProcfsNamespace) {
+  std::vector<Process> unplaced{unread(1, 0, {1}), unread(7, 1, {7})};
+  Inference known = infer_namespaces({}, unplaced, {}, {}, ns(100));
+  EXPECT_EQ(placed_in(known, 7), ns(100));
+  EXPECT_TRUE(known.namespaces.empty());
+  // Not known (a container without ptrace rights over its host's procfs): PID 1 is its init.
+  std::vector<Process> again{unread(1, 0, {1}), unread(7, 1, {7})};
+  Inference unknown = infer_namespaces({}, again, {}, {}, std::nullopt);
+  EXPECT_EQ(placed_in(unknown, 7), NsId::inferred(1));
+}
+
+TEST(InferNamespaces, LetsTheRealInodeReplaceTheInference) {
+  // 300 was named (it holds 40, readable) but has no member read: it is 200's parent, and the
+  // component of init 20 holds 40's parent 21.
+  std::vector<Process> placed{read_in(ns(100), 10, 1, {10}), read_in(ns(200), 40, 21, {40, 5, 1})};
+  std::vector<Process> unplaced{unread(20, 10, {20, 1}), unread(21, 20, {21, 2})};
+  Parents parents{{ns(100), std::nullopt}, {ns(200), ns(300)}, {ns(300), ns(100)}};
+  Inference inf = infer_namespaces(placed, unplaced, parents, {}, ns(100));
+  EXPECT_TRUE(inf.namespaces.empty());
+  EXPECT_EQ(placed_in(inf, 20), ns(300));
+  // Mixed: 400's member 50 was read (it joined with setns), its init 60 was not.
+  std::vector<Process> mixed_placed{read_in(ns(100), 10, 1, {10}),
+                                    read_in(ns(400), 50, 10, {50, 7})};
+  std::vector<Process> mixed{unread(60, 10, {60, 1})};
+  Inference m = infer_namespaces(mixed_placed, mixed, {{ns(400), ns(100)}}, {}, ns(100));
+  EXPECT_EQ(placed_in(m, 60), ns(400));
+}
+
+TEST(InferNamespaces, PlacesAVisitorInTheOnlyChildOrByItsCgroup) {
+  // The host holds 10; 20 and 30 are inits of two namespaces; 40 and 41 joined one of them with
+  // setns (their parent 11 is on the host; their own PIDs are not 1).
+  std::vector<Process> placed{read_in(ns(100), 10, 1, {10}), read_in(ns(100), 11, 1, {11})};
+  Cgroups cgroups{{20, "0::/a\n"}, {30, "0::/b\n"}, {40, "0::/b\n"}, {41, "0::/c\n"}};
+  std::vector<Process> unplaced{unread(20, 10, {20, 1}), unread(30, 10, {30, 1}),
+                                unread(40, 11, {40, 5}), unread(41, 11, {41, 6})};
+  Inference inf = infer_namespaces(placed, unplaced, {{ns(100), std::nullopt}}, cgroups, ns(100));
+  EXPECT_EQ(placed_in(inf, 40), NsId::inferred(30));  // its cgroup is 30's
+  ASSERT_EQ(unplaced.size(), 1u);                     // 41's cgroup is neither's
+  EXPECT_EQ(unplaced[0].pid, 41);
+  // With one child namespace only, the cgroup need not tell.
+  std::vector<Process> one{unread(20, 10, {20, 1}), unread(41, 11, {41, 6})};
+  Inference only = infer_namespaces(placed, one, {{ns(100), std::nullopt}}, {}, ns(100));
+  EXPECT_EQ(placed_in(only, 41), NsId::inferred(20));
+}
+
+TEST(InferNamespaces, LeavesWhatNothingTells) {
+  // 50 is two levels below its parent (setns into a grandchild): which child lies between?
+  std::vector<Process> placed{read_in(ns(100), 10, 1, {10})};
+  std::vector<Process> unplaced{unread(20, 10, {20, 1}), unread(30, 20, {30, 2, 1}),
+                                unread(50, 10, {50, 9, 4})};
+  Inference inf = infer_namespaces(placed, unplaced, {{ns(100), std::nullopt}}, {}, ns(100));
+  ASSERT_EQ(unplaced.size(), 1u);
+  EXPECT_EQ(unplaced[0].pid, 50);
+}
+
+}  // namespace
+}  // namespace pidns

@@ -264,7 +264,7 @@ nlohmann::json json(const NamespaceGraph& g, RenderOptions options = {}) {
 
 TEST(RenderJson, NestsNamespacesWithTheirProcesses) {
   nlohmann::json doc = json(sample());
-  EXPECT_EQ(doc["schema"], 1);
+  EXPECT_EQ(doc["schema"], 2);
   EXPECT_EQ(doc["proc"], "/proc");
   EXPECT_EQ(doc["summary"]["namespaces"], 4);
   EXPECT_EQ(doc["summary"]["processes"], 5);

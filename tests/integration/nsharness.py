@@ -26,7 +26,9 @@ TOOL_TIMEOUT = 60  # seconds for one pidns-tree run
 
 # The one stderr line pidns-tree may print and still succeed: on this kind of host PID 1 denies
 # /proc/1/ns/pid even to root.
-UNSHOWN_LINE = re.compile(r"^pidns-tree: \d+ process(es)? not shown: .+$")
+UNSHOWN_LINE = re.compile(r"^pidns-tree: (\d+ process(es)? placed by inference from (its|their) "
+                          r"status \(no ptrace rights to read (its|their) ns/pid\)(; |$))?"
+                          r"(\d+ process(es)? not shown: .+)?$")
 
 
 class Skip(Exception):
@@ -278,7 +280,7 @@ def run_tool(args, prefix=(), fd_limit=None):
 
 def run_json(args=(), **kw):
     doc = json.loads(run_tool(["--json", *args], **kw))
-    if doc.get("schema") != 1:
+    if doc.get("schema") != 2:
         raise AssertionError(f"unexpected JSON schema: {doc.get('schema')!r}")
     return doc
 
@@ -289,7 +291,7 @@ def run_json(args=(), **kw):
 GLYPHS = {"├── ", "└── ", "│   ", "    ", "|-- ", "`-- ", "|   "}
 # Strict about the facts, lenient about annotations a line may carry after them (owner, container,
 # pins, ...): markers such as "(hidden)", "(current)" and "(init)" are looked for in that tail.
-NS_LINE = re.compile(r"^pid:\[(\d+)\] level (\d+), "
+NS_LINE = re.compile(r"^pid:\[(\d+|\?)\] level (\d+), "
                      r"(?:(\d+) process(?:es)?, (\d+) threads?|no (?:visible )?processes)(.*)$")
 PROC_LINE = re.compile(r"^(\d+) (.*?)  nstgid=(\d+(?:/\d+)*)(.*)$")
 # The one row that stands for a namespace's kernel threads (listed with --kernel-threads).
@@ -338,13 +340,18 @@ def parse_text(text):
 # Comparing pidns-tree's view with the fixture
 
 
+def json_key(ns):
+    """(dev, ino) of a namespace; for an inferred one (no inode), ("?", its init's PID)."""
+    return ("?", ns["init"]) if ns.get("ns_inferred") else (ns["dev"], ns["ino"])
+
+
 def index_tree(roots, keyed_by_dev=True):
     """{key: node} over a tree from JSON or parse_text(); each node gains "parent_key".
     The key is (dev, ino) for JSON and ino for text."""
     nodes = {}
 
     def walk(ns, parent_key):
-        key = (ns["dev"], ns["ino"]) if keyed_by_dev else ns["ino"]
+        key = json_key(ns) if keyed_by_dev else ns["ino"]
         if key in nodes:
             raise AssertionError(f"namespace {key} appears twice")
         nodes[key] = dict(ns, parent_key=parent_key)
@@ -439,7 +446,7 @@ def compare(fx, doc=None, text=None, top=None, level_offset=None, extra_names=()
             _eq(where, "current", got["current"], w["index"] == current)
             fixture_children = {kk if by_dev else kk[1] for kk, ww in want.items()
                                 if ww["parent"] == key}
-            got_children = {(c["dev"], c["ino"]) if by_dev else c["ino"]
+            got_children = {json_key(c) if by_dev else c["ino"]
                             for c in got["children"]}
             _eq(where, "child namespaces", got_children, fixture_children)
 
@@ -606,7 +613,7 @@ class Background:
 
 def key(ns):
     """(dev, ino) of a namespace dict from nsfixture's or pidns-tree's JSON."""
-    return (ns["dev"], ns["ino"])
+    return json_key(ns)
 
 
 def subtree(fx, index):
@@ -669,7 +676,10 @@ def parse_rows(text):
             if ("(hidden)" in m[5]) != (m[3] is None):
                 raise AssertionError(f"text line {number}: hidden with processes, or not hidden "
                                      f"without: {line!r}")
-            row = {"kind": "ns", "ino": int(m[1]), "level": int(m[2]),
+            # An inferred namespace has no inode: it is keyed "?INIT" by its init's PID.
+            inferred = re.search(r"^, init (\d+)", m[5]) if m[1] == "?" else None
+            row = {"kind": "ns", "ino": f"?{inferred[1]}" if inferred else int(m[1]),
+                   "level": int(m[2]),
                    "hidden": m[3] is None, "process_count": int(m[3] or 0),
                    "thread_count": int(m[4] or 0), "tail": m[5]}
         elif (m := PROC_LINE.match(rest)):

@@ -124,6 +124,10 @@ def test():
                 print("no kernel threads in view: the kernel-thread recipe leaves nothing out")
             return fixture <= pids and not pids & kernel
 
+        def inferred(lines):
+            return lines == [f"pid:[?] level {n['depth']} init {n['members'][0]['pid']}"
+                             for n in ns if n["ino"] in made_inferred]
+
         def pod(lines):
             return lines == [f"{label(n)} {e} {i}" for n in ns
                              for (e, i, p) in [with_pod.get(n["ino"], (None, None, None))]
@@ -142,6 +146,8 @@ def test():
             "All namespaces of one Kubernetes pod, with their containers:":
                 ({"pod": POD}, pod, True),
             "Every process but the kernel threads:": ({}, no_kernel_threads, False),
+            "Every namespace inferred without ptrace rights, with its init:":
+                ({}, inferred, True),
         }
         if set(found) != set(checks):
             raise AssertionError(f"README recipes without a check: {sorted(set(found) - set(checks))}; "
@@ -149,10 +155,15 @@ def test():
 
         doc = json.loads(h.run_tool(["--json"]))
 
+        # The fake document: pods, and two namespaces as a user without ptrace rights sees them.
+        made_inferred = {ns[2]["ino"], ns[4]["ino"]}
+
         def put_labels(n):
             if n["ino"] in with_pod:
                 e, i, p = with_pod[n["ino"]]
                 n["container"] = {"engine": e, "id": i, "pod_uid": p}
+            if n["ino"] in made_inferred:
+                n.update(dev=None, ino=None, label="pid:[?]", ns_inferred=True)
             for c in n["children"]:
                 put_labels(c)
         for top in doc["pidns"]:

@@ -83,11 +83,11 @@ def check_doc(doc, where="json"):
     levels step by one along parent links (unless the parent was inferred), counts match lists,
     every process's NStgid has one field per level down from the scanned procfs's namespace,
     init is the member numbered 1 there, PIDs are unique and sorted. Returns {(dev, ino): node}."""
-    if doc.get("schema") != 1:
+    if doc.get("schema") != 2:
         raise AssertionError(f"{where}: schema {doc.get('schema')!r}")
     nodes, pids, shift = {}, set(), None
     for ns, parent in walk(doc["pidns"]):
-        key = (ns["dev"], ns["ino"])
+        key = h.json_key(ns)
         w = f"{where}: pid:[{ns['ino']}]"
         if key in nodes:
             raise AssertionError(f"{w} appears twice")

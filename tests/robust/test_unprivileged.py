@@ -2,9 +2,11 @@
 """(2) Unprivileged: user 65534 runs pidns-tree on a host where root holds nested PID namespaces
 (nsfixture) and the user has processes of their own: one in the host namespace, and a user+PID
 namespace of theirs (unshare --user --map-root-user --pid) with a member and a nested PID
-namespace inside. Exit 0; none of root's processes or namespaces is shown; they are counted in
-ONE stderr line; the user's processes sit in the right namespaces, at the right levels, under the
-right parents, numbered as root reads their NStgid."""
+namespace inside. Exit 0; root's namespaces are shown as inferred from status files (pid:[?],
+JSON ns_inferred, null dev and ino), each with exactly its members, at its level, under the
+namespace that holds its init's parent; ONE stderr line says how many processes were inferred;
+the user's processes sit in the right namespaces, at the right levels, under the right parents,
+numbered as root reads their NStgid."""
 import os
 
 import robustlib as r
@@ -54,27 +56,37 @@ def test():
             text_lines = r.check_clean_exit(text_res)
             text_nodes = h.index_tree(h.parse_text(text_res.stdout.decode()), keyed_by_dev=False)
 
-            # Root's processes: counted, in one line, never shown.
+            # Root's processes: placed by inference, said in one line.
             for what, ls in (("json", lines), ("text", text_lines)):
-                if len(ls) != 1 or "permission denied" not in ls[0] or "run as root" not in ls[0]:
+                if len(ls) != 1 or "placed by inference" not in ls[0]:
                     raise AssertionError(f"{what}: stderr {ls!r}, want one line of processes "
-                                         "not shown")
+                                         "placed by inference")
             count = int(lines[0].split()[1])
-            fixture_pids = {m["pid"] for n in fx.namespaces for m in n["members"]}
-            if count != doc["summary"]["inaccessible"] or count < len(fixture_pids):
-                raise AssertionError(f"stderr counts {count} not shown, summary "
-                                     f"{doc['summary']}, fixture {len(fixture_pids)} processes")
-            # Root's processes are shown only where a relative at their depth tells their
-            # namespace: in the host namespace, by the same-depth parent links that join them to
-            # the user's own processes there (placement.hpp).
-            for key, ns in nodes.items():
-                for p in ns.get("processes", []):
-                    if p["pid"] in fixture_pids or (p["uid"] != r.NOBODY and key != host):
-                        raise AssertionError(f"json shows pid {p['pid']} of uid {p['uid']} in "
-                                             f"pid:[{key[1]}]")
+            if count != doc["summary"]["inferred"]:
+                raise AssertionError(f"stderr says {count} inferred, summary {doc['summary']}")
+            where = {p["pid"]: key for key, ns in nodes.items() for p in ns.get("processes", [])}
             for fns in fx.namespaces:
-                if (fns["dev"], fns["ino"]) in nodes or fns["ino"] in text_nodes:
-                    raise AssertionError(f"root's fixture namespace pid:[{fns['ino']}] is shown")
+                pids = {m["pid"] for m in fns["members"]}
+                keys = {where.get(pid) for pid in pids}
+                w = f"json: fixture namespace {fns['index']}"
+                if len(keys) != 1 or None in keys:
+                    raise AssertionError(f"{w}: members shown in {keys}")
+                node = nodes[keys.pop()]
+                got = {p["pid"] for p in node["processes"]}
+                if got != pids or not node["ns_inferred"] or node["dev"] is not None:
+                    raise AssertionError(f"{w}: {sorted(got)} (ns_inferred "
+                                         f"{node['ns_inferred']}), want {sorted(pids)}")
+                h._eq(w, "level", node["level"], fns["depth"])
+                h._eq(w, "init", node["init"], fns["members"][0]["pid"])
+                parent = [pk for pk, pn in nodes.items()
+                          if any(h.json_key(c) == h.json_key(node) for c in pn["children"])]
+                init_parent = fns["members"][0]["ppid"]
+                if len(parent) != 1 or where.get(init_parent) != parent[0]:
+                    raise AssertionError(f"{w}: parent {parent}, but its init's parent "
+                                         f"{init_parent} is in {where.get(init_parent)}")
+                if not any(tn.get("ino") == f"?{node['init']}" for tn in text_nodes.values()):
+                    raise AssertionError(f"text: fixture namespace {fns['index']} is not pid:[?] "
+                                         f"with init {node['init']}")
 
             # The user's own processes, where the kernel puts them.
             for k, pid in mine.items():
@@ -106,7 +118,7 @@ def test():
                   mine["inner"])
             if not nodes[host]["current"] or doc["pidns"][0]["ino"] != host[1]:
                 raise AssertionError("json: the host namespace is not the current top")
-            print(f"unprivileged: {count} of root's processes counted on one stderr line")
+            print(f"unprivileged: {count} of root's processes inferred, said on one stderr line")
         finally:
             r.kill_sessions(procs)
 
