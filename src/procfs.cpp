@@ -97,7 +97,7 @@ std::string_view take_line(std::string_view& text) noexcept {
 std::optional<ProcStatus> parse_status(std::string_view text) {
   ProcStatus st;
   bool have_name = false, have_ppid = false, have_uid = false, have_nstgid = false,
-       have_threads = false;
+       have_threads = false, have_state = false;
   while (!text.empty()) {
     std::string_view line = take_line(text);
 
@@ -112,6 +112,10 @@ std::optional<ProcStatus> parse_status(std::string_view text) {
       if (!name) return std::nullopt;
       st.name = std::move(*name);
       have_name = true;
+    } else if (key == "State" && !have_state) {
+      // get_task_state() in fs/proc/array.c: "Z (zombie)", "X (dead)", ...; optional here.
+      st.exited = value.starts_with('Z') || value.starts_with('X');
+      have_state = true;
     } else if (key == "PPid" && !have_ppid) {
       if (!parse_decimal(value, st.ppid)) return std::nullopt;
       have_ppid = true;

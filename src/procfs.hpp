@@ -24,6 +24,9 @@ struct ProcStatus {
   unsigned threads = 1;       ///< `Threads:`
   /// The task is being reaped: NStgid is empty or holds a 0. Such a process has vanished.
   bool exiting = false;
+  /// `State:` Z (zombie) or X (dead): it has exited and waits for its parent to reap it. A
+  /// namespace whose init is such a zombie is dead, though procfs still shows it (--watch).
+  bool exited = false;
 };
 
 /// Takes the next line off the front of `text`, without its '\n' (the last may have none).

@@ -45,7 +45,12 @@ std::vector<WatchedNs> Watch::in_scope(const NamespaceGraph& graph) const {
     const NsNode& n = graph.at(id);
     WatchedNs ns{n.id, n.unique_id, n.parent, n.level, n.init, std::nullopt, std::nullopt};
     if (n.init) {
-      if (const Process* p = graph.process(*n.init)) ns.init_name = p->status.name;
+      if (const Process* p = graph.process(*n.init)) {
+        // An init that exited ended its namespace, and the kernel killed the namespaces below;
+        // procfs shows them only until the init's parent reaps it.
+        if (p->status.exited) continue;
+        ns.init_name = p->status.name;
+      }
     }
     if (config_.labels) ns.container = n.container;
     found.push_back(std::move(ns));

@@ -395,6 +395,23 @@ TEST(Watch, RescanTellsAReusedInodeByItsInit) {
   EXPECT_EQ(out[1].ns.init, 250);
 }
 
+TEST(Watch, ANamespaceWhoseInitIsAZombieIsGone) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph(), 0, out);
+  out.clear();
+  FakeSource later;  // 100 exited; its parent has not reaped it, so procfs still shows it
+  later.process(50, "bash", ns(1), {50}, 1)
+      .process(100, "nginx", ns(2), {100, 1}, 50)
+      .process(200, "sleep", ns(3), {200, 7, 1}, 101)
+      .parent(ns(2), ns(1))
+      .parent(ns(3), ns(2));
+  later.raw().processes[1].status.exited = true;
+  w.rescan(NamespaceGraph::build(later.scan()), 10, out);
+  EXPECT_EQ(inodes(out), (std::vector<std::uint64_t>{3, 2}));
+  EXPECT_EQ(kinds(out), (std::vector<Kind>{Kind::Gone, Kind::Gone}));
+}
+
 TEST(Watch, LostEventsReportWaitingInitsThenResync) {
   Watch w({});
   std::vector<WatchEvent> out;
