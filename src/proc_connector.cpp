@@ -145,20 +145,20 @@ ProcConnector::ProcConnector(int receive_buffer)
     : fd_(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR)),
       batch_(std::make_unique<Batch>()) {
   if (!fd_) throw SysError(errno, "socket NETLINK_CONNECTOR");
-  if (receive_buffer > 0) {
-    // SO_RCVBUFFORCE passes net.core.rmem_max, and needs CAP_NET_ADMIN; SO_RCVBUF is capped.
-    if (::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer,
-                     sizeof receive_buffer) != 0 &&
-        ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer) !=
-            0) {
-      throw SysError(errno, "setsockopt SO_RCVBUF");
-    }
-  }
+  if (receive_buffer > 0) set_receive_buffer(receive_buffer);
   sockaddr_nl address{};
   address.nl_family = AF_NETLINK;
   address.nl_groups = CN_IDX_PROC;
   if (::bind(fd_.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
     throw SysError(errno, "bind NETLINK_CONNECTOR CN_IDX_PROC");
+  }
+}
+
+void ProcConnector::set_receive_buffer(int bytes) {
+  // SO_RCVBUFFORCE passes net.core.rmem_max, and needs CAP_NET_ADMIN; SO_RCVBUF is capped.
+  if (::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0 &&
+      ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) != 0) {
+    throw SysError(errno, "setsockopt SO_RCVBUF");
   }
 }
 

@@ -75,6 +75,10 @@ class ProcConnector {
   /// full); some events may have been appended before it was noticed. Throws SysError.
   [[nodiscard]] Received receive(std::vector<ProcEvent>& out, std::size_t max_datagrams = 256);
 
+  /// Sets the receive buffer to `bytes` (the kernel doubles it, and has a minimum of about
+  /// 2 KiB: a few events). Throws SysError.
+  void set_receive_buffer(int bytes);
+
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
 
  private:

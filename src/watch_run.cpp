@@ -68,9 +68,21 @@ class SignalFd {
   }
   SignalFd(const SignalFd&) = delete;
   SignalFd& operator=(const SignalFd&) = delete;
-  ~SignalFd() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+  // Unblocking a signal that is still pending delivers it: with its default action, SIGINT would
+  // kill the process on its way out, and turn exit 0 into death by signal. So first take what
+  // is pending.
+  ~SignalFd() {
+    while (take()) {
+    }
+    ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+  }
 
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+  /// Reads one pending signal; false when none is.
+  bool take() {
+    signalfd_siginfo info{};
+    return ::read(fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info);
+  }
 
  private:
   sigset_t set_{};
@@ -78,9 +90,10 @@ class SignalFd {
   UniqueFd fd_;
 };
 
-int receive_buffer_size() {
+// The receive buffer PIDNS_TREE_WATCH_RCVBUF asks for, if any.
+std::optional<int> receive_buffer_size() {
   const char* text = std::getenv(kReceiveBufferVariable);
-  if (text == nullptr || *text == '\0') return kDefaultReceiveBuffer;
+  if (text == nullptr || *text == '\0') return std::nullopt;
   int bytes = 0;
   const char* end = text + std::char_traits<char>::length(text);
   auto [ptr, ec] = std::from_chars(text, end, bytes);
@@ -176,7 +189,9 @@ class Runner {
         if (errno == EINTR) continue;
         throw SysError(errno, "poll");
       }
-      if (fds[0].revents != 0) return kOk;  // SIGINT or SIGTERM: every line printed is whole
+      if (fds[0].revents != 0 && signals.take()) {
+        return kOk;  // SIGINT or SIGTERM: every line printed is whole
+      }
       if (fds[2].revents != 0) return kOk;  // the reader of the pipe is gone: end quietly
 
       if (connector_ && (fds[1].revents & POLLIN) != 0) {
@@ -207,12 +222,16 @@ class Runner {
   void open_connector() {
     refusal_ = connector_refusal(options_.proc_root);
     if (!refusal_.empty()) return;
+    std::optional<int> asked = receive_buffer_size();
     try {
-      connector_.emplace(receive_buffer_size());
+      connector_.emplace(kDefaultReceiveBuffer);
       if (!connector_->subscribe(kAckTimeoutMs)) {
         connector_.reset();
         refusal_ = "the kernel did not answer the subscription (no CONFIG_PROC_EVENTS?)";
+        return;
       }
+      // Only now: a tiny buffer could lose the kernel's answer to the subscription itself.
+      if (asked) connector_->set_receive_buffer(*asked);
     } catch (const SysError& e) {
       connector_.reset();
       refusal_ = e.what();
