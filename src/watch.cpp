@@ -72,8 +72,18 @@ void Watch::start(const NamespaceGraph& graph, std::int64_t now, std::vector<Wat
 }
 
 void Watch::report_gone(const NsId& id, std::int64_t time, std::vector<WatchEvent>& out) {
+  if (!live_.contains(id)) return;
+  // When an init exits the kernel kills every process of its namespace, those of the namespaces
+  // below included, and their inits' exits come first (exit_notify() waits for them in
+  // zap_pid_namespace() before proc_exit_connector()). So whatever is still known below is gone
+  // too: a namespace seen only as an ancestor, or one whose exit was not heard.
+  std::vector<NsId> below;
+  for (const auto& [other, l] : live_) {
+    if (l.ns.parent == id) below.push_back(other);
+  }
+  std::sort(below.begin(), below.end());
+  for (const NsId& child : below) report_gone(child, time, out);
   auto it = live_.find(id);
-  if (it == live_.end()) return;
   Live& l = it->second;
   if (l.ns.init) {
     auto by = by_init_.find(*l.ns.init);

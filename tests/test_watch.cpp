@@ -296,6 +296,21 @@ TEST(Watch, TheExitOfAnInitFromTheSnapshotEndsItsNamespace) {
   EXPECT_EQ(w.live_count(), 2u);
 }
 
+TEST(Watch, WhatLiesBelowAGoneNamespaceIsGoneToo) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph(), 0, out);
+  out.clear();
+  FakeFacts facts;
+  w.on_event(exit_of(100, 9 * kMs), facts, out);  // ns(3)'s own exit was not heard
+  EXPECT_EQ(inodes(out), (std::vector<std::uint64_t>{3, 2}));
+  EXPECT_EQ(out[0].time_ns, 9 * kMs);
+  out.clear();
+  w.on_event(exit_of(200, 10 * kMs), facts, out);  // heard late: nothing left to report
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(w.live_count(), 1u);
+}
+
 TEST(Watch, AForkOfAnInitTheScanAlreadyFoundIsNoNewNamespace) {
   Watch w({});
   std::vector<WatchEvent> out;
@@ -317,9 +332,11 @@ TEST(Watch, AReusedInodeWithANewIdIsANewNamespace) {
   facts.process(900, "new", {900, 1}, {ns(2), 23, ns(1)});
   w.on_event(fork_of(900, 7 * kMs), facts, out);
   w.on_event(exec_of(900, 8 * kMs), facts, out);
-  ASSERT_EQ(kinds(out), (std::vector<Kind>{Kind::Gone, Kind::Created}));
-  EXPECT_EQ(out[0].ns.unique_id, 22u);
-  EXPECT_EQ(out[1].ns.unique_id, 23u);
+  // The old ns(2) ended unseen, and ns(3) below it with it.
+  ASSERT_EQ(kinds(out), (std::vector<Kind>{Kind::Gone, Kind::Gone, Kind::Created}));
+  EXPECT_EQ(inodes(out), (std::vector<std::uint64_t>{3, 2, 2}));
+  EXPECT_EQ(out[1].ns.unique_id, 22u);
+  EXPECT_EQ(out[2].ns.unique_id, 23u);
 }
 
 TEST(Watch, ScopeIgnoresNewNamespacesElsewhereAndEndsWithItsNamespace) {
@@ -340,7 +357,7 @@ TEST(Watch, ScopeIgnoresNewNamespacesElsewhereAndEndsWithItsNamespace) {
   EXPECT_FALSE(w.scope_gone());
   out.clear();
   w.on_event(exit_of(100, 4), facts, out);
-  EXPECT_EQ(inodes(out), (std::vector<std::uint64_t>{2}));
+  EXPECT_EQ(inodes(out), (std::vector<std::uint64_t>{3, 31, 2}));
   EXPECT_TRUE(w.scope_gone());
 }
 
