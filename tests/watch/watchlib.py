@@ -152,11 +152,13 @@ class Watcher:
                     raise AssertionError(f"no mode line on stderr; stderr: {self.err!r}")
                 self._cond.wait(left)
 
-    def wait(self, predicate, what, timeout=EVENT_TIMEOUT):
-        """The first line from now on (lines seen by a previous wait() are skipped) that
-        satisfies predicate; raises after timeout."""
+    def wait(self, predicate, what, timeout=EVENT_TIMEOUT, from_start=False):
+        """The first line from now on (lines seen by a previous wait() are skipped, unless
+        from_start) that satisfies predicate; raises after timeout."""
         deadline = time.monotonic() + timeout
         with self._cond:
+            if from_start:
+                self._used = 0
             while True:
                 if self.problem:
                     raise AssertionError(self.problem)
