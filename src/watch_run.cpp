@@ -110,9 +110,19 @@ std::optional<std::uint64_t> inode_of(const char* path) {
   return static_cast<std::uint64_t>(st.st_ino);
 }
 
+// /proc itself, or another name of that mount (/proc/, a bind mount): the connector numbers
+// processes as /proc does.
+bool is_slash_proc(const std::string& proc_root) {
+  if (proc_root == "/proc") return true;
+  struct stat a {};
+  struct stat b {};
+  return ::stat(proc_root.c_str(), &a) == 0 && ::stat("/proc", &b) == 0 && a.st_dev == b.st_dev &&
+         a.st_ino == b.st_ino;
+}
+
 // Why the proc connector cannot serve this run; empty when it can.
 std::string connector_refusal(const std::string& proc_root) {
-  if (proc_root != "/proc") {
+  if (!is_slash_proc(proc_root)) {
     return "--proc is not /proc, and the connector numbers processes as /proc does";
   }
   if (inode_of("/proc/self/ns/user") != kInitialUserNsIno) {
