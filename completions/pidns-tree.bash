@@ -19,7 +19,7 @@ _pidns_tree() {
     _init_completion -s || return
 
     case $prev in
-        -h | --help | -V | --version | -d | --max-depth)
+        -h | --help | -V | --version | -d | --max-depth | --interval)
             return
             ;;
         --proc)
@@ -58,7 +58,7 @@ _pidns_tree() {
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-h --help --proc -J --json --format -N --no-pids
             -p --pid -n --ns -d --max-depth --ptree -k --kernel-threads --owner --ns-id --no-labels -a --all
-            -t --translate --to --ascii --color -V --version' -- "$cur")
+            -t --translate --to --watch --interval --ascii --color -V --version' -- "$cur")
     fi
 }
 complete -F _pidns_tree pidns-tree

@@ -29,5 +29,7 @@ complete -c pidns-tree -l no-labels -d 'Do not show container labels found from 
 complete -c pidns-tree -s a -l all -d 'Also find namespaces held only by fds, bind mounts or pid_for_children'
 complete -c pidns-tree -s t -l translate -x -a '(__pidns_tree_pids)' -d "Print PID's PID in --to's namespace"
 complete -c pidns-tree -l to -r -F -a '(__pidns_tree_pids)' -d 'With --translate: the namespace, or a PID in it'
+complete -c pidns-tree -l watch -d 'Print namespaces as they are created and go, until interrupted'
+complete -c pidns-tree -l interval -x -d 'With --watch, without the proc connector: seconds between rescans'
 complete -c pidns-tree -l ascii -d 'Draw the tree with ASCII instead of Unicode glyphs'
 complete -c pidns-tree -l color -x -a 'auto always never' -d 'When to color the text'

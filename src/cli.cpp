@@ -12,6 +12,7 @@
 #include "resolve.hpp"
 #include "version.hpp"
 #include "view.hpp"
+#include "watch_run.hpp"
 
 namespace pidns {
 namespace {
@@ -24,6 +25,7 @@ constexpr const char* kFooter = R"(Examples:
   pidns-tree --translate 4242 --to pid:[4026532200]
                                    PID 4242 as that namespace numbers it
   pidns-tree --proc /host/proc     a host's procfs mounted inside a container
+  pidns-tree --watch --json        namespaces as they come and go, as JSON Lines
   pidns-tree --json | jq '.. | objects | select(.level? >= 2) | .label'
 
 Exit status: 0 success (also when some processes could not be read; stderr says
@@ -260,6 +262,15 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   translate_opt->needs(to);
   to->needs(translate_opt);
   translate_opt->excludes(pid)->excludes(ns);
+  auto* watch = app.add_flag("--watch", opts.watch,
+                             "Print namespaces as they are created and go, until interrupted");
+  watch->excludes(pid)->excludes(translate_opt)->excludes(to);
+  app.add_option("--interval", opts.interval,
+                 "With --watch, where the kernel's process events cannot be had: rescan every "
+                 "SECONDS (default 1; fractions too)")
+      ->check(CLI::Range(0.01, 86400.0))
+      ->option_text("SECONDS")
+      ->needs(watch);
   app.add_flag("--ascii", opts.ascii, "Draw the tree with ASCII instead of Unicode glyphs");
   std::string color = "auto";
   app.add_option("--color", color, "When to color the text: auto, always or never")
@@ -287,6 +298,13 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
     err << "pidns-tree: --json contradicts --format " << format << " (see pidns-tree --help)\n";
     return kUsage;
   }
+  if (opts.watch && (opts.format == Format::Dot || opts.all || opts.max_depth)) {
+    const char* what = opts.format == Format::Dot ? "--format dot"
+                       : opts.all                 ? "--all"
+                                                  : "--max-depth";
+    err << "pidns-tree: --watch excludes " << what << " (see pidns-tree --help)\n";
+    return kUsage;
+  }
   opts.color = color == "always"  ? ColorMode::Always
                : color == "never" ? ColorMode::Never
                                   : ColorMode::Auto;
@@ -297,6 +315,17 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
 
 int execute(const Options& options, NsSource& source, std::ostream& out, std::ostream& err,
             const TermEnv& env, const UserNames& user_names) {
+  if (options.watch) {
+    bool json = options.format == Format::Json;
+    WatchOptions watch{options.proc_root,
+                       json,
+                       !json && use_color(options.color, env),
+                       options.labels,
+                       options.unique_id,
+                       options.namespaces,
+                       options.interval};
+    return run_watch(watch, source, out, err);
+  }
   std::string text;
   NamespaceGraph graph;
   std::optional<Resolver> resolver;

@@ -40,6 +40,8 @@ struct Options {
   bool all = false;                     ///< --all: also namespaces held open by fds or mounts
   std::optional<pid_t> translate;       ///< --translate PID
   std::string to;                       ///< --to NS|PID
+  bool watch = false;                   ///< --watch: namespace events until interrupted
+  double interval = 1.0;                ///< --interval: seconds between rescans for --watch
 };
 
 /// Parses argv. Returns Options, or the exit status when the run ends here (--help and

@@ -187,5 +187,33 @@ TEST(Execute, ReportsAWriteError) {
   EXPECT_EQ(err.str(), "pidns-tree: error writing to standard output\n");
 }
 
+TEST(ParseArgs, WatchTakesAnIntervalInSecondsWithFractions) {
+  Parsed p = parse({"--watch", "--json", "--ns", "4026532200"});
+  const Options& o = std::get<Options>(p.result);
+  EXPECT_TRUE(o.watch);
+  EXPECT_EQ(o.interval, 1.0);
+  EXPECT_EQ(o.format, Format::Json);
+  EXPECT_EQ(std::get<Options>(parse({"--watch", "--interval", "0.25"}).result).interval, 0.25);
+  EXPECT_TRUE(std::get<Options>(parse({"--watch", "--no-labels"}).result).watch);
+}
+
+TEST(ParseArgs, WatchExcludesWhatOnlyASnapshotCanShow) {
+  for (auto args : std::vector<std::vector<const char*>>{{"--watch", "--format", "dot"},
+                                                         {"--watch", "--pid", "1"},
+                                                         {"--watch", "--all"},
+                                                         {"--watch", "--max-depth", "2"},
+                                                         {"--watch", "-t", "1", "--to", "2"},
+                                                         {"--interval", "2"},
+                                                         {"--watch", "--interval", "0"},
+                                                         {"--watch", "--interval", "-1"},
+                                                         {"--watch", "--interval", "soon"}}) {
+    Parsed p = parse(args);
+    ASSERT_TRUE(std::holds_alternative<int>(p.result)) << args[1];
+    EXPECT_EQ(std::get<int>(p.result), kUsage) << args[1];
+    EXPECT_EQ(p.err.rfind("pidns-tree: ", 0), 0u) << p.err;
+    EXPECT_EQ(std::count(p.err.begin(), p.err.end(), '\n'), 1) << p.err;
+  }
+}
+
 }  // namespace
 }  // namespace pidns

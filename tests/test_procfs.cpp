@@ -61,6 +61,14 @@ TEST(ParseStatus, SeesATaskBeingReaped) {
   EXPECT_FALSE(parse_status("Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t5\t1\n")->exiting);
 }
 
+TEST(ParseStatus, TellsAZombieByItsState) {
+  const char* base = "Name:\tx\nPPid:\t0\nUid:\t0\nNStgid:\t5\t1\n";
+  EXPECT_FALSE(parse_status(std::string("State:\tZ (zombie)\n") + base)->live());
+  EXPECT_FALSE(parse_status(std::string("State:\tX (dead)\n") + base)->live());
+  EXPECT_TRUE(parse_status(std::string("State:\tS (sleeping)\n") + base)->live());
+  EXPECT_TRUE(parse_status(base)->live());  // State is not required
+}
+
 TEST(ParseStatus, TakesAllThirtyThreeLevels) {
   std::string nstgid = "NStgid:";
   for (int i = 33; i >= 1; --i) nstgid += "\t" + std::to_string(i);

@@ -53,7 +53,7 @@ expect() {
 }
 
 expect 'pidns-tree --no' --no-pids
-expect 'pidns-tree -' -h --help --proc -J --json --format -N --no-pids -p --pid -n --ns -d --max-depth --ptree --owner --ns-id --no-labels -a --all -t --translate --to --ascii --color -V --version
+expect 'pidns-tree -' -h --help --proc -J --json --format -N --no-pids -p --pid -n --ns -d --max-depth --ptree --owner --ns-id --no-labels -a --all -t --translate --to --watch --interval --ascii --color -V --version
 expect 'pidns-tree --col' --color '!--ascii'
 expect 'pidns-tree --color ' auto always never
 expect 'pidns-tree --color al' always '!auto'
@@ -63,6 +63,7 @@ expect 'pidns-tree --pid ' 1 "$$"
 expect "pidns-tree -t $$" "$$"
 expect 'pidns-tree --ns /proc/self/ns/pi' /proc/self/ns/pid /proc/self/ns/pid_for_children
 expect 'pidns-tree --max-depth ' '!--help' '!1'
+expect 'pidns-tree --watch --interval ' '!--help'
 expect 'pidns-tree --format=j' json '!text'
 expect "pidns-tree --proc $tmp/al" "$tmp/alpha" "$tmp/alps" "!$tmp/alfa.txt"
 expect 'pidns-tree --proc /us' /usr

@@ -41,6 +41,8 @@ expect_file() {
 }
 expect_file "$bindir/pidns-tree"
 expect_file "$mandir/man1/pidns-tree.1"
+expect_file "$datadir/pidns-tree/pidns-tree.schema.json"
+expect_file "$datadir/pidns-tree/pidns-tree-watch.schema.json"
 # expect_completion OPTION_VALUE FILE: FILE is in the completion directory, unless it is 'no'.
 expect_completion() {
   [ "$1" = no ] || expect_file "$(under_prefix "$1")/$2"
