@@ -1,6 +1,8 @@
 // container: which container a namespace is, recognised from a cgroup path alone. Pure: no I/O.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,18 +16,28 @@ struct ContainerLabel {
   std::string engine;
   std::string id;       ///< container id (full), machine/container name, or unit name
   std::string pod_uid;  ///< Kubernetes pod UID, empty when not under kubepods
+  /// The containerd namespace of a container that `ctr run` made with the cgroupfs driver
+  /// ("/<namespace>/<id>"); empty elsewhere.
+  std::string containerd_namespace;
+  /// The UID of a `user@UID.service` above the container on its cgroup path: the container is
+  /// that user's own (rootless), and only that user's state files may name it. Not shown.
+  std::optional<uid_t> user;
   friend bool operator==(const ContainerLabel&, const ContainerLabel&) = default;
 
   /// For the text output: "docker 3f2a1b2c3d4e", "k8s pod 0b1c… containerd 4e5f6a7b8c9d",
   /// "systemd nginx.service"; long hexadecimal ids are cut to 12 characters, as docker ps does.
+  /// A container of `ctr run` is "containerd default/test_container".
   [[nodiscard]] std::string text() const;
 };
 
 /// Recognises the container from the text of /proc/PID/cgroup (cgroup v1 or v2 lines
 /// "ID:CONTROLLERS:PATH"). nullopt for layouts it does not know: it never guesses. The v2 line is
 /// tried first, then v1 name=systemd, then the other v1 lines; the deepest recognised path
-/// component wins. A container's monitor (conmon, LXC's monitor) gets no label. Without a
-/// container, a systemd service seen on the v2 or name=systemd line is the fallback.
+/// component wins. A container's monitor (conmon, LXC's monitor) gets no label. `ctr run`'s
+/// "/<containerd namespace>/<id>" is recognised only as a whole path of exactly those two
+/// components on the v2 or name=systemd line (see recognise_ctr_path() for its rules). Without a
+/// container, a systemd service seen on the v2 or name=systemd line is the fallback, unless a
+/// component below it holds a 64-hex id that no rule understood.
 /// Never throws except std::bad_alloc.
 [[nodiscard]] std::optional<ContainerLabel> recognise_cgroup(std::string_view cgroup_file);
 
