@@ -412,19 +412,36 @@ struct CgroupLine {
 
 std::string ContainerLabel::text() const {
   std::string out;
+  auto word = [&out](std::string_view w) {
+    if (w.empty()) return;
+    if (!out.empty()) out += ' ';
+    out += w;
+  };
   if (!pod_uid.empty()) {
-    out = "k8s pod " + pod_uid;
+    // The pod as kubectl shows it when it is known, else its UID.
+    if (names.pod_name.empty()) {
+      word("k8s pod " + pod_uid);
+    } else if (names.pod_namespace.empty()) {
+      word("k8s " + names.pod_name);
+    } else {
+      word("k8s " + names.pod_namespace + '/' + names.pod_name);
+    }
+    word(names.name);
     // "kubernetes" only says the runtime could not be told; it would repeat "k8s".
-    if (engine != "kubernetes" && !engine.empty()) out += " " + engine;
+    if (engine != "kubernetes") word(engine);
   } else {
-    out = engine;
+    word(engine);
+    word(names.name);
+    if (!names.compose_project.empty()) {
+      word("(compose " + names.compose_project +
+           (names.compose_service.empty() ? "" : '/' + names.compose_service) + ')');
+    }
   }
   std::string_view shown = id;
   if (is_full_id(shown)) shown = shown.substr(0, kShortIdLength);
   if (!shown.empty()) {
-    if (!out.empty()) out += ' ';
-    if (!containerd_namespace.empty()) out += containerd_namespace + '/';
-    out += shown;
+    word(containerd_namespace.empty() ? std::string(shown)
+                                      : containerd_namespace + '/' + std::string(shown));
   }
   return out;
 }

@@ -9,6 +9,18 @@
 
 namespace pidns {
 
+/// What a container's users call it, from the state files its engine or the kubelet keeps on
+/// disk (name_finder.hpp). Untrusted text: escape it for a terminal. "" where unknown.
+struct ContainerNames {
+  std::string name;             ///< Docker or Podman name (no leading '/'); a pod's container
+  std::string pod_name;         ///< Kubernetes pod name
+  std::string pod_namespace;    ///< Kubernetes namespace of the pod
+  std::string compose_project;  ///< Docker label com.docker.compose.project
+  std::string compose_service;  ///< Docker label com.docker.compose.service
+  friend bool operator==(const ContainerNames&, const ContainerNames&) = default;
+  [[nodiscard]] bool empty() const { return *this == ContainerNames{}; }
+};
+
 /// A container (or systemd unit) recognised from the cgroup of a namespace's init.
 struct ContainerLabel {
   /// "docker", "containerd", "cri-o", "kubernetes" (a pod container whose runtime the path does
@@ -22,11 +34,15 @@ struct ContainerLabel {
   /// The UID of a `user@UID.service` above the container on its cgroup path: the container is
   /// that user's own (rootless), and only that user's state files may name it. Not shown.
   std::optional<uid_t> user;
+  ContainerNames names;  ///< from state files, found by the scan; empty from the cgroup alone
   friend bool operator==(const ContainerLabel&, const ContainerLabel&) = default;
 
   /// For the text output: "docker 3f2a1b2c3d4e", "k8s pod 0b1c… containerd 4e5f6a7b8c9d",
   /// "systemd nginx.service"; long hexadecimal ids are cut to 12 characters, as docker ps does.
-  /// A container of `ctr run` is "containerd default/test_container".
+  /// A container of `ctr run` is "containerd default/test_container". Names come before the id:
+  /// "docker shop-web (compose shop/web) 0863501e45d8", "podman web 3f2a1b2c3d4e", and a pod's
+  /// namespace/name replace "pod UID": "k8s checkout/cart-5d8f9c7b6-x2x9q cart containerd
+  /// f1cde6a8dc2e". Not escaped: names are untrusted, escape the whole for a terminal.
   [[nodiscard]] std::string text() const;
 };
 

@@ -437,6 +437,50 @@ TEST(ContainerLabelText, CtrContainersShowTheirContainerdNamespace) {
             "containerd default/test_container");
 }
 
+// Names as a state file gives them: name, pod name, pod namespace, compose project and service.
+ContainerLabel named(ContainerLabel l, std::string name, std::string pod_name = {},
+                     std::string pod_namespace = {}, std::string project = {},
+                     std::string service = {}) {
+  l.names.name = std::move(name);
+  l.names.pod_name = std::move(pod_name);
+  l.names.pod_namespace = std::move(pod_namespace);
+  l.names.compose_project = std::move(project);
+  l.names.compose_service = std::move(service);
+  return l;
+}
+
+TEST(ContainerLabelText, DockerNameThenComposeThenShortId) {
+  const std::string id = "0863501e45d8" + std::string(52, 'a');
+  EXPECT_EQ(named(label("docker", id), "shop-web", "", "", "shop", "web").text(),
+            "docker shop-web (compose shop/web) 0863501e45d8");
+  EXPECT_EQ(named(label("docker", id), "shop-web").text(), "docker shop-web 0863501e45d8");
+  EXPECT_EQ(named(label("docker", id), "x", "", "", "shop").text(),
+            "docker x (compose shop) 0863501e45d8");
+  // A service without its project says nothing a user could look up.
+  EXPECT_EQ(named(label("docker", id), "x", "", "", "", "web").text(), "docker x 0863501e45d8");
+  EXPECT_EQ(named(label("podman", kId), "web").text(), "podman web 3f2a1b2c3d4e");
+}
+
+TEST(ContainerLabelText, PodNamespaceAndNameReplaceThePodUid) {
+  const std::string id = "f1cde6a8dc2e" + std::string(52, 'b');
+  EXPECT_EQ(
+      named(label("containerd", id, kPodUid), "cart", "cart-5d8f9c7b6-x2x9q", "checkout").text(),
+      "k8s checkout/cart-5d8f9c7b6-x2x9q cart containerd f1cde6a8dc2e");
+  // The sandbox (pause) container has no log of its own, so no container name.
+  EXPECT_EQ(named(label("containerd", id, kPodUid), "", "cart-5d8f9c7b6-x2x9q", "checkout").text(),
+            "k8s checkout/cart-5d8f9c7b6-x2x9q containerd f1cde6a8dc2e");
+  EXPECT_EQ(named(label("kubernetes", id, kPodUid), "cart", "cart-1", "checkout").text(),
+            "k8s checkout/cart-1 cart f1cde6a8dc2e");
+  EXPECT_EQ(named(label("cri-o", id, kPodUid), "cart").text(),
+            "k8s pod 5ed8a4f6-db4e-4b7e-a87c-67da390d031d cart cri-o f1cde6a8dc2e");
+}
+
+TEST(ContainerLabelText, WithoutNamesTheLabelIsAsBefore) {
+  EXPECT_EQ(named(label("docker", kId), "").text(), label("docker", kId).text());
+  EXPECT_EQ(named(label("containerd", kId2, kPodUid), "").text(),
+            "k8s pod 5ed8a4f6-db4e-4b7e-a87c-67da390d031d containerd 4e5f6a7b8c9d");
+}
+
 TEST(ContainerLabelText, EmptyFieldsLeaveNoStraySpaces) {
   EXPECT_EQ(ContainerLabel{}.text(), "");
   EXPECT_EQ(label("docker", "").text(), "docker");
