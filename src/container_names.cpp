@@ -41,7 +41,9 @@ using Json = nlohmann::json;
 }
 
 // Picks the few values wanted out of config.v2.json as the parser streams by, without building a
-// document: on a host with a hundred containers that is a hundred files of a few KiB each.
+// document: on a host with a hundred containers that is a hundred files of a few KiB each. dockerd
+// writes ID, then Config, then Name (the order of its Container struct); once all three are read
+// the rest is not, which spares a quarter of each file (nlohmann's lexer takes ~10 ns a byte).
 class DockerConfigHandler {
  public:
   using number_integer_t = Json::number_integer_t;
@@ -58,7 +60,13 @@ class DockerConfigHandler {
   bool binary(binary_t&) { return value(); }
   bool string(string_t& s) {
     if (in_top_object()) {
-      if (stack_[0].key == "Name") name_ = std::move(s);
+      if (stack_[0].key == "Name") {
+        name_ = std::move(s);
+        if (id_ && config_read_) {
+          stopped_early_ = true;
+          return false;
+        }
+      }
       if (stack_[0].key == "ID") id_ = std::move(s);
     } else if (in_config_labels()) {
       if (stack_[2].key == "com.docker.compose.project") project_ = std::move(s);
@@ -77,6 +85,7 @@ class DockerConfigHandler {
   }
   bool end_object() {
     stack_.pop_back();
+    config_read_ = config_read_ || (stack_.size() == 1 && stack_[0].key == "Config");
     return true;
   }
   bool start_array(std::size_t) {
@@ -90,6 +99,9 @@ class DockerConfigHandler {
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
     return false;  // stop: a malformed file names nothing
   }
+
+  /// The parse ended on purpose, not on an error.
+  [[nodiscard]] bool stopped_early() const { return stopped_early_; }
 
   [[nodiscard]] std::optional<ContainerNames> result(std::string_view id) const {
     if (!top_is_object_ || !id_ || *id_ != id) return std::nullopt;
@@ -118,6 +130,8 @@ class DockerConfigHandler {
 
   std::vector<Frame> stack_;
   bool top_is_object_ = false;
+  bool config_read_ = false;
+  bool stopped_early_ = false;
   // Duplicate keys: the last one counts, as in a parsed document.
   std::optional<std::string> name_, id_, project_, service_;
 };
@@ -138,7 +152,9 @@ class DockerConfigHandler {
 
 std::optional<ContainerNames> parse_docker_config(std::string_view json, std::string_view id) {
   DockerConfigHandler handler;
-  if (!Json::sax_parse(json.begin(), json.end(), &handler)) return std::nullopt;
+  if (!Json::sax_parse(json.begin(), json.end(), &handler) && !handler.stopped_early()) {
+    return std::nullopt;
+  }
   return handler.result(id);
 }
 

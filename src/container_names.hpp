@@ -21,6 +21,8 @@ inline constexpr std::size_t kMaxNameLength = 253;
 /// Docker's `<data-root>/containers/<id>/config.v2.json`: `Name` without its leading '/', and the
 /// `com.docker.compose.project` and `.service` entries of `Config.Labels`. nullopt if the text is
 /// not one valid JSON object or its `ID` is not `id`: a file found by an id must say that id.
+/// Once `ID`, `Config` and `Name` are read, in the order dockerd writes them, the rest of the text
+/// is not looked at; what came before must be valid JSON.
 [[nodiscard]] std::optional<ContainerNames> parse_docker_config(std::string_view json,
                                                                 std::string_view id);
 

@@ -90,18 +90,39 @@ TEST(ParseDockerConfig, OverlongNamesAreDropped) {
 
 TEST(ParseDockerConfig, MalformedTextGivesNothing) {
   std::string good = fixture("docker-config.v2.json");
+  std::size_t name = good.find("\"Name\"");
   for (const std::string& bad :
        {std::string(), std::string("null"), std::string("[]"), std::string("\"x\""),
-        good.substr(0, good.size() - 1), good + "x", good + "{}", std::string("{\"ID\":\"\xff\"}"),
-        std::string(100000, '['), std::string("{\"Name\":\"/a\",}")}) {
+        good.substr(0, name) + "x" + good.substr(name), std::string("{\"ID\":\"\xff\"}"),
+        std::string(100000, '['), std::string("{\"Name\":\"/a\",}"),
+        // Name before ID or Config: the whole text is read, and must be valid.
+        R"({"Name":"/web","ID":")" + kCapturedId + R"(","Config":{}})" + "x"}) {
     EXPECT_EQ(parse_docker_config(bad, kCapturedId), std::nullopt) << bad.substr(0, 80);
   }
 }
 
+TEST(ParseDockerConfig, WhatFollowsTheNameIsNotRead) {
+  // dockerd writes ID, Config, then Name: the rest (mounts, paths, ...) names nothing.
+  std::string good = fixture("docker-config.v2.json");
+  std::size_t end =
+      good.find("\"Name\":\"/shop-web\"") + std::string("\"Name\":\"/shop-web\"").size();
+  ASSERT_NE(end, std::string::npos);
+  EXPECT_EQ(parse_docker_config(good.substr(0, end) + "garbage", kCapturedId),
+            names("shop-web", "shop", "web"));
+}
+
 TEST(ParseDockerConfig, EveryPrefixOfTheCapturedFileIsSafe) {
   std::string good = fixture("docker-config.v2.json");
+  std::size_t end =
+      good.find("\"Name\":\"/shop-web\"") + std::string("\"Name\":\"/shop-web\"").size();
   for (std::size_t n = 0; n < good.size(); ++n) {
-    EXPECT_EQ(parse_docker_config(std::string_view(good).substr(0, n), kCapturedId), std::nullopt);
+    std::optional<ContainerNames> got =
+        parse_docker_config(std::string_view(good).substr(0, n), kCapturedId);
+    if (n < end) {
+      EXPECT_EQ(got, std::nullopt) << n;
+    } else {
+      EXPECT_EQ(got, names("shop-web", "shop", "web")) << n;
+    }
   }
 }
 
