@@ -77,6 +77,7 @@ NamespaceGraph NamespaceGraph::build(Scan scan) {
     n.unique_id = info.unique_id;
     n.owner = info.owner;
     if (!info.cgroup.empty()) n.container = recognise_cgroup(info.cgroup);
+    if (n.container) n.container->names = std::move(info.names);
     n.pins = std::move(info.pins);
     if (info.parent) node(*info.parent);
   }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "name_finder.hpp"
 #include "source.hpp"
 
 // Newer than Debian 12's <linux/nsfs.h>: the 64-bit namespace id of Linux 6.18.
@@ -99,6 +100,7 @@ class Scanner {
     if (request_.all) find_pinned();
     if (request_.cgroups) read_cgroups();
     find_procfs_view();
+    if (request_.cgroups && !request_.host_root.empty()) read_names();
     return std::move(scan_);
   }
 
@@ -358,6 +360,37 @@ class Scanner {
         (void)classify(e);
       }
     }
+  }
+
+  // Names from the host's state files (name_finder.hpp), for each namespace labelled a container
+  // that may have one. A host without such containers reads nothing more.
+  void read_names() {
+    std::vector<std::pair<NsInfo*, ContainerLabel>> wanted;
+    for (auto& [ns, info] : scan_.namespaces) {
+      std::optional<ContainerLabel> label = recognise_cgroup(info.cgroup);
+      if (label && may_have_names(*label)) wanted.emplace_back(&info, std::move(*label));
+    }
+    if (wanted.empty()) return;
+    if (request_.host_root_default && scan_.procfs.relation != ProcfsView::Relation::Same) {
+      scan_.names_skipped = true;
+      return;
+    }
+    std::vector<EngineDaemon> daemons;  // in PID order: /proc lists PIDs ascending
+    ReadBuffer buf;
+    for (const Process& p : scan_.processes) {
+      if (!is_engine_daemon(p.status.name)) continue;
+      std::string pid = std::to_string(p.pid);
+      try {
+        daemons.push_back(
+            {p.status.uid,
+             std::string(read_file(root_.get(), ProcPath(pid.c_str(), "/cmdline"), buf))});
+      } catch (const SysError& e) {
+        (void)classify(e);
+      }
+    }
+    HostRoot host(request_.host_root);
+    NameFinder finder(host, std::move(daemons));
+    for (auto& [info, label] : wanted) info->names = finder.find(label);
   }
 
   // Whose procfs is this? If it can see us, ROOT/self/status says how many levels lie between

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "container.hpp"
 #include "procfs.hpp"
 #include "sys.hpp"
 
@@ -51,6 +52,7 @@ struct NsInfo {
   std::optional<std::uint64_t> unique_id;  ///< NS_GET_ID (Linux 6.18), if asked and known
   std::optional<Owner> owner;              ///< if asked
   std::string cgroup;                      ///< /proc/PID/cgroup of its init (or first member)
+  ContainerNames names;                    ///< of the container that cgroup shows, if asked
   std::vector<Pin> pins;                   ///< holders found with ScanRequest::all
 };
 
@@ -68,6 +70,12 @@ struct ScanRequest {
   bool ids = false;      ///< NS_GET_ID per namespace
   bool cgroups = false;  ///< one read of /proc/PID/cgroup per namespace
   bool all = false;      ///< pid_for_children, open fds and bind mounts of every process
+  /// Container names from engines' state files below this directory (--host-root); empty: none.
+  /// Needs `cgroups`.
+  std::string host_root;
+  /// host_root is only the default "/": names are skipped (Scan::names_skipped) when the procfs
+  /// is not of pidns-tree's own PID namespace, whose files "/" holds.
+  bool host_root_default = false;
   /// nsfs files named on the command line (/proc/PID/ns/pid, a bind mount); each is climbed like
   /// a member's namespace, so it is in the tree even without members.
   std::vector<std::string> ns_paths;
@@ -83,7 +91,8 @@ struct Scan {
   std::size_t vanished = 0;                               ///< processes that exited mid-scan
   std::optional<NsId> self;                               ///< the namespace pidns-tree runs in
   ProcfsView procfs;
-  std::vector<NsId> named;  ///< ScanRequest::ns_paths, resolved
+  std::vector<NsId> named;     ///< ScanRequest::ns_paths, resolved
+  bool names_skipped = false;  ///< see ScanRequest::host_root_default
 };
 
 /// Everything pidns-tree asks of the kernel. LinuxSource reads procfs and calls ioctl(2); unit

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "source.hpp"
+#include "temp_root.hpp"
 
 namespace pidns {
 namespace {
@@ -64,6 +65,82 @@ TEST(LinuxSource, ScansTheRealProcfs) {
   bool found_self = false;
   for (const Process& p : scan.processes) found_self |= p.status.nstgid.back() == getpid();
   EXPECT_TRUE(found_self);
+}
+
+// A procfs of plain files with a dockerd and a container's init, and a host root with the
+// container's state file where that dockerd's command line says.
+struct NamedContainerHost {
+  static constexpr const char* kId =
+      "0863501e45d8a1c2b3d4e5f60718293a4b5c6d7e8f90123456789abcdef01234";
+  testing::TempRoot proc, host;
+  NamedContainerHost() {
+    auto status = [](const std::string& name, int pid, int uid) {
+      return "Name:\t" + name + "\nPid:\t" + std::to_string(pid) + "\nPPid:\t0\nUid:\t" +
+             std::to_string(uid) + "\t0\t0\t0\nNStgid:\t" + std::to_string(pid) + "\n";
+    };
+    proc.write("/10/status", status("dockerd", 10, 0));
+    proc.write("/10/ns/pid", "");
+    proc.write("/10/cmdline", std::string("/usr/sbin/dockerd\0--data-root=/data\0", 36));
+    proc.write("/10/cgroup", "0::/system.slice/docker.service\n");
+    proc.write("/20/status", status("sleep", 20, 0));
+    proc.write("/20/ns/pid", "");
+    proc.write("/20/cgroup", std::string("0::/docker/") + kId + "\n");
+    host.write(std::string("/data/containers/") + kId + "/config.v2.json",
+               std::string(R"({"ID":")") + kId + R"(","Name":"/shop-web"})");
+  }
+  [[nodiscard]] Scan scan(const ScanRequest& request) const {
+    return LinuxSource(proc.path(), /*require_procfs=*/false).scan(request);
+  }
+};
+
+const NsInfo& info_of(const Scan& scan, pid_t pid) {
+  for (const Process& p : scan.processes) {
+    if (p.pid == pid) return scan.namespaces.at(p.ns);
+  }
+  throw std::logic_error("no such process in the scan");
+}
+
+TEST(LinuxSource, NamesContainersFromTheHostRootDuringTheScan) {
+  NamedContainerHost h;
+  ScanRequest request;
+  request.cgroups = true;
+  request.host_root = h.host.path();
+  Scan scan = h.scan(request);
+  EXPECT_EQ(info_of(scan, 20).names.name, "shop-web");
+  EXPECT_TRUE(info_of(scan, 10).names.empty());  // a systemd service has no state file
+  EXPECT_FALSE(scan.names_skipped);
+}
+
+TEST(LinuxSource, NoHostRootNoNames) {
+  NamedContainerHost h;
+  ScanRequest request;
+  request.cgroups = true;
+  Scan scan = h.scan(request);
+  EXPECT_TRUE(info_of(scan, 20).names.empty());
+  EXPECT_FALSE(scan.names_skipped);
+}
+
+TEST(LinuxSource, SkipsNamesWhenTheDefaultRootNeedNotBeTheProcfssHosts) {
+  // This procfs cannot be told to be pidns-tree's own: "/" is a guess the scan does not make.
+  NamedContainerHost h;
+  ScanRequest request;
+  request.cgroups = true;
+  request.host_root = h.host.path();
+  request.host_root_default = true;
+  Scan scan = h.scan(request);
+  EXPECT_TRUE(info_of(scan, 20).names.empty());
+  EXPECT_TRUE(scan.names_skipped);
+}
+
+TEST(LinuxSource, AHostWithoutContainersOpensNoHostRoot) {
+  NamedContainerHost h;
+  std::filesystem::remove_all(h.proc.at("/20"));
+  ScanRequest request;
+  request.cgroups = true;
+  request.host_root = "/nonexistent/host-root";  // would throw, were it opened
+  request.host_root_default = true;              // and would be reported, were it needed
+  Scan scan = h.scan(request);
+  EXPECT_FALSE(scan.names_skipped);
 }
 
 }  // namespace
