@@ -26,7 +26,8 @@ constexpr const char* kFooter = R"(Examples:
   pidns-tree --ns /run/x/pidns     the subtree of a namespace held by a bind mount
   pidns-tree --translate 4242 --to pid:[4026532200]
                                    PID 4242 as that namespace numbers it
-  pidns-tree --proc /host/proc     a host's procfs mounted inside a container
+  pidns-tree --proc /host/proc --host-root /host
+                                   in a container that mounts the host's / at /host
   pidns-tree --json | jq '.. | objects | select(.level? >= 2) | .label'
 
 Exit status: 0 success (also when some processes could not be read; stderr says
@@ -98,6 +99,12 @@ ScanRequest request_for(const Options& options) {
   request.ids = json || options.unique_id;
   request.cgroups = json || options.labels;
   request.all = options.all;
+  // Names only where a label may show them. Our own "/" holds the files of our own procfs's
+  // host; under --proc of another namespace's procfs that is a guess the scan will not make.
+  if (request.cgroups) {
+    request.host_root = options.host_root.value_or("/");
+    request.host_root_default = !options.host_root && options.proc_root != "/proc";
+  }
   // Namespaces named by path are opened and climbed by the scan; inodes are looked up after it.
   request.ns_paths = options.namespaces;
   if (options.translate) request.ns_paths.push_back(options.to);
@@ -195,6 +202,11 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
                  "Scan the procfs mounted at DIR (default /proc), e.g. a host's procfs mounted "
                  "in a container")
       ->option_text("DIR");
+  app.add_option("--host-root", opts.host_root,
+                 "Read container names from the state files below DIR (default /), e.g. the "
+                 "host's / mounted at /host in a container")
+      ->check(CLI::ExistingDirectory)
+      ->option_text("DIR");
   bool json = false;
   app.add_flag("-J,--json", json, "Print one JSON document (same as --format json)");
   std::string format = "text";
@@ -274,6 +286,7 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
 int execute(const Options& options, NsSource& source, std::ostream& out, std::ostream& err,
             const TermEnv& env) {
   std::string text;
+  bool names_skipped = false;
   NamespaceGraph graph;
   RenderOptions render{.processes = options.processes,
                        .unicode = env.utf8 && !options.ascii,
@@ -293,6 +306,7 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
   try {
     ScanRequest request = request_for(options);
     Scan scan = source.scan(request);
+    names_skipped = scan.names_skipped;
     NsResolver resolver(graph, request.ns_paths, scan.named);
     graph = NamespaceGraph::build(std::move(scan));
     if (request.owners) render.user_names = user_names(graph);
@@ -334,6 +348,11 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.flush();
   report_unshown(graph, env, err);
+  if (names_skipped) {
+    err << "pidns-tree: no container names: " << options.proc_root
+        << " is not the procfs of pidns-tree's own PID namespace, so / need not be that host's "
+           "root; pass the host's root directory with --host-root (e.g. --host-root /host)\n";
+  }
   if (options.pids.empty() && options.namespaces.empty()) report_forest(graph, err);
   if (!out) {
     err << "pidns-tree: error writing to standard output\n";
