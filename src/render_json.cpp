@@ -163,6 +163,19 @@ class JsonRenderer {
     w_.string(ns.container->id);
     w_.key("pod_uid");
     w_.string(ns.container->pod_uid);
+    w_.key("containerd_namespace");
+    w_.string(ns.container->containerd_namespace);
+    const ContainerNames& names = ns.container->names;
+    w_.key("name");
+    w_.string(names.name);
+    w_.key("pod_name");
+    w_.string(names.pod_name);
+    w_.key("pod_namespace");
+    w_.string(names.pod_namespace);
+    w_.key("compose_project");
+    w_.string(names.compose_project);
+    w_.key("compose_service");
+    w_.string(names.compose_service);
     w_.end_object();
   }
 
