@@ -22,7 +22,7 @@ _pidns_tree() {
         -h | --help | -V | --version | -d | --max-depth | --interval)
             return
             ;;
-        --proc)
+        --proc | --host-root)
             _filedir -d
             return
             ;;
@@ -56,7 +56,7 @@ _pidns_tree() {
     "$split" && return
 
     if [[ $cur == -* ]]; then
-        mapfile -t COMPREPLY < <(compgen -W '-h --help --proc -J --json --format -N --no-pids
+        mapfile -t COMPREPLY < <(compgen -W '-h --help --proc --host-root -J --json --format -N --no-pids
             -p --pid -n --ns -d --max-depth --ptree -k --kernel-threads --owner --ns-id --no-labels -a --all
             -t --translate --to --watch --interval --ascii --color -V --version' -- "$cur")
     fi

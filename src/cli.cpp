@@ -26,6 +26,8 @@ constexpr const char* kFooter = R"(Examples:
                                    PID 4242 as that namespace numbers it
   pidns-tree --proc /host/proc     a host's procfs mounted inside a container
   pidns-tree --watch --json        namespaces as they come and go, as JSON Lines
+  pidns-tree --proc /host/proc --host-root /host
+                                   in a container that mounts the host's / at /host
   pidns-tree --json | jq '.. | objects | select(.level? >= 2) | .label'
 
 Exit status: 0 success (also when some processes could not be read; stderr says
@@ -97,6 +99,12 @@ ScanRequest request_for(const Options& options) {
   request.ids = json || options.unique_id;
   request.cgroups = json || options.labels;
   request.all = options.all;
+  // Names only where a label may show them. Our own "/" holds the files of our own procfs's
+  // host; under --proc of another namespace's procfs that is a guess the scan will not make.
+  if (request.cgroups) {
+    request.host_root = options.host_root.value_or("/");
+    request.host_root_default = !options.host_root && options.proc_root != "/proc";
+  }
   // Namespaces named by path are opened and climbed by the scan; inodes are looked up after it.
   request.ns_paths = options.namespaces;
   if (options.translate) request.ns_paths.push_back(options.to);
@@ -176,11 +184,17 @@ void render(const Options& options, const NamespaceGraph& graph, const View& vie
   }
 }
 
+// What a scan found that only stderr tells, kept aside before the graph takes the scan.
+struct ScanNotes {
+  std::vector<UnreachableMount> unreachable;
+  bool names_skipped = false;
+};
+
 // What stderr says after the output: processes not shown, procfs options that hide processes,
-// bind mounts --all could not open, what the command-line names resolved to, a forest.
+// bind mounts --all could not open, names not looked up, what the command-line names resolved
+// to, a forest.
 void report(const Options& options, const NamespaceGraph& graph, const Resolver& resolver,
-            const std::vector<UnreachableMount>& unreachable, const TermEnv& env,
-            std::ostream& err) {
+            const ScanNotes& notes, const TermEnv& env, std::ostream& err) {
   for (const std::string& note : resolver.notes()) say(err, note);
   report_unshown(graph, env, err);
   HidePid hidepid = graph.hidepid();
@@ -190,6 +204,7 @@ void report(const Options& options, const NamespaceGraph& graph, const Resolver&
                          graph.proc_root(),
                          hidepid == HidePid::kInvisible ? "invisible" : "ptraceable"));
   }
+  const std::vector<UnreachableMount>& unreachable = notes.unreachable;
   if (!unreachable.empty()) {
     std::vector<std::string> each;
     for (const UnreachableMount& m : unreachable) {
@@ -199,6 +214,12 @@ void report(const Options& options, const NamespaceGraph& graph, const Resolver&
                          "by a later mount, or the path leads elsewhere now): {}",
                          unreachable.size(), unreachable.size() == 1 ? "" : "s",
                          unreachable.size() == 1 ? "its" : "their", fmt::join(each, ", ")));
+  }
+  if (notes.names_skipped) {
+    say(err, fmt::format("no container names: {} is not the procfs of pidns-tree's own PID "
+                         "namespace, so / need not be that host's root; pass the host's root "
+                         "directory with --host-root (e.g. --host-root /host)",
+                         options.proc_root));
   }
   if (options.pids.empty() && options.namespaces.empty()) report_forest(graph, err);
 }
@@ -216,6 +237,11 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   app.add_option("--proc", opts.proc_root,
                  "Scan the procfs mounted at DIR (default /proc), e.g. a host's procfs mounted "
                  "in a container")
+      ->option_text("DIR");
+  app.add_option("--host-root", opts.host_root,
+                 "Read container names from the state files below DIR (default /), e.g. the "
+                 "host's / mounted at /host in a container")
+      ->check(CLI::ExistingDirectory)
       ->option_text("DIR");
   bool json = false;
   app.add_flag("-J,--json", json, "Print one JSON document (same as --format json)");
@@ -323,13 +349,15 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
                        options.labels,
                        options.unique_id,
                        options.namespaces,
-                       options.interval};
+                       options.interval,
+                       options.host_root.value_or("/"),
+                       !options.host_root && options.proc_root != "/proc"};
     return run_watch(watch, source, out, err);
   }
   std::string text;
   NamespaceGraph graph;
   std::optional<Resolver> resolver;
-  std::vector<UnreachableMount> unreachable;
+  ScanNotes notes;
   RenderOptions render_options{
       .processes = options.processes,
       .unicode = env.utf8 && !options.ascii,
@@ -342,7 +370,7 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
   try {
     ScanRequest request = request_for(options);
     Scan scan = source.scan(request);
-    unreachable = std::move(scan.unreachable_mounts);
+    notes = {std::move(scan.unreachable_mounts), scan.names_skipped};
     std::vector<NsId> named = std::move(scan.named);
     std::vector<Task> tasks = std::move(scan.tasks);
     graph = NamespaceGraph::build(std::move(scan));
@@ -359,7 +387,7 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
       out << text;
       bool written = flushed(out, err);
       if (error) say(err, *error);
-      report(options, graph, *resolver, unreachable, env, err);
+      report(options, graph, *resolver, notes, env, err);
       return written && !error ? kOk : kFailure;
     }
     View view = view_for(options, graph, *resolver);
@@ -382,7 +410,7 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
   // had all succeeded, so an error leaves stdout empty, never half a document.
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   bool written = flushed(out, err);
-  report(options, graph, *resolver, unreachable, env, err);
+  report(options, graph, *resolver, notes, env, err);
   return written ? kOk : kFailure;
 }
 

@@ -25,6 +25,7 @@ enum class Format { Text, Json, Dot };
 /// The command line, parsed and checked.
 struct Options {
   std::string proc_root = "/proc";
+  std::optional<std::string> host_root;  ///< --host-root: where the host's state files are
   Format format = Format::Text;
   ColorMode color = ColorMode::Auto;
   bool ascii = false;

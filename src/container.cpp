@@ -2,6 +2,7 @@
 // no engine is asked; every layout recognised here is listed in the man page (CONTAINERS).
 #include "container.hpp"
 
+#include <charconv>
 #include <vector>
 
 #include "procfs.hpp"
@@ -87,33 +88,34 @@ constexpr std::size_t kMaxPodUidLength = 64;
   return true;
 }
 
-// The pod UID when `parent` is a kubelet pod cgroup and `ancestors` lie under kubepods:
-// systemd driver "kubepods-burstable-pod<uid with '_' for '-'>.slice" (the slice name uses '-'
-// as its own hierarchy separator, so the kubelet escapes the UID's dashes), cgroupfs driver
-// "pod<uid>" below a "kubepods" directory.
+// The pod UID in a kubelet pod slice of the systemd driver, "kubepods-burstable-pod<uid with '_'
+// for '-'>.slice" (the slice name uses '-' as its own hierarchy separator, so the kubelet escapes
+// the UID's dashes); empty for anything else.
+[[nodiscard]] std::string pod_uid_from_slice(std::string_view slice) {
+  if (!strip_suffix(slice, ".slice")) return {};
+  std::size_t dash = slice.rfind('-');
+  if (dash == std::string_view::npos) return {};
+  std::string_view prefix = slice.substr(0, dash);
+  std::string_view last = slice.substr(dash + 1);
+  // "kubepods-pod…" (guaranteed), "kubepods-besteffort-pod…"; kind nodes add "kubelet-".
+  if (prefix.find("kubepods") == std::string_view::npos || !strip_prefix(last, "pod")) return {};
+  std::string uid(last);
+  for (char& c : uid) {
+    if (c == '_') c = '-';
+  }
+  return is_pod_uid(uid) ? uid : std::string{};
+}
+
+// The pod UID when the parent of component i is a kubelet pod cgroup: a pod slice of the systemd
+// driver, or the cgroupfs driver's "pod<uid>" below a "kubepods" directory.
 [[nodiscard]] std::string pod_uid_of(const std::vector<std::string_view>& comps, std::size_t i) {
   if (i == 0) return {};
   std::string_view parent = comps[i - 1];
-  std::string uid;
-  if (strip_suffix(parent, ".slice")) {
-    std::size_t dash = parent.rfind('-');
-    if (dash == std::string_view::npos) return {};
-    std::string_view prefix = parent.substr(0, dash);
-    std::string_view last = parent.substr(dash + 1);
-    // "kubepods-pod…" (guaranteed), "kubepods-besteffort-pod…"; kind nodes add "kubelet-".
-    if (prefix.find("kubepods") == std::string_view::npos || !strip_prefix(last, "pod")) return {};
-    uid = last;
-    for (char& c : uid) {
-      if (c == '_') c = '-';
-    }
-  } else {
-    if (!strip_prefix(parent, "pod")) return {};
-    bool under_kubepods = false;
-    for (std::size_t j = 0; j + 1 < i; ++j) under_kubepods |= comps[j].starts_with("kubepods");
-    if (!under_kubepods) return {};
-    uid = parent;
-  }
-  return is_pod_uid(uid) ? uid : std::string{};
+  if (parent.ends_with(".slice")) return pod_uid_from_slice(parent);
+  if (!strip_prefix(parent, "pod")) return {};
+  bool under_kubepods = false;
+  for (std::size_t j = 0; j + 1 < i; ++j) under_kubepods |= comps[j].starts_with("kubepods");
+  return under_kubepods && is_pod_uid(parent) ? std::string(parent) : std::string{};
 }
 
 // The id inside "<prefix><64 hex>.scope" (or, when `scope` is false, "<prefix><64 hex>").
@@ -137,8 +139,33 @@ struct Finding {
 };
 
 Finding container(std::string engine, std::string_view id, std::string pod_uid = {}) {
-  return {Verdict::kContainer,
-          ContainerLabel{std::move(engine), std::string(id), std::move(pod_uid)}};
+  ContainerLabel label;
+  label.engine = std::move(engine);
+  label.id = id;
+  label.pod_uid = std::move(pod_uid);
+  return {Verdict::kContainer, std::move(label)};
+}
+
+// runc's systemd cgroupsPath is "slice:prefix:name". Where systemd does not own the hierarchy
+// (cgroup v1 name=systemd below containerd.service, kubeadm, AKS and EKS up to about 1.24), it
+// shows up verbatim as one component:
+// "kubepods-burstable-pod<uid>.slice:cri-containerd:<id>".
+[[nodiscard]] Finding runc_systemd_path(std::string_view c) {
+  std::size_t colon1 = c.find(':');
+  if (colon1 == std::string_view::npos) return {};
+  std::size_t colon2 = c.find(':', colon1 + 1);
+  if (colon2 == std::string_view::npos) return {};
+  std::string_view slice = c.substr(0, colon1);
+  std::string_view prefix = c.substr(colon1 + 1, colon2 - colon1 - 1);
+  std::string_view id = c.substr(colon2 + 1);
+  if (!slice.ends_with(".slice") || !is_full_id(id)) return {};
+  // The prefixes the Kubernetes runtimes give runc, each naming its runtime.
+  const char* engine = prefix == "cri-containerd" ? "containerd"
+                       : prefix == "crio"         ? "cri-o"
+                       : prefix == "docker"       ? "docker"
+                                                  : nullptr;
+  if (engine == nullptr) return {};
+  return container(engine, id, pod_uid_from_slice(slice));
 }
 
 // Looks at component i alone (with its ancestors as context).
@@ -154,6 +181,8 @@ Finding container(std::string engine, std::string_view id, std::string pod_uid =
       c.starts_with("lxc.monitor.") || (c == "conmon" && prefixed_id(parent, "libpod-", false))) {
     return {Verdict::kMonitor, {}};
   }
+
+  if (c.find(':') != std::string_view::npos) return runc_systemd_path(c);
 
   // Kubernetes runtimes and docker in their systemd-driver scopes; CRI-O's cgroupfs manager drops
   // the ".scope" but keeps the prefix.
@@ -172,16 +201,22 @@ Finding container(std::string engine, std::string_view id, std::string pod_uid =
   if (std::optional<std::string_view> id = prefixed_id(c, "nerdctl-", true)) {
     return container("nerdctl", *id);
   }
+  // podman: "libpod-<id>.scope" (systemd manager), "libpod-<id>" (cgroupfs manager, below
+  // libpod_parent or wherever --cgroup-parent says), "libpod-payload-<id>" (--cgroups=split: the
+  // container's own cgroup below the unit podman was started in, e.g. a ceph daemon's service).
   if (std::optional<std::string_view> id = prefixed_id(c, "libpod-", true)) {
     return container("podman", *id);
   }
-  if (std::optional<std::string_view> id = prefixed_id(c, "libpod-", false)) {
-    // podman's cgroupfs manager: libpod_parent/libpod-<id>, or libpod_parent/<pod id>/libpod-<id>.
-    for (std::size_t j = 0; j < i; ++j) {
-      if (comps[j] == "libpod_parent") return container("podman", *id);
-    }
-    return {};
+  if (std::optional<std::string_view> id = prefixed_id(c, "libpod-payload-", false)) {
+    return container("podman", *id);
   }
+  if (std::optional<std::string_view> id = prefixed_id(c, "libpod-", false)) {
+    return container("podman", *id);
+  }
+
+  // LXC before 4 names the container's cgroup /lxc/<name>, LXD 3 /lxc.payload/<name>. A name may
+  // be any string, 64 hex digits included (Docker's old LXC driver used its container ids).
+  if (parent == "lxc" || parent == "lxc.payload") return container("lxc", c);
 
   if (is_full_id(c)) {
     // Docker's cgroupfs driver: /docker/<id>.
@@ -215,36 +250,124 @@ Finding container(std::string engine, std::string_view id, std::string pod_uid =
     return container("nspawn", unescape_unit(name));
   }
 
-  // LXC 4 and later (and LXD, Incus): /lxc.payload.<name>; LXC before 4: /lxc/<name>.
+  // LXC 4 and later (and LXD 4+, Incus): /lxc.payload.<name>.
   if (std::string_view name = c; strip_prefix(name, "lxc.payload.") && !name.empty()) {
     return container("lxc", name);
   }
-  if (parent == "lxc") return container("lxc", c);
 
   return {};
+}
+
+// containerd's identifier rule (containerd/identifiers): alphanumeric runs joined by single '.',
+// '_' or '-', at most 76 characters. Namespaces and container ids both follow it.
+[[nodiscard]] bool is_containerd_identifier(std::string_view s) {
+  constexpr std::size_t kMaxLength = 76;
+  if (s.empty() || s.size() > kMaxLength) return false;
+  bool after_separator = true;  // a separator may neither begin, end nor repeat
+  for (char c : s) {
+    bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (alnum) {
+      after_separator = false;
+    } else if ((c == '.' || c == '_' || c == '-') && !after_separator) {
+      after_separator = true;
+    } else {
+      return false;
+    }
+  }
+  return !after_separator;
+}
+
+// A systemd unit name: what a path component of a systemd-managed hierarchy usually is.
+[[nodiscard]] bool has_unit_suffix(std::string_view s) {
+  for (std::string_view suffix : {".slice", ".scope", ".service", ".socket", ".mount", ".swap",
+                                  ".target", ".device", ".automount", ".path", ".timer"}) {
+    if (s.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
+// `ctr run` with the cgroupfs driver puts a container in "/<containerd namespace>/<id>", e.g.
+// "/default/test_container". Two plain words are a weak sign, so all of these must hold: the path
+// is exactly two components, on the v2 or name=systemd line (where systemd's own cgroups are
+// units); both follow containerd's identifier rule; neither is a systemd unit; the first is not a
+// directory that another manager is known to make at the root (Docker, LXC, podman, the kubelet,
+// Mesos, Garden, Nomad, ECS, BuildKit, machined); and the id is not 64 hex digits, which Docker
+// with --cgroup-parent makes as well.
+[[nodiscard]] Finding recognise_ctr_path(const std::vector<std::string_view>& comps) {
+  if (comps.size() != 2) return {};
+  std::string_view ns = comps[0];
+  std::string_view id = comps[1];
+  for (std::string_view other :
+       {"docker", "lxc", "lxc.payload", "libpod_parent", "kubepods", "kubelet", "mesos", "garden",
+        "nomad", "ecs", "buildkit", "machine"}) {
+    if (ns == other) return {};
+  }
+  if (!is_containerd_identifier(ns) || !is_containerd_identifier(id) || has_unit_suffix(ns) ||
+      has_unit_suffix(id) || is_full_id(id)) {
+    return {};
+  }
+  Finding f = container("containerd", id);
+  f.label.containerd_namespace = ns;
+  return f;
+}
+
+// The UID of a "user@UID.service" among comps[0, end): systemd's per-user service manager,
+// below which a user's rootless containers live.
+[[nodiscard]] std::optional<uid_t> user_of(const std::vector<std::string_view>& comps,
+                                           std::size_t end) {
+  for (std::size_t j = end; j-- > 0;) {
+    std::string_view c = comps[j];
+    if (!strip_prefix(c, "user@") || !strip_suffix(c, ".service")) continue;
+    uid_t uid = 0;
+    auto [ptr, ec] = std::from_chars(c.data(), c.data() + c.size(), uid);
+    if (ec == std::errc() && ptr == c.data() + c.size() && !c.empty() && c[0] != '+') return uid;
+  }
+  return std::nullopt;
+}
+
+// A run of 64 hex digits or more anywhere in the component: some container's id, perhaps of a
+// layout not known here.
+[[nodiscard]] bool holds_full_id(std::string_view c) {
+  std::size_t run = 0;
+  for (char ch : c) {
+    run = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ? run + 1 : 0;
+    if (run >= kFullIdLength) return true;
+  }
+  return false;
 }
 
 // The container on one cgroup path: the deepest recognised component wins, so a process in a
 // container's own sub-cgroup (podman's ".../container", a systemd inside it ".../init.scope")
-// belongs to that container, and docker-in-docker to the inner one.
-[[nodiscard]] Finding recognise_container_path(std::string_view path) {
+// belongs to that container, and docker-in-docker to the inner one. `systemd_line`: the path is
+// from the v2 or name=systemd line, where ctr's bare "/<namespace>/<id>" may be recognised.
+[[nodiscard]] Finding recognise_container_path(std::string_view path, bool systemd_line) {
   std::vector<std::string_view> comps = components(path);
   for (std::size_t i = comps.size(); i-- > 0;) {
     Finding f = recognise_component(comps, i);
-    if (f.verdict != Verdict::kUnknown) return f;
+    if (f.verdict == Verdict::kUnknown) continue;
+    if (f.verdict == Verdict::kContainer) f.label.user = user_of(comps, i);
+    return f;
   }
+  if (systemd_line) return recognise_ctr_path(comps);
   return {};
 }
 
 // The fallback when no container is seen: the deepest systemd unit on the path, if it is a
-// service. Scopes (session-N.scope, init.scope, run-*.scope) and slices get no label.
+// service. Scopes (session-N.scope, init.scope, run-*.scope) and slices get no label, and
+// neither does a service with a 64-hex id somewhere below it: that is a container of a layout
+// not known here, run from the service, and naming the service would name the wrong thing.
 [[nodiscard]] std::optional<ContainerLabel> recognise_unit_path(std::string_view path) {
   std::vector<std::string_view> comps = components(path);
   for (std::size_t i = comps.size(); i-- > 0;) {
     std::string_view c = comps[i];
+    if (holds_full_id(c)) return std::nullopt;
     if (c.ends_with(".service")) {
       if (c.size() == std::string_view(".service").size()) return std::nullopt;
-      return ContainerLabel{"systemd", std::string(c), {}};
+      ContainerLabel label;
+      label.engine = "systemd";
+      label.id = c;
+      label.user = user_of(comps, i);
+      return label;
     }
     if (c.ends_with(".scope") || c.ends_with(".slice")) return std::nullopt;
   }
@@ -289,18 +412,36 @@ struct CgroupLine {
 
 std::string ContainerLabel::text() const {
   std::string out;
+  auto word = [&out](std::string_view w) {
+    if (w.empty()) return;
+    if (!out.empty()) out += ' ';
+    out += w;
+  };
   if (!pod_uid.empty()) {
-    out = "k8s pod " + pod_uid;
+    // The pod as kubectl shows it when it is known, else its UID.
+    if (names.pod_name.empty()) {
+      word("k8s pod " + pod_uid);
+    } else if (names.pod_namespace.empty()) {
+      word("k8s " + names.pod_name);
+    } else {
+      word("k8s " + names.pod_namespace + '/' + names.pod_name);
+    }
+    word(names.name);
     // "kubernetes" only says the runtime could not be told; it would repeat "k8s".
-    if (engine != "kubernetes" && !engine.empty()) out += " " + engine;
+    if (engine != "kubernetes") word(engine);
   } else {
-    out = engine;
+    word(engine);
+    word(names.name);
+    if (!names.compose_project.empty()) {
+      word("(compose " + names.compose_project +
+           (names.compose_service.empty() ? "" : '/' + names.compose_service) + ')');
+    }
   }
   std::string_view shown = id;
   if (is_full_id(shown)) shown = shown.substr(0, kShortIdLength);
   if (!shown.empty()) {
-    if (!out.empty()) out += ' ';
-    out += shown;
+    word(containerd_namespace.empty() ? std::string(shown)
+                                      : containerd_namespace + '/' + std::string(shown));
   }
   return out;
 }
@@ -323,7 +464,7 @@ std::optional<ContainerLabel> recognise_cgroup(std::string_view cgroup_file) {
   }
 
   for (const CgroupLine& l : ordered) {
-    Finding f = recognise_container_path(l.path);
+    Finding f = recognise_container_path(l.path, l.unified || l.systemd);
     if (f.verdict == Verdict::kContainer) return std::move(f.label);
     if (f.verdict == Verdict::kMonitor) return std::nullopt;
   }

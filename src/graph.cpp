@@ -86,6 +86,7 @@ void NamespaceGraph::add_namespaces(Scan& scan) {
     n.unique_id = info.unique_id;
     n.owner = info.owner;
     if (!info.cgroup.empty()) n.container = recognise_cgroup(info.cgroup);
+    if (n.container) n.container->names = std::move(info.names);
     n.pins = std::move(info.pins);
     if (info.parent) node(*info.parent);
   }
@@ -96,6 +97,8 @@ void NamespaceGraph::add_namespaces(Scan& scan) {
     n.parent = inferred.parent;
     auto cgroup = scan.unplaced_cgroups.find(inferred.init);
     if (cgroup != scan.unplaced_cgroups.end()) n.container = recognise_cgroup(cgroup->second);
+    auto names = scan.unplaced_names.find(inferred.init);
+    if (n.container && names != scan.unplaced_names.end()) n.container->names = names->second;
   }
 }
 

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "name_finder.hpp"
 #include "ns_climber.hpp"
 #include "pin_finder.hpp"
 #include "placement.hpp"
@@ -69,6 +70,7 @@ class Scanner {
     read_unplaced_cgroups();
     find_procfs_view();
     find_hidepid();
+    if (request_.cgroups && !request_.host_root.empty()) read_names();
     return std::move(scan_);
   }
 
@@ -290,6 +292,48 @@ class Scanner {
         if (e.err() != ENOENT && e.err() != ESRCH && e.err() != EACCES && e.err() != EPERM) throw;
       }
     }
+  }
+
+  // Names from the host's state files (name_finder.hpp), for each namespace labelled a container
+  // that may have one, inferred namespaces included (by their inits' cgroups). A host without
+  // such containers reads nothing more.
+  void read_names() {
+    std::vector<std::pair<ContainerNames*, ContainerLabel>> wanted;
+    auto want = [&wanted](const std::string& cgroup, ContainerNames& names) {
+      std::optional<ContainerLabel> label = recognise_cgroup(cgroup);
+      if (label && may_have_names(*label)) wanted.emplace_back(&names, std::move(*label));
+    };
+    for (auto& [ns, info] : scan_.namespaces) want(info.cgroup, info.names);
+    for (const auto& [pid, cgroup] : scan_.unplaced_cgroups) {
+      const Process* p = find_by_pid(scan_.unplaced, pid);
+      if (p != nullptr && p->status.nstgid.back() == 1) want(cgroup, scan_.unplaced_names[pid]);
+    }
+    if (request_.host_root_default && scan_.procfs.relation != ProcfsView::Relation::Same) {
+      scan_.names_skipped = !wanted.empty();
+      return;
+    }
+    scan_.engine_daemons = engine_daemons();
+    if (wanted.empty()) return;
+    HostRoot host(request_.host_root);
+    NameFinder finder(host, scan_.engine_daemons);
+    for (auto& [names, label] : wanted) *names = finder.find(label);
+  }
+
+  // The command lines of running container engines (dockerd's --data-root), in PID order.
+  std::vector<EngineDaemon> engine_daemons() {
+    std::vector<EngineDaemon> daemons;
+    ReadBuffer buf;
+    for (const Process& p : scan_.processes) {
+      if (!is_engine_daemon(p.status.name)) continue;
+      std::string path = std::to_string(p.pid) + "/cmdline";
+      try {
+        daemons.push_back({p.status.uid, std::string(read_proc_file(root_.get(), path.c_str(), buf,
+                                                                    ProcText::kRecords))});
+      } catch (const SysError& e) {
+        if (e.err() != ENOENT && e.err() != ESRCH && e.err() != EACCES && e.err() != EPERM) throw;
+      }
+    }
+    return daemons;
   }
 
   // Whose procfs is this? If it can see us, ROOT/self/status says how many levels lie between

@@ -20,9 +20,6 @@
 namespace pidns {
 namespace {
 
-// status is about 1.5 KiB; a process with thousands of groups makes it longer.
-constexpr std::size_t kReadSize = 16 * 1024;
-
 // A process that exits is normal, one we may not inspect has no answer; anything else (EMFILE,
 // EIO, ...) means the watch cannot go on.
 bool tolerated(const SysError& e) {
@@ -59,16 +56,8 @@ LinuxProcessFacts::LinuxProcessFacts(const std::string& proc_root)
 
 std::optional<std::string_view> LinuxProcessFacts::read(pid_t pid, std::string_view file) {
   PidPath p(pid, file);
-  const char* path = p.c_str();
   try {
-    UniqueFd fd = open_at(root_.get(), path);
-    buf_.clear();
-    // seq_file formats the whole file on the first read: a short read is all of it.
-    if (buf_.read_more(fd.get(), kReadSize, path) == kReadSize) {
-      while (buf_.read_more(fd.get(), kReadSize, path) > 0) {
-      }
-    }
-    return buf_.view();
+    return read_proc_file(root_.get(), p.c_str(), buf_, ProcText::kWhole);
   } catch (const SysError& e) {
     if (tolerated(e)) return std::nullopt;
     throw;
@@ -84,6 +73,19 @@ std::optional<ProcStatus> LinuxProcessFacts::status(pid_t pid) {
 std::string LinuxProcessFacts::cgroup(pid_t pid) {
   std::optional<std::string_view> text = read(pid, "/cgroup");
   return text ? std::string(*text) : std::string();
+}
+
+void LinuxProcessFacts::enable_names(const std::string& host_root,
+                                     std::vector<EngineDaemon> daemons) {
+  host_ = std::make_unique<HostRoot>(host_root);
+  daemons_ = std::move(daemons);
+}
+
+// A finder of its own for each new container: the engines' files change while the watch runs,
+// and a finder caches what it read for the rest of its life.
+ContainerNames LinuxProcessFacts::names(const ContainerLabel& label) {
+  if (!host_ || !may_have_names(label)) return {};
+  return NameFinder(*host_, daemons_).find(label);
 }
 
 std::optional<NsFacts> LinuxProcessFacts::namespace_of(pid_t pid) {

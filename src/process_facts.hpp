@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "host_files.hpp"
+#include "name_finder.hpp"
 #include "sys.hpp"
 #include "watch.hpp"
 
@@ -23,6 +26,11 @@ class LinuxProcessFacts final : public ProcessFacts {
   [[nodiscard]] std::optional<ProcStatus> status(pid_t pid) override;
   [[nodiscard]] std::optional<NsFacts> namespace_of(pid_t pid) override;
   [[nodiscard]] std::string cgroup(pid_t pid) override;
+  [[nodiscard]] ContainerNames names(const ContainerLabel& label) override;
+
+  /// Names containers from the state files below `host_root`, with the engine daemons that the
+  /// first scan found (a daemon started later is not asked for its data root).
+  void enable_names(const std::string& host_root, std::vector<EngineDaemon> daemons);
 
  private:
   // The file's text, or nullopt when the process is gone or not ours to read.
@@ -30,6 +38,8 @@ class LinuxProcessFacts final : public ProcessFacts {
 
   UniqueFd root_;
   ReadBuffer buf_;
+  std::unique_ptr<HostRoot> host_;  // with enable_names()
+  std::vector<EngineDaemon> daemons_;
 };
 
 /// The effective capability set (`CapEff:`, hexadecimal) of a /proc/PID/status text; nullopt if

@@ -193,9 +193,7 @@ class JsonRenderer final : public Visitor {
       return;
     }
     w_.begin_object();
-    w_.field("engine", ns.container->engine);
-    w_.field("id", ns.container->id);
-    w_.field("pod_uid", ns.container->pod_uid);
+    for (const auto& [key, value] : ns.container->json_fields()) w_.field(key, value);
     w_.end_object();
   }
 

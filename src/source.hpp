@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "container.hpp"
 #include "procfs.hpp"
 #include "sys.hpp"
 
@@ -51,6 +52,7 @@ struct NsInfo {
   std::optional<std::uint64_t> unique_id;  ///< NS_GET_ID (Linux 6.18), if asked and known
   std::optional<Owner> owner;              ///< if asked
   std::string cgroup;                      ///< /proc/PID/cgroup of its init (or first member)
+  ContainerNames names;                    ///< of the container that cgroup shows, if asked
   std::vector<Pin> pins;                   ///< holders found with ScanRequest::all
 };
 
@@ -83,6 +85,12 @@ struct ScanRequest {
   bool ids = false;      ///< NS_GET_ID for every namespace (climbs even where a parent is known)
   bool cgroups = false;  ///< one read of /proc/PID/cgroup per namespace
   bool all = false;      ///< pid_for_children, open fds and bind mounts of every process
+  /// Container names from engines' state files below this directory (--host-root); empty: none.
+  /// Needs `cgroups`.
+  std::string host_root;
+  /// host_root is only the default "/": names are skipped (Scan::names_skipped) when the procfs
+  /// is not of pidns-tree's own PID namespace, whose files "/" holds.
+  bool host_root_default = false;
   /// nsfs files named on the command line (/proc/PID/ns/pid, a bind mount); each is climbed like
   /// a member's namespace, so it is in the tree even without members.
   std::vector<std::string> ns_paths;
@@ -100,6 +108,8 @@ struct Scan {
   /// /proc/PID/cgroup of the unplaced processes that may begin a namespace or join one (a PID 1,
   /// or a process one level below its parent), for the graph's inference (placement.hpp).
   std::unordered_map<pid_t, std::string> unplaced_cgroups;
+  /// Container names for the unplaced inits among them (with ScanRequest::host_root).
+  std::unordered_map<pid_t, ContainerNames> unplaced_names;
   std::unordered_map<NsId, NsInfo, NsIdHash> namespaces;  ///< members' namespaces and ancestors
   std::vector<pid_t> inaccessible;                        ///< PIDs whose status may not be read
   std::vector<pid_t> malformed;                           ///< PIDs whose status we could not parse
@@ -110,6 +120,8 @@ struct Scan {
   std::vector<Task> tasks;                           ///< ScanRequest::tids found to be threads
   HidePid hidepid = HidePid::kOff;                   ///< how the procfs mount hides processes
   std::vector<UnreachableMount> unreachable_mounts;  ///< with ScanRequest::all
+  bool names_skipped = false;                        ///< see ScanRequest::host_root_default
+  std::vector<EngineDaemon> engine_daemons;          ///< with host_root: dockerds and the like
 };
 
 /// Everything pidns-tree asks of the kernel. LinuxSource reads procfs and calls ioctl(2); unit

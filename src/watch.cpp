@@ -210,6 +210,7 @@ void Watch::report_created(pid_t pid, bool fresh, ProcessFacts& facts,
       if (config_.labels) {
         std::string cgroup = facts.cgroup(pid);
         if (!cgroup.empty()) p.ns.container = recognise_cgroup(cgroup);
+        if (p.ns.container) p.ns.container->names = facts.names(*p.ns.container);
       }
     }
   }

@@ -70,6 +70,8 @@ class ProcessFacts {
   [[nodiscard]] virtual std::optional<NsFacts> namespace_of(pid_t pid) = 0;
   /// /proc/PID/cgroup; empty when it is gone or may not be read.
   [[nodiscard]] virtual std::string cgroup(pid_t pid) = 0;
+  /// The names of a container from the host's state files (name_finder.hpp); none by default.
+  [[nodiscard]] virtual ContainerNames names(const ContainerLabel& /*label*/) { return {}; }
 };
 
 struct WatchConfig {

@@ -54,9 +54,11 @@ std::string json_line(const WatchEvent& e, std::int64_t unix_ms) {
     j["init_name"] =
         ns.init_name ? nlohmann::ordered_json(*ns.init_name) : nlohmann::ordered_json(nullptr);
     if (ns.container) {
-      j["container"] = nlohmann::ordered_json{{"engine", ns.container->engine},
-                                              {"id", ns.container->id},
-                                              {"pod_uid", ns.container->pod_uid}};
+      nlohmann::ordered_json container = nlohmann::ordered_json::object();
+      for (const auto& [key, value] : ns.container->json_fields()) {
+        container[std::string(key)] = std::string(value);
+      }
+      j["container"] = std::move(container);
     } else {
       j["container"] = nullptr;
     }

@@ -149,6 +149,10 @@ class Runner {
     format_ = WatchFormat{options.json, options.color, options.labels, options.unique_id};
     request_.ids = true;  // identity: inodes are reused, NS_GET_ID's ids are not
     request_.cgroups = options.json || options.labels;
+    if (request_.cgroups) {
+      request_.host_root = options.host_root;
+      request_.host_root_default = options.host_root_default;
+    }
     // Only stdout's own fd can be polled for the reader's end of a pipe going away.
     out_fd_ = out.rdbuf() == std::cout.rdbuf() ? STDOUT_FILENO : -1;
   }
@@ -168,6 +172,9 @@ class Runner {
     }
     Scan scan = source_.scan(first);
     std::vector<NsId> named = scan.named;
+    if (facts && !request_.host_root.empty() && !scan.names_skipped) {
+      facts->enable_names(request_.host_root, std::move(scan.engine_daemons));
+    }
     NamespaceGraph graph = NamespaceGraph::build(std::move(scan));
     WatchConfig config;
     config.labels = request_.cgroups;

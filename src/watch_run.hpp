@@ -19,6 +19,10 @@ struct WatchOptions {
   bool unique_id = false;               ///< text: namespace ids (--ns-id)
   std::vector<std::string> namespaces;  ///< --ns: inode, pid:[inode] or an nsfs path
   double interval = 1.0;                ///< seconds between rescans without the connector
+  /// Where container names are read (ScanRequest::host_root; empty: no names), and whether that
+  /// is only the default.
+  std::string host_root;
+  bool host_root_default = false;
 };
 
 /// Runs --watch: one Exists event per namespace, then Created, Gone and Resync events until

@@ -47,6 +47,17 @@ TEST(ParseArgs, ReadsEveryOption) {
   EXPECT_EQ(std::get<Options>(parse({"--color", "never"}).result).color, ColorMode::Never);
 }
 
+TEST(ParseArgs, HostRootMustBeADirectory) {
+  EXPECT_EQ(std::get<Options>(parse({"--host-root", "/"}).result).host_root, "/");
+  EXPECT_EQ(std::get<Options>(parse({}).result).host_root, std::nullopt);
+  for (const char* bad : {"/nonexistent/pidns-test", "/proc/self/status"}) {
+    Parsed p = parse({"--host-root", bad});
+    ASSERT_TRUE(std::holds_alternative<int>(p.result)) << bad;
+    EXPECT_EQ(std::get<int>(p.result), kUsage) << bad;
+    EXPECT_NE(p.err.find("--host-root"), std::string::npos) << p.err;
+  }
+}
+
 TEST(ParseArgs, HelpAndVersionExitZero) {
   Parsed help = parse({"--help"});
   EXPECT_EQ(std::get<int>(help.result), kOk);
@@ -114,6 +125,44 @@ TEST(Execute, SaysNothingOnStderrWhenAllWasRead) {
   FakeSource src;
   src.process(2, "x", ns(100)).vanished(3);  // vanished processes are normal, not news
   EXPECT_EQ(run(src).err, "");
+}
+
+TEST(Execute, NamesAreReadBelowTheHostRootWhereLabelsAreShown) {
+  FakeSource src;
+  src.process(2, "x", ns(100));
+  Options options;
+  (void)run(src, options);
+  EXPECT_EQ(src.last_request.host_root, "/");
+  EXPECT_FALSE(src.last_request.host_root_default);
+  options.host_root = "/host";
+  options.proc_root = "/host/proc";
+  (void)run(src, options);
+  EXPECT_EQ(src.last_request.host_root, "/host");
+  EXPECT_FALSE(src.last_request.host_root_default);
+  // Another procfs without --host-root: "/" only if the scan finds the procfs is our own.
+  options.host_root.reset();
+  (void)run(src, options);
+  EXPECT_EQ(src.last_request.host_root, "/");
+  EXPECT_TRUE(src.last_request.host_root_default);
+  // No labels in the text, no names to look for.
+  options.labels = false;
+  (void)run(src, options);
+  EXPECT_FALSE(src.last_request.cgroups);
+  EXPECT_EQ(src.last_request.host_root, "");
+}
+
+TEST(Execute, SaysOnceWhyNamesWereSkipped) {
+  FakeSource src;
+  src.process(2, "x", ns(100));
+  src.raw().names_skipped = true;
+  Options options;
+  options.proc_root = "/host/proc";
+  RunResult r = run(src, options);
+  EXPECT_EQ(r.status, kOk);
+  EXPECT_EQ(r.err,
+            "pidns-tree: no container names: /host/proc is not the procfs of pidns-tree's own PID "
+            "namespace, so / need not be that host's root; pass the host's root directory with "
+            "--host-root (e.g. --host-root /host)\n");
 }
 
 class FailingSource final : public NsSource {

@@ -11,7 +11,14 @@ namespace pidns {
 
 // For readable failures: gtest prints ContainerLabel through this.
 void PrintTo(const ContainerLabel& l, std::ostream* os) {
-  *os << "{engine=\"" << l.engine << "\", id=\"" << l.id << "\", pod_uid=\"" << l.pod_uid << "\"}";
+  *os << "{engine=\"" << l.engine << "\", id=\"" << l.id << "\", pod_uid=\"" << l.pod_uid
+      << "\", containerd_namespace=\"" << l.containerd_namespace << "\", user=";
+  if (l.user) {
+    *os << *l.user;
+  } else {
+    *os << "none";
+  }
+  *os << "}";
 }
 
 namespace {
@@ -41,7 +48,24 @@ std::string hybrid(const std::string& path) { return v1_all(path) + "0::" + path
 std::string v2(const std::string& path) { return "0::" + path + "\n"; }
 
 ContainerLabel label(std::string engine, std::string id, std::string pod_uid = {}) {
-  return ContainerLabel{std::move(engine), std::move(id), std::move(pod_uid)};
+  ContainerLabel l;
+  l.engine = std::move(engine);
+  l.id = std::move(id);
+  l.pod_uid = std::move(pod_uid);
+  return l;
+}
+
+// A container below systemd's user@UID.service: a user's own.
+ContainerLabel of_user(ContainerLabel l, uid_t uid) {
+  l.user = uid;
+  return l;
+}
+
+// `ctr run`'s container: a containerd namespace and an id.
+ContainerLabel ctr(std::string ns, std::string id) {
+  ContainerLabel l = label("containerd", std::move(id));
+  l.containerd_namespace = std::move(ns);
+  return l;
 }
 
 struct Case {
@@ -68,7 +92,7 @@ std::vector<Case> cases() {
       {"DockerInDockerInnerWins", v2("/docker/" + kId + "/docker/" + kId2), label("docker", kId2)},
       {"DockerRootless",
        v2("/user.slice/user-1000.slice/user@1000.service/user.slice/docker-" + kId + ".scope"),
-       label("docker", kId)},
+       of_user(label("docker", kId), 1000)},
       // Read from inside a cgroup namespace: the path is relative to the reader's root.
       {"DockerRelativeToCgroupNamespace", v2("/../../system.slice/docker-" + kId + ".scope"),
        label("docker", kId)},
@@ -128,6 +152,55 @@ std::vector<Case> cases() {
       {"LxcMonitor", v2("/lxc.monitor.web1"), std::nullopt},
 
       // --- containerd and nerdctl without Kubernetes (containerd/cri#290, falco plugins#1378)
+      // v1 hosts with the systemd cgroup driver where systemd does not own name=systemd (kubeadm,
+      // AKS, EKS up to about 1.24): runc's "slice:prefix:id" shows verbatim, below containerd.
+      {"K8sContainerdV1SystemdDriverNameSystemd",
+       "4:memory:/\n1:name=systemd:/system.slice/containerd.service/kubepods-burstable-pod" +
+           kPodUidSystemd + ".slice:cri-containerd:" + kId + "\n",
+       label("containerd", kId, kPodUid)},
+      {"K8sContainerdV1SystemdDriverAllLines",
+       v1_all("/system.slice/containerd.service/kubepods-besteffort-pod" + kPodUidSystemd +
+              ".slice:cri-containerd:" + kId),
+       label("containerd", kId, kPodUid)},
+      {"K8sCrioRuncSystemdPath",
+       v1_all("/system.slice/crio.service/kubepods-pod" + kPodUidSystemd +
+              ".slice:crio:" + kCrioId),
+       label("cri-o", kCrioId, kPodUid)},
+      {"RuncSystemdPathOutsideKubepods",
+       v2("/system.slice/containerd.service/system.slice:cri-containerd:" + kId),
+       label("containerd", kId)},
+      {"RuncSystemdPathUnknownPrefix",
+       v2("/system.slice/containerd.service/kubepods-pod" + kPodUidSystemd + ".slice:other:" + kId),
+       std::nullopt},
+      {"RuncSystemdPathNotASlice",
+       v2("/system.slice/containerd.service/kubepods:cri-containerd:" + kId), std::nullopt},
+      {"RuncSystemdPathShortId",
+       v2("/system.slice/containerd.service/kubepods.slice:cri-containerd:" + kId.substr(1)),
+       label("systemd", "containerd.service")},
+      {"RuncSystemdPathFourParts",
+       v2("/system.slice/containerd.service/kubepods.slice:cri-containerd:x:" + kId), std::nullopt},
+
+      // --- ctr run with the cgroupfs driver: /<containerd namespace>/<id>
+      {"CtrV2", v2("/default/test_container"), ctr("default", "test_container")},
+      {"CtrV1", v1_all("/default/test_container"), ctr("default", "test_container")},
+      {"CtrHybrid", hybrid("/k8s.io/redis-1"), ctr("k8s.io", "redis-1")},
+      {"CtrNameSystemdOnly", "4:memory:/\n1:name=systemd:/default/web\n", ctr("default", "web")},
+      // Not on a line where systemd's cgroups would be units: two words prove nothing.
+      {"CtrOnlyInAV1Controller", "4:memory:/default/web\n1:name=systemd:/\n", std::nullopt},
+      {"CtrThreeComponents", v2("/default/web/sub"), std::nullopt},
+      {"CtrOneComponent", v2("/default"), std::nullopt},
+      {"CtrUnitAsNamespace", v2("/system.slice/web"), std::nullopt},
+      {"CtrUnitAsId", v2("/default/web.scope"), std::nullopt},
+      {"CtrDockerDirectory", v2("/docker/web"), std::nullopt},
+      {"CtrMesosExecutor", v2("/mesos/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"), std::nullopt},
+      {"CtrKubepodsQos", v2("/kubepods/besteffort"), std::nullopt},
+      {"CtrFullHexIdIsAmbiguous", v2("/ci/" + kId), std::nullopt},
+      {"CtrBadIdentifier", v2("/default/a..b"), std::nullopt},
+      {"CtrSeparatorAtEnd", v2("/default/web-"), std::nullopt},
+      {"CtrIdentifierTooLong", v2("/default/" + std::string(77, 'a')), std::nullopt},
+      {"CtrIdentifierLongest", v2("/default/" + std::string(76, 'a')),
+       ctr("default", std::string(76, 'a'))},
+
       {"ContainerdNoPod",
        v1_all("/system.slice/system-getty.slice/cri-containerd-" + kId + ".scope"),
        label("containerd", kId)},
@@ -138,7 +211,31 @@ std::vector<Case> cases() {
        label("podman", kId)},
       {"PodmanRootless",
        v2("/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + kId + ".scope"),
+       of_user(label("podman", kId), 1000)},
+      // podman run from a user's shell without systemd's help (--cgroup-manager cgroupfs).
+      {"PodmanRootlessCgroupfs",
+       v2("/user.slice/user-1001.slice/user@1001.service/user.slice/libpod-" + kId),
+       of_user(label("podman", kId), 1001)},
+      {"PodmanRootlessSessionUserOnly",
+       v2("/user.slice/user-1000.slice/session-2.scope/libpod-" + kId + ".scope"),
        label("podman", kId)},
+      {"UserServiceNotADecimalUid", v2("/user.slice/user@x1000.service/libpod-" + kId + ".scope"),
+       label("podman", kId)},
+      {"UserServiceSignedUid", v2("/user.slice/user@+1000.service/libpod-" + kId + ".scope"),
+       label("podman", kId)},
+      {"UserServiceUidOverflows",
+       v2("/user.slice/user@99999999999.service/libpod-" + kId + ".scope"), label("podman", kId)},
+      // --cgroups=split (ceph's cephadm): the payload below the unit podman was started from.
+      {"PodmanSplit",
+       v2("/system.slice/system-ceph\\x2d5ed8a4f6.slice/ceph-5ed8a4f6@mon.x.service/"
+          "libpod-payload-" +
+          kId),
+       label("podman", kId)},
+      {"PodmanSplitV1", v1_all("/system.slice/ceph-5ed8a4f6@mon.x.service/libpod-payload-" + kId),
+       label("podman", kId)},
+      // --cgroup-manager cgroupfs with --cgroup-parent elsewhere than libpod_parent.
+      {"PodmanCgroupfsOwnParent", v2("/ci/libpod-" + kId), label("podman", kId)},
+      {"PodmanCgroupfsMachineSlice", v1_all("/machine.slice/libpod-" + kId), label("podman", kId)},
       {"PodmanInPod",
        v2("/machine.slice/machine-libpod_pod_" + kId2 + ".slice/libpod-" + kId + ".scope"),
        label("podman", kId)},
@@ -167,6 +264,12 @@ std::vector<Case> cases() {
       {"LxcPayload", v2("/lxc.payload.web1/init.scope"), label("lxc", "web1")},
       {"LxcPayloadV1", v1_all("/lxc.payload.web1"), label("lxc", "web1")},
       {"LxcLegacy", v1_all("/lxc/web1"), label("lxc", "web1")},
+      // LXD 3 (a slash, not LXC 4's dot).
+      {"Lxd3Payload", "11:cpuset:/lxc.payload/c1\n1:name=systemd:/\n", label("lxc", "c1")},
+      {"Lxd3PayloadV1", v1_all("/lxc.payload/c1"), label("lxc", "c1")},
+      // Docker's old LXC driver named the container by its id: still LXC, not a bare id.
+      {"LxcLegacyHexName", "11:hugetlb:/lxc/" + kId + "\n", label("lxc", kId)},
+      {"LxcLegacyHexNameV1", v1_all("/lxc/" + kId), label("lxc", kId)},
 
       // --- systemd units, the fallback
       {"SystemdService", v2("/system.slice/nginx.service"), label("systemd", "nginx.service")},
@@ -174,7 +277,7 @@ std::vector<Case> cases() {
        label("systemd", "getty@tty1.service")},
       {"SystemdUserService",
        v2("/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service"),
-       label("systemd", "foo.service")},
+       of_user(label("systemd", "foo.service"), 1000)},
       {"SystemdDelegatedSubCgroup", v2("/system.slice/buildkit.service/worker/x"),
        label("systemd", "buildkit.service")},
       {"SystemdDockerDaemonIsAService", v2("/system.slice/docker.service"),
@@ -185,6 +288,16 @@ std::vector<Case> cases() {
       {"SystemdV2RootThenNameSystemd", "1:name=systemd:/system.slice/nginx.service\n0::/\n",
        label("systemd", "nginx.service")},
       {"SystemdUnitWithColon", v2("/system.slice/a:b.service"), label("systemd", "a:b.service")},
+      // A container of some layout not known here, below a service: not the service itself.
+      {"ServiceAboveAnUnknownId", v2("/system.slice/containerd.service/" + kId), std::nullopt},
+      {"ServiceAboveAnUnknownIdInAName", v2("/system.slice/foo.service/task-" + kId + ".scope/sub"),
+       std::nullopt},
+      {"ServiceAboveAnUnknownIdV1",
+       v1_all("/system.slice/containerd.service/kubepods-pod" + kPodUidSystemd +
+              ".slice:unknown:" + kId),
+       std::nullopt},
+      {"ServiceAboveShortHexIsStillTheService",
+       v2("/system.slice/foo.service/" + kId.substr(0, 63)), label("systemd", "foo.service")},
 
       // --- no label
       {"Root", v2("/"), std::nullopt},
@@ -316,6 +429,56 @@ TEST(ContainerLabelText, NamesAreShownWhole) {
   // Sixty-four characters that are not all hex are a name, not an id.
   std::string name(64, 'z');
   EXPECT_EQ(label("lxc", name).text(), "lxc " + name);
+}
+
+TEST(ContainerLabelText, CtrContainersShowTheirContainerdNamespace) {
+  EXPECT_EQ(ctr("default", "test_container").text(), "containerd default/test_container");
+  EXPECT_EQ(recognise_cgroup("0::/default/test_container\n")->text(),
+            "containerd default/test_container");
+}
+
+// Names as a state file gives them: name, pod name, pod namespace, compose project and service.
+ContainerLabel named(ContainerLabel l, std::string name, std::string pod_name = {},
+                     std::string pod_namespace = {}, std::string project = {},
+                     std::string service = {}) {
+  l.names.name = std::move(name);
+  l.names.pod_name = std::move(pod_name);
+  l.names.pod_namespace = std::move(pod_namespace);
+  l.names.compose_project = std::move(project);
+  l.names.compose_service = std::move(service);
+  return l;
+}
+
+TEST(ContainerLabelText, DockerNameThenComposeThenShortId) {
+  const std::string id = "0863501e45d8" + std::string(52, 'a');
+  EXPECT_EQ(named(label("docker", id), "shop-web", "", "", "shop", "web").text(),
+            "docker shop-web (compose shop/web) 0863501e45d8");
+  EXPECT_EQ(named(label("docker", id), "shop-web").text(), "docker shop-web 0863501e45d8");
+  EXPECT_EQ(named(label("docker", id), "x", "", "", "shop").text(),
+            "docker x (compose shop) 0863501e45d8");
+  // A service without its project says nothing a user could look up.
+  EXPECT_EQ(named(label("docker", id), "x", "", "", "", "web").text(), "docker x 0863501e45d8");
+  EXPECT_EQ(named(label("podman", kId), "web").text(), "podman web 3f2a1b2c3d4e");
+}
+
+TEST(ContainerLabelText, PodNamespaceAndNameReplaceThePodUid) {
+  const std::string id = "f1cde6a8dc2e" + std::string(52, 'b');
+  EXPECT_EQ(
+      named(label("containerd", id, kPodUid), "cart", "cart-5d8f9c7b6-x2x9q", "checkout").text(),
+      "k8s checkout/cart-5d8f9c7b6-x2x9q cart containerd f1cde6a8dc2e");
+  // The sandbox (pause) container has no log of its own, so no container name.
+  EXPECT_EQ(named(label("containerd", id, kPodUid), "", "cart-5d8f9c7b6-x2x9q", "checkout").text(),
+            "k8s checkout/cart-5d8f9c7b6-x2x9q containerd f1cde6a8dc2e");
+  EXPECT_EQ(named(label("kubernetes", id, kPodUid), "cart", "cart-1", "checkout").text(),
+            "k8s checkout/cart-1 cart f1cde6a8dc2e");
+  EXPECT_EQ(named(label("cri-o", id, kPodUid), "cart").text(),
+            "k8s pod 5ed8a4f6-db4e-4b7e-a87c-67da390d031d cart cri-o f1cde6a8dc2e");
+}
+
+TEST(ContainerLabelText, WithoutNamesTheLabelIsAsBefore) {
+  EXPECT_EQ(named(label("docker", kId), "").text(), label("docker", kId).text());
+  EXPECT_EQ(named(label("containerd", kId2, kPodUid), "").text(),
+            "k8s pod 5ed8a4f6-db4e-4b7e-a87c-67da390d031d containerd 4e5f6a7b8c9d");
 }
 
 TEST(ContainerLabelText, EmptyFieldsLeaveNoStraySpaces) {

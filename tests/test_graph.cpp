@@ -183,5 +183,19 @@ TEST(NamespaceGraph, RejectsParentLinksThatLoop) {
   EXPECT_THROW((void)NamespaceGraph::build(src.scan()), std::runtime_error);
 }
 
+TEST(NamespaceGraph, ContainerLabelsCarryTheNamesTheScanFound) {
+  FakeSource src;
+  src.process(1, "init", ns(100)).process(5, "sleep", ns(200), {5, 1}, 1).parent(ns(200), ns(100));
+  Scan& raw = src.raw();
+  raw.namespaces[ns(200)].cgroup = "0::/docker/" + std::string(64, 'a') + "\n";
+  raw.namespaces[ns(200)].names.name = "web";
+  raw.namespaces[ns(100)].names.name = "no label, no name";
+  NamespaceGraph g = NamespaceGraph::build(src.scan());
+  ASSERT_TRUE(g.at(ns(200)).container.has_value());
+  EXPECT_EQ(g.at(ns(200)).container->engine, "docker");
+  EXPECT_EQ(g.at(ns(200)).container->names.name, "web");
+  EXPECT_FALSE(g.at(ns(100)).container.has_value());
+}
+
 }  // namespace
 }  // namespace pidns

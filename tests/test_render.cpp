@@ -342,5 +342,92 @@ TEST(RenderJson, SurvivesNamesThatAreNotUtf8) {
   EXPECT_EQ(doc["pidns"][0]["processes"][0]["name"], "bad\xEF\xBF\xBDname\"\\\n\x01");
 }
 
+// A Docker container and a pod container whose state files named them; the compose project
+// is hostile, as labels may be.
+NamespaceGraph named_containers() {
+  const std::string docker_id = "0863501e45d8" + std::string(52, 'a');
+  const std::string pod_id = "f1cde6a8dc2e" + std::string(52, 'b');
+  FakeSource src;
+  src.process(1, "init", ns(100))
+      .process(5, "sleep", ns(200), {5, 1}, 1)
+      .process(6, "cart", ns(300), {6, 1}, 1)
+      .parent(ns(200), ns(100))
+      .parent(ns(300), ns(100));
+  Scan& raw = src.raw();
+  raw.namespaces[ns(200)].cgroup = "0::/docker/" + docker_id + "\n";
+  raw.namespaces[ns(200)].names.name = "shop-web";
+  raw.namespaces[ns(200)].names.compose_project = "ev\x1b[2Jil";
+  raw.namespaces[ns(200)].names.compose_service = "web";
+  raw.namespaces[ns(300)].cgroup =
+      "0::/kubepods.slice/kubepods-pod0b1c2d3e_4f50_6172_8394_a5b6c7d8e9f0.slice/"
+      "cri-containerd-" +
+      pod_id + ".scope\n";
+  raw.namespaces[ns(300)].names.name = "cart";
+  raw.namespaces[ns(300)].names.pod_name = "cart-5d8f9c7b6-x2x9q";
+  raw.namespaces[ns(300)].names.pod_namespace = "checkout";
+  // Names for a namespace without a container label are nobody's.
+  raw.namespaces[ns(100)].names.name = "stray";
+  return NamespaceGraph::build(src.scan());
+}
+
+TEST(RenderText, ShowsContainerNamesEscaped) {
+  NamespaceGraph g = named_containers();
+  std::string out = text(g, {});
+  EXPECT_NE(out.find("pid:[200] level 1, 1 process, 1 thread "
+                     "[docker shop-web (compose ev\\x1B[2Jil/web) 0863501e45d8]\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("pid:[300] level 1, 1 process, 1 thread "
+                     "[k8s checkout/cart-5d8f9c7b6-x2x9q cart containerd f1cde6a8dc2e]\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("stray"), std::string::npos) << out;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+}
+
+TEST(RenderDot, ShowsContainerNamesEscaped) {
+  NamespaceGraph g = named_containers();
+  std::string out;
+  render_dot(g, whole_view(g, std::nullopt), {}, out);
+  EXPECT_NE(out.find("\\ndocker shop-web (compose ev\\\\x1B[2Jil/web) 0863501e45d8\""),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("\\nk8s checkout/cart-5d8f9c7b6-x2x9q cart containerd f1cde6a8dc2e\""),
+            std::string::npos)
+      << out;
+}
+
+TEST(RenderJson, ContainerNamesAreStringsEmptyWhenUnknown) {
+  nlohmann::json doc = json(named_containers());
+  const nlohmann::json& host = doc["pidns"][0];
+  EXPECT_TRUE(host["container"].is_null());
+  const nlohmann::json& docker = host["children"][0]["container"];
+  EXPECT_EQ(docker["engine"], "docker");
+  EXPECT_EQ(docker["name"], "shop-web");
+  EXPECT_EQ(docker["compose_project"], "ev\x1b[2Jil");  // as it is: JSON escapes it itself
+  EXPECT_EQ(docker["compose_service"], "web");
+  EXPECT_EQ(docker["pod_name"], "");
+  EXPECT_EQ(docker["pod_namespace"], "");
+  EXPECT_EQ(docker["containerd_namespace"], "");
+  const nlohmann::json& pod = host["children"][1]["container"];
+  EXPECT_EQ(pod["pod_uid"], "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0");
+  EXPECT_EQ(pod["name"], "cart");
+  EXPECT_EQ(pod["pod_name"], "cart-5d8f9c7b6-x2x9q");
+  EXPECT_EQ(pod["pod_namespace"], "checkout");
+  EXPECT_EQ(pod["compose_project"], "");
+  // Keys in the order they are written.
+  NamespaceGraph g = named_containers();
+  std::string out;
+  render_json(g, whole_view(g, std::nullopt), {}, out);
+  nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(out);
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : ordered["pidns"][0]["children"][0]["container"].items()) {
+    keys.push_back(key);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"engine", "id", "pod_uid", "containerd_namespace",
+                                            "name", "pod_name", "pod_namespace", "compose_project",
+                                            "compose_service"}));
+}
+
 }  // namespace
 }  // namespace pidns

@@ -19,7 +19,7 @@ WatchEvent created() {
                    1,
                    4242,
                    "nginx",
-                   ContainerLabel{"docker", std::string(64, 'f'), ""}};
+                   ContainerLabel{.engine = "docker", .id = std::string(64, 'f')}};
   return e;
 }
 
@@ -83,7 +83,10 @@ TEST(WatchJson, CreatedIsOneObjectOnOneLineWithKeysInOrder) {
             R"("ns":{"dev":4,"ino":4026532200},"unique_id":7123,"label":"pid:[4026532200]",)"
             R"("level":1,"parent":{"dev":4,"ino":4026531836},"init":4242,"init_name":"nginx",)"
             R"("container":{"engine":"docker","id":")" +
-                std::string(64, 'f') + R"(","pod_uid":""}})" + "\n");
+                std::string(64, 'f') +
+                R"(","pod_uid":"","containerd_namespace":"","name":"","pod_name":"",)"
+                R"("pod_namespace":"","compose_project":"","compose_service":""}})" +
+                "\n");
 }
 
 TEST(WatchJson, GoneAddsLivedAndNullsAreExplicit) {

@@ -90,9 +90,11 @@ def test():
             raise AssertionError("nsfixture built something else than " + SPEC)
         caller = {"dev": fx.caller["dev"], "ino": fx.caller["ino"]}
         member = ns[1]["members"][2]  # level 2, not its init
-        with_pod = {ns[1]["ino"]: ("containerd", "c1", POD), ns[3]["ino"]: ("cri-o", "c2", POD),
-                    ns[2]["ino"]: ("containerd", "c3", OTHER_POD),
-                    ns[4]["ino"]: ("docker", "d4", "")}
+        # inode: (engine, id, pod UID, name)
+        with_pod = {ns[1]["ino"]: ("containerd", "c1", POD, "cart"),
+                    ns[3]["ino"]: ("cri-o", "c2", POD, ""),
+                    ns[2]["ino"]: ("containerd", "c3", OTHER_POD, "shop-web"),
+                    ns[4]["ino"]: ("docker", "d4", "", "shop-web")}
 
         def namespace_of_pid(lines):
             return lines == [label(ns[1])]
@@ -130,8 +132,12 @@ def test():
 
         def pod(lines):
             return lines == [f"{label(n)} {e} {i}" for n in ns
-                             for (e, i, p) in [with_pod.get(n["ino"], (None, None, None))]
+                             for (e, i, p, _) in [with_pod.get(n["ino"], (None,) * 4)]
                              if p == POD]
+
+        def by_name(lines):  # a pod's container and a Docker container may share a name
+            return lines == [label(n) for n in ns
+                             if with_pod.get(n["ino"], (None,) * 4)[3] == "shop-web"]
 
         # description: (variables, check, runs on the fake document)
         checks = {
@@ -148,6 +154,8 @@ def test():
             "Every process but the kernel threads:": ({}, no_kernel_threads, False),
             "Every namespace inferred without ptrace rights, with its init:":
                 ({}, inferred, True),
+            "The namespace of a container, given its name (Docker's, Podman's, or a pod "
+            "container's):": ({"name": "shop-web"}, by_name, True),
         }
         if set(found) != set(checks):
             raise AssertionError(f"README recipes without a check: {sorted(set(found) - set(checks))}; "
@@ -155,13 +163,15 @@ def test():
 
         doc = json.loads(h.run_tool(["--json"]))
 
-        # The fake document: pods, and two namespaces as a user without ptrace rights sees them.
-        made_inferred = {ns[2]["ino"], ns[4]["ino"]}
+        # The fake document: pods, and a namespace as a user without ptrace rights sees it.
+        made_inferred = {ns[0]["ino"]}
 
         def put_labels(n):
             if n["ino"] in with_pod:
-                e, i, p = with_pod[n["ino"]]
-                n["container"] = {"engine": e, "id": i, "pod_uid": p}
+                e, i, p, name = with_pod[n["ino"]]
+                n["container"] = {"engine": e, "id": i, "pod_uid": p, "containerd_namespace": "",
+                                  "name": name, "pod_name": "", "pod_namespace": "",
+                                  "compose_project": "", "compose_service": ""}
             if n["ino"] in made_inferred:
                 n.update(dev=None, ino=None, label="pid:[?]", ns_inferred=True)
             for c in n["children"]:

@@ -1,0 +1,548 @@
+#!/usr/bin/env python3
+"""Engine test: container names on real Docker and Podman containers, and on a Kubernetes node
+laid out as the kubelet and containerd lay out theirs. Python 3 standard library only.
+
+  docker      a private dockerd (its own --data-root, --exec-root, socket and pidfile, no
+              network), an image imported from a busybox-static root filesystem, containers with
+              a name, with compose labels (one of them hostile), and one sharing another's PID
+              namespace (--pid=container:X); pidns-tree with the default host root, with
+              --host-root laid out as a host's / mounted in a container, and with an empty one
+  podman      the same with podman (runc, cgroupfs manager), its store private below a temp
+              --host-root whose etc/containers/storage.conf points at it
+  kubernetes  PID namespace inits moved into kubepods cgroups on the machine's cgroup2
+              hierarchy, and the kubelet's /var/log/pods and /var/log/containers below a temp
+              --host-root
+
+Each checks the container labels and names in text, JSON (validated against the schema when
+python3-jsonschema is there) and DOT. Exits 77 (skip), saying why, where an engine or root is
+missing. Everything started is stopped in a finally: containers, daemons, mounts, cgroups.
+
+PIDNS_TREE names the binary under test, PIDNS_SCHEMA the JSON schema.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "container"))
+import nsharness  # noqa: E402  pylint: disable=wrong-import-position
+from nsharness import Skip  # noqa: E402  pylint: disable=wrong-import-position
+import test_container_labels as cgroups  # noqa: E402  pylint: disable=wrong-import-position
+
+ENGINE_TIMEOUT = 120  # seconds for one engine command (an import, a run, a daemon's start)
+ULIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]  # no CAP_SYS_RESOURCE
+
+
+def need(*programs):
+    for p in programs:
+        if shutil.which(p) is None:
+            raise Skip(f"{p} is not installed")
+    if os.geteuid() != 0:
+        raise Skip("needs root to run container engines")
+
+
+def run(cmd, **kw):
+    """Runs an engine command; returns its stdout, stripped; raises with its stderr on failure."""
+    r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=ENGINE_TIMEOUT, check=False, **kw)
+    if r.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} exited {r.returncode}: {r.stderr.strip()}")
+    return r.stdout.strip()
+
+
+def has_interpreter(path):
+    """Whether the 64-bit little-endian ELF file at `path` names a dynamic loader (PT_INTERP)."""
+    with open(path, "rb") as f:
+        elf = f.read()
+    if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
+        return True  # not what this test can tell: treat as dynamic
+    phoff = int.from_bytes(elf[0x20:0x28], "little")
+    phentsize = int.from_bytes(elf[0x36:0x38], "little")
+    phnum = int.from_bytes(elf[0x38:0x3a], "little")
+    for i in range(phnum):
+        off = phoff + i * phentsize
+        if int.from_bytes(elf[off:off + 4], "little") == 3:  # PT_INTERP
+            return True
+    return False
+
+
+def busybox_tarball(tmp):
+    """A root filesystem of busybox-static with a few applet links, as a tar file."""
+    busybox = shutil.which("busybox")
+    if has_interpreter(busybox):  # a dynamic busybox would need its libraries in the image
+        raise Skip(f"{busybox} is not static (install busybox-static)")
+    rootfs = os.path.join(tmp, "rootfs")
+    os.makedirs(os.path.join(rootfs, "bin"))
+    shutil.copy(busybox, os.path.join(rootfs, "bin", "busybox"))
+    for applet in ["sh", "sleep", "cat", "ls"]:
+        os.symlink("busybox", os.path.join(rootfs, "bin", applet))
+    tarball = os.path.join(tmp, "rootfs.tar")
+    run(["tar", "-C", rootfs, "-cf", tarball, "."])
+    return tarball
+
+
+def tool(args):
+    """pidns-tree's stdout; exit 0 and no stderr but the one tolerated summary line."""
+    return nsharness.run_tool(args)
+
+
+def schema_check(doc):
+    try:
+        import jsonschema  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return
+    with open(os.environ["PIDNS_SCHEMA"], encoding="utf-8") as f:
+        jsonschema.validate(doc, json.load(f))
+
+
+def namespace_of(doc, pid):
+    """The JSON namespace whose processes include host PID `pid`."""
+    def walk(nodes):
+        for ns in nodes:
+            if any(p["pid"] == pid for p in ns.get("processes", [])):
+                return ns
+            found = walk(ns["children"])
+            if found:
+                return found
+        return None
+    ns = walk(doc["pidns"])
+    if ns is None:
+        raise AssertionError(f"PID {pid} is in no namespace of the JSON output")
+    return ns
+
+
+def ns_line(text, label):
+    """The text line of namespace `label` (pid:[INODE])."""
+    lines = [l for l in text.splitlines() if (label + " ") in l]
+    if len(lines) != 1:
+        raise AssertionError(f"{label}: expected one text line, found {lines!r}")
+    return lines[0]
+
+
+def dot_label(dot, ns):
+    m = re.search(rf'ns_{ns["dev"]}_{ns["ino"]} \[shape=box, [^\]]*label="([^"]*(?:\\.[^"]*)*)"\]',
+                  dot)
+    if not m:
+        raise AssertionError(f"{ns['label']}: no DOT node")
+    return m[1]
+
+
+class Expect:
+    """What pidns-tree must say about the namespace of one container."""
+
+    def __init__(self, pid, container, text_label):
+        self.pid = pid  # a host PID inside the container
+        self.container = container  # the JSON "container" object, whole
+        self.text_label = text_label  # what the text shows in [...], escaped
+
+
+def check(args, expected, also_in_namespace=()):
+    """Runs pidns-tree in JSON, text and DOT; returns the errors."""
+    doc = json.loads(tool(["--json", *args]))
+    schema_check(doc)
+    text = tool(["--color=never", "--ascii", *args])
+    dot = tool(["--format=dot", *args])
+    errors = []
+    for e in expected:
+        ns = namespace_of(doc, e.pid)
+        if ns["container"] != e.container:
+            errors.append(f"PID {e.pid}: JSON container {ns['container']!r}, want {e.container!r}")
+        line = ns_line(text, ns["label"])
+        if not line.endswith(f"[{e.text_label}]"):
+            errors.append(f"PID {e.pid}: text line {line!r} does not end in [{e.text_label}]")
+        # DOT escapes '"' and '\\' once more, inside its quoted label.
+        want_dot = e.text_label.replace("\\", "\\\\").replace('"', '\\"')
+        if not dot_label(dot, ns).endswith("\\n" + want_dot):
+            errors.append(f"PID {e.pid}: DOT label {dot_label(dot, ns)!r} lacks {want_dot!r}")
+        if "\x1b" in text or "\x1b" in dot:
+            errors.append("a raw ESC reached the text or DOT output")
+    for pid, other in also_in_namespace:
+        if namespace_of(doc, pid)["label"] != namespace_of(doc, other)["label"]:
+            errors.append(f"PIDs {pid} and {other} should share a PID namespace")
+    return errors
+
+
+def container_json(engine, cid, name="", project="", service="", pod_uid="", pod_name="",
+                   pod_namespace=""):
+    return {"engine": engine, "id": cid, "pod_uid": pod_uid, "containerd_namespace": "",
+            "name": name, "pod_name": pod_name, "pod_namespace": pod_namespace,
+            "compose_project": project, "compose_service": service}
+
+
+def unmount_below(path):
+    """Lazily unmounts whatever an engine left mounted below `path`; returns what it found."""
+    found = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        for line in f:
+            mountpoint = line.split(" ")[4].replace("\\040", " ")
+            if mountpoint == path or mountpoint.startswith(path + "/"):
+                found.append(mountpoint)
+    for m in sorted(found, key=len, reverse=True):
+        subprocess.run(["umount", "-l", m], check=False, capture_output=True)
+    return found
+
+
+def kill_all(pids):
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def mentioning(path):
+    """PIDs of the processes whose command line names `path`: a daemon's containerd and shims, a
+    conmon and the `podman container cleanup` it runs all take the test's directories as
+    arguments."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        if path.encode() in cmdline:
+            found.append(int(entry))
+    return found
+
+
+def kill_mentioning(path, grace=15):
+    """Waits `grace` seconds for the processes naming `path` to end on their own (podman's
+    cleanup runs after its container is gone), then kills the rest; returns what it killed."""
+    deadline = time.monotonic() + grace
+    while mentioning(path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = mentioning(path)
+    kill_all(survivors)
+    return survivors
+
+
+def remove_engine_cgroups(created):
+    """Removes the cgroups an engine made that were not there before the test, deepest first;
+    returns those that would not go (still populated after a few seconds)."""
+    left = []
+    for d in created:
+        for dirpath, _, _ in sorted(os.walk(d, topdown=False), key=lambda w: -len(w[0])):
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    os.rmdir(dirpath)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:  # EBUSY while a killed task is still exiting
+                    if time.monotonic() > deadline:
+                        left.append(dirpath)
+                        break
+                    time.sleep(0.05)
+    return left
+
+
+def cgroup_dirs(name):
+    """Every /sys/fs/cgroup/*/NAME and /sys/fs/cgroup/NAME directory that exists."""
+    found = set()
+    for base in ["/sys/fs/cgroup"] + [os.path.join("/sys/fs/cgroup", d)
+                                      for d in os.listdir("/sys/fs/cgroup")]:
+        p = os.path.join(base, name)
+        if os.path.isdir(p):
+            found.add(p)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Docker
+
+
+class Dockerd:
+    """A private dockerd: everything of it lives below `tmp`, and stop() ends it."""
+
+    def __init__(self, tmp, data_root):
+        self.tmp = tmp
+        self.sock = os.path.join(tmp, "docker.sock")
+        self.pidfile = os.path.join(tmp, "docker.pid")
+        self.exec_root = os.path.join(tmp, "exec")
+        self.data_root = data_root
+        self.log = open(os.path.join(tmp, "dockerd.log"), "w", encoding="utf-8")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["dockerd", "--data-root", self.data_root, "--exec-root", self.exec_root,
+             "-H", "unix://" + self.sock, "--pidfile", self.pidfile, "--iptables=false",
+             "--ip6tables=false", "--bridge=none", "--default-ulimit", "nofile=1024:1024",
+             "--default-ulimit", "nproc=4096:4096", "--log-level=warn"],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, start_new_session=True)
+        deadline = time.monotonic() + ENGINE_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise Skip(f"dockerd exited {self.proc.returncode}: {self.tail()}")
+            r = subprocess.run(self.cli("version", "--format", "{{.Server.Version}}"),
+                               capture_output=True, text=True, check=False, timeout=30)
+            if r.returncode == 0:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"dockerd did not answer within {ENGINE_TIMEOUT} s: {self.tail()}")
+
+    def tail(self):
+        self.log.flush()
+        with open(self.log.name, encoding="utf-8", errors="replace") as f:
+            return f.read()[-2000:]
+
+    def cli(self, *args):
+        return ["docker", "-H", "unix://" + self.sock, *args]
+
+    def docker(self, *args):
+        return run(self.cli(*args))
+
+    def stop(self):
+        if self.proc is None:
+            return
+        try:
+            ids = subprocess.run(self.cli("ps", "-aq"), capture_output=True, text=True,
+                                 check=False, timeout=60).stdout.split()
+            if ids:
+                subprocess.run(self.cli("rm", "-f", *ids), capture_output=True, check=False,
+                               timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # its containerd and shims too
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        self.proc = None
+        self.log.close()
+
+
+def test_docker():
+    need("dockerd", "docker", "runc", "busybox", "tar")
+    nsharness.binary("PIDNS_TREE")
+    tmp = tempfile.mkdtemp(prefix="pidns-engines-docker-")
+    # A host root as a container sees the host's / at /host: the data root lies inside it, and a
+    # link makes dockerd's absolute --data-root resolve there as it would on the host.
+    host = os.path.join(tmp, "host")
+    data_root = os.path.join(host, "var", "lib", "docker")
+    os.makedirs(data_root)
+    os.makedirs(os.path.dirname(host + host))
+    os.symlink("/", host + host)
+    cgroups_before = cgroup_dirs("docker")
+    daemon = Dockerd(tmp, data_root)
+    errors = []
+    try:
+        daemon.start()
+        daemon.docker("import", busybox_tarball(tmp), "pidns-busybox:1")
+        suffix = secrets.token_hex(3)
+        web, plain, side, hostile = (f"shop-web-{suffix}", f"plain-{suffix}", f"side-{suffix}",
+                                     f"hostile-{suffix}")
+        run_args = ["run", "-d", "--network=none", "--log-driver=none"]
+        daemon.docker(*run_args, "--name", web, "--label", "com.docker.compose.project=shop",
+                      "--label", "com.docker.compose.service=web", "pidns-busybox:1",
+                      "sleep", "600")
+        daemon.docker(*run_args, "--name", plain, "pidns-busybox:1", "sleep", "600")
+        daemon.docker(*run_args, "--name", side, f"--pid=container:{web}", "pidns-busybox:1",
+                      "sleep", "600")
+        daemon.docker(*run_args, "--name", hostile, "--label",
+                      "com.docker.compose.project=ev\x1b[31mil", "--label",
+                      "com.docker.compose.service=x", "pidns-busybox:1", "sleep", "600")
+        info = {}
+        for name in [web, plain, side, hostile]:
+            cid, pid = daemon.docker("inspect", "-f", "{{.Id}} {{.State.Pid}}", name).split()
+            info[name] = (cid, int(pid))
+
+        def expected(named):
+            def one(name, project="", service="", shown=""):
+                cid, pid = info[name]
+                if not named:
+                    return Expect(pid, container_json("docker", cid), f"docker {cid[:12]}")
+                return Expect(pid, container_json("docker", cid, name, project, service),
+                              f"docker {name}{shown} {cid[:12]}")
+            return [one(web, "shop", "web", " (compose shop/web)"), one(plain),
+                    one(hostile, "ev\x1b[31mil", "x", " (compose ev\\x1B[31mil/x)")]
+
+        shared = [(info[side][1], info[web][1])]
+        # The default host root: dockerd's --data-root from its command line in procfs.
+        errors += check([], expected(True), shared)
+        # A container's view: the host's / at some directory, and its procfs.
+        errors += check(["--proc", "/proc", "--host-root", host], expected(True), shared)
+        # A host root that holds no state: labels without names, as before names existed.
+        empty = os.path.join(tmp, "empty")
+        os.mkdir(empty)
+        errors += check(["--host-root", empty], expected(False), shared)
+    finally:
+        daemon.stop()
+        survivors = kill_mentioning(tmp)
+        if survivors:
+            errors.append(f"processes outlived dockerd: {survivors}")
+        leftover = unmount_below(tmp)
+        if leftover:
+            errors.append(f"mounts left behind by dockerd: {leftover}")
+        left = remove_engine_cgroups(cgroup_dirs("docker") - cgroups_before)
+        if left:
+            errors.append(f"cgroups left behind: {left}")
+        shutil.rmtree(tmp, ignore_errors=True)
+    if errors:
+        raise AssertionError("\n".join(errors))
+
+
+# ---------------------------------------------------------------------------------------------
+# Podman
+
+
+def test_podman():
+    need("podman", "runc", "busybox", "tar")
+    nsharness.binary("PIDNS_TREE")
+    tmp = tempfile.mkdtemp(prefix="pidns-engines-podman-")
+    host = os.path.join(tmp, "host")
+    os.makedirs(os.path.join(host, "etc", "containers"))
+    # The store, private to this test, is the host root's system store: graphroot is read inside
+    # the host root, as every path pidns-tree takes from a host's files.
+    with open(os.path.join(host, "etc", "containers", "storage.conf"), "w",
+              encoding="utf-8") as f:
+        f.write('[storage]\ndriver = "vfs"\ngraphroot = "/store"\n')
+    podman = ["podman", "--root", os.path.join(host, "store"),
+              "--runroot", os.path.join(tmp, "run"), "--storage-driver", "vfs",
+              "--runtime", "runc", "--cgroup-manager", "cgroupfs",
+              "--network-config-dir", os.path.join(tmp, "net"), "--tmpdir",
+              os.path.join(tmp, "tmp"), "--events-backend", "none"]
+    cgroups_before = cgroup_dirs("libpod_parent")
+    started = []
+    errors = []
+    try:
+        run(podman + ["import", busybox_tarball(tmp), "localhost/pidns-busybox:1"])
+        suffix = secrets.token_hex(3)
+        web, side = f"web-{suffix}", f"side-{suffix}"
+        run_args = ["run", "-d", "--network=none", *ULIMITS]
+        run(podman + run_args + ["--name", web, "localhost/pidns-busybox:1", "sleep", "600"])
+        started.append(web)
+        run(podman + run_args + ["--name", side, f"--pid=container:{web}",
+                                 "localhost/pidns-busybox:1", "sleep", "600"])
+        started.append(side)
+        info = {}
+        for name in [web, side]:
+            cid, pid = run(podman + ["inspect", "-f", "{{.Id}} {{.State.Pid}}", name]).split()
+            info[name] = (cid, int(pid))
+        cid, pid = info[web]
+        shared = [(info[side][1], pid)]
+        errors += check(["--host-root", host],
+                        [Expect(pid, container_json("podman", cid, web),
+                                f"podman {web} {cid[:12]}")], shared)
+        # The default host root has no such store: the label alone.
+        errors += check([], [Expect(pid, container_json("podman", cid), f"podman {cid[:12]}")],
+                        shared)
+    finally:
+        pids = []
+        for name in started:
+            r = subprocess.run(podman + ["inspect", "-f", "{{.State.Pid}}", name],
+                               capture_output=True, text=True, check=False, timeout=60)
+            if r.returncode == 0 and r.stdout.strip().isdigit():
+                pids.append(int(r.stdout.strip()))
+        # One at a time, the last started first: podman refuses to remove a container whose
+        # PID namespace another one shares, even when both are named in one command.
+        for name in reversed(started):
+            subprocess.run(podman + ["rm", "-f", "-t", "0", name], capture_output=True,
+                           check=False, timeout=ENGINE_TIMEOUT)
+        kill_all(p for p in pids if p > 0)
+        survivors = kill_mentioning(tmp)
+        if survivors:
+            errors.append(f"processes outlived podman rm: {survivors}")
+        leftover = unmount_below(tmp)
+        if leftover:
+            errors.append(f"mounts left behind by podman: {leftover}")
+        left = remove_engine_cgroups(cgroup_dirs("libpod_parent") - cgroups_before)
+        if left:
+            errors.append(f"cgroups left behind: {left}")
+        shutil.rmtree(tmp, ignore_errors=True)
+    if errors:
+        raise AssertionError("\n".join(errors))
+
+
+# ---------------------------------------------------------------------------------------------
+# Kubernetes
+
+
+def test_kubernetes():
+    if os.geteuid() != 0:
+        raise Skip("needs root to create cgroups and move processes into them")
+    need("unshare")
+    nsharness.binary("PIDNS_TREE")
+    mount = cgroups.cgroup2_mount()
+    if mount is None or not os.access(mount, os.W_OK):
+        raise Skip("no writable cgroup2 hierarchy")
+
+    pod_uid = str(uuid.uuid4())
+    namespace, pod = "checkout", f"cart-5d8f9c7b6-{secrets.token_hex(3)}"
+    app_id, sandbox_id = secrets.token_hex(32), secrets.token_hex(32)
+    pod_slice = (f"kubepods.slice/kubepods-burstable.slice/"
+                 f"kubepods-burstable-pod{pod_uid.replace('-', '_')}.slice")
+    tmp = tempfile.mkdtemp(prefix="pidns-engines-k8s-")
+    host = os.path.join(tmp, "host")
+    pod_dir = f"/var/log/pods/{namespace}_{pod}_{pod_uid}"
+    os.makedirs(host + pod_dir + "/cart")
+    with open(host + pod_dir + "/cart/0.log", "w", encoding="utf-8"):
+        pass
+    os.makedirs(host + "/var/log/containers")
+    os.symlink(pod_dir + "/cart/0.log",
+               host + f"/var/log/containers/{pod}_{namespace}_cart-{app_id}.log")
+
+    fixture = cgroups.Fixture(mount)
+    errors = []
+    try:
+        try:
+            for name, cid in [("app", app_id), ("sandbox", sandbox_id)]:
+                fixture.start_init(name, fixture.make_cgroup(f"{pod_slice}/cri-containerd-{cid}.scope"))
+        except OSError as e:
+            raise Skip(f"cannot create or join a cgroup under {mount}: {e}") from e
+        pod_text = f"k8s {namespace}/{pod}"
+        expected = [
+            Expect(fixture.inits["app"],
+                   container_json("containerd", app_id, "cart", pod_uid=pod_uid, pod_name=pod,
+                                  pod_namespace=namespace),
+                   f"{pod_text} cart containerd {app_id[:12]}"),
+            # The sandbox (pause) container has no log: its pod is still named.
+            Expect(fixture.inits["sandbox"],
+                   container_json("containerd", sandbox_id, pod_uid=pod_uid, pod_name=pod,
+                                  pod_namespace=namespace),
+                   f"{pod_text} containerd {sandbox_id[:12]}")]
+        errors += check(["--host-root", host], expected)
+        # Without the kubelet's files: the pod UID, as before names existed.
+        errors += check([], [Expect(fixture.inits["app"],
+                                    container_json("containerd", app_id, pod_uid=pod_uid),
+                                    f"k8s pod {pod_uid} containerd {app_id[:12]}")])
+    finally:
+        if not fixture.close():
+            errors.append("cgroups left behind")
+        shutil.rmtree(tmp, ignore_errors=True)
+    if errors:
+        raise AssertionError("\n".join(errors))
+
+
+def main():
+    tests = {"docker": test_docker, "podman": test_podman, "kubernetes": test_kubernetes}
+    if len(sys.argv) != 2 or sys.argv[1] not in tests:
+        print(f"usage: {sys.argv[0]} {'|'.join(tests)}")
+        return 2
+    # meson sends SIGTERM on timeout: unwind through the finally blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    nsharness.main(tests[sys.argv[1]])  # exits: 0, 1, or 77 (skip)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
