@@ -19,7 +19,7 @@ _pidns_tree() {
     _init_completion -s || return
 
     case $prev in
-        -h | --help | -V | --version | -d | --max-depth | --interval)
+        -h | --help | -V | --version | -d | --max-depth | --interval | -j | --jobs)
             return
             ;;
         --proc | --host-root)
@@ -57,7 +57,7 @@ _pidns_tree() {
 
     if [[ $cur == -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W '-h --help --proc --host-root -J --json --format -N --no-pids
-            -p --pid -n --ns -d --max-depth --ptree -k --kernel-threads --owner --ns-id --no-labels -a --all
+            -p --pid -n --ns -d --max-depth --ptree -k --kernel-threads -j --jobs --owner --ns-id --no-labels -a --all
             -t --translate --to --watch --interval --ascii --color -V --version' -- "$cur")
     fi
 }

@@ -24,6 +24,7 @@ complete -c pidns-tree -s n -l ns -r -F -d 'Show the subtree of NS: inode, pid:[
 complete -c pidns-tree -s d -l max-depth -x -d 'Show N levels below the top'
 complete -c pidns-tree -l ptree -d "Show each namespace's processes as a tree by parent PID"
 complete -c pidns-tree -s k -l kernel-threads -d "List kernel threads instead of counting them"
+complete -c pidns-tree -s j -l jobs -x -d "Read processes with N threads (1: none)"
 complete -c pidns-tree -l owner -d 'Show the owning user namespace and its UID'
 complete -c pidns-tree -l ns-id -d 'Show the 64-bit namespace ids of Linux 6.18+'
 complete -c pidns-tree -l no-labels -d 'Do not show container labels found from cgroups'

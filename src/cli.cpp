@@ -92,8 +92,12 @@ void report_forest(const NamespaceGraph& graph, std::ostream& err) {
 }
 
 // What the scan must collect for these options, and nothing more: each item costs system calls.
-ScanRequest request_for(const Options& options) {
+ScanRequest request_for(const Options& options, const TermEnv& env) {
   ScanRequest request;
+  // Status files only where the output shows processes or their PIDs at every level.
+  request.statuses = options.processes || options.translate.has_value();
+  constexpr unsigned kMaxDefaultJobs = 8;  // beyond this, /proc's own locks serialise the reads
+  request.jobs = options.jobs > 0 ? options.jobs : std::min(env.cpus, kMaxDefaultJobs);
   bool json = options.format == Format::Json;
   request.owners = json || options.owner;
   request.ids = json || options.unique_id;
@@ -270,6 +274,10 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   app.add_flag("--ptree", opts.ptree, "Show each namespace's processes as a tree by parent PID");
   app.add_flag("-k,--kernel-threads", opts.kernel_threads,
                "List kernel threads one by one instead of counting them in one line");
+  app.add_option("-j,--jobs", opts.jobs,
+                 "Read processes with N threads (default: the CPUs, at most 8; 1: none)")
+      ->check(CLI::Range(1, 256))
+      ->option_text("N");
   app.add_flag("--owner", opts.owner,
                "Show each namespace's owning user namespace and its owner's UID");
   app.add_flag("--ns-id", opts.unique_id, "Show the 64-bit namespace ids of Linux 6.18+");
@@ -368,7 +376,7 @@ int execute(const Options& options, NsSource& source, std::ostream& out, std::os
       .ptree = options.ptree,
       .kernel_threads = options.kernel_threads};
   try {
-    ScanRequest request = request_for(options);
+    ScanRequest request = request_for(options, env);
     Scan scan = source.scan(request);
     notes = {std::move(scan.unreachable_mounts), scan.names_skipped};
     std::vector<NsId> named = std::move(scan.named);

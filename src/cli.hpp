@@ -38,6 +38,7 @@ struct Options {
   bool labels = true;                   ///< --no-labels turns container labels off
   bool ptree = false;                   ///< --ptree
   bool kernel_threads = false;          ///< --kernel-threads: list them, not one summary row
+  unsigned jobs = 0;                    ///< --jobs: threads that read processes; 0: min(CPUs, 8)
   bool all = false;                     ///< --all: also namespaces held open by fds or mounts
   std::optional<pid_t> translate;       ///< --translate PID
   std::string to;                       ///< --to NS|PID

@@ -104,7 +104,8 @@ class Scanner {
   }
 
   void read_processes() {
-    ProcessBatch batch = reader_.read(reader_.list());
+    bool memberships = !request_.statuses && own_procfs() && NsClimber::names_inits();
+    ProcessBatch batch = reader_.read_all(reader_.list(), request_.jobs, memberships);
     scan_.inaccessible = std::move(batch.inaccessible);
     scan_.malformed = std::move(batch.malformed);
     scan_.vanished = batch.vanished;
@@ -118,6 +119,50 @@ class Scanner {
       if (outcome_[i] == Outcome::kVanished) ++scan_.vanished;
     }
     read_.clear();
+    if (memberships) complete_memberships();
+  }
+
+  // Whether this procfs belongs to our own PID namespace: then the PIDs that namespace ioctls
+  // give (in the caller's namespace) are the PIDs this procfs shows.
+  bool own_procfs() const {
+    ReadBuffer buf;
+    try {
+      std::optional<ProcStatus> st =
+          parse_status(read_proc_file(root_.get(), "self/status", buf, ProcText::kWhole));
+      return st && st->nstgid.size() == 1;
+    } catch (const SysError&) {
+      return false;
+    }
+  }
+
+  // Without status (--no-pids), what NStgid would have said follows from the climb: a member's
+  // depth below the procfs's namespace (ours) is its namespace's, and its innermost PID is 1 if
+  // the kernel named it that namespace's PID 1 (NsInfo::init). The other fields are not read.
+  void complete_memberships() {
+    std::unordered_map<NsId, std::size_t, NsIdHash> depth;
+    for (Process& p : scan_.processes) {
+      auto [it, fresh] = depth.try_emplace(p.ns, 0);
+      if (fresh) it->second = depth_below_self(p.ns);
+      const NsInfo* info = find_info(p.ns);
+      bool init = info && info->init == p.pid;
+      p.status.nstgid.assign(it->second + 1, p.pid);
+      if (init) p.status.nstgid.back() = 1;
+    }
+  }
+
+  std::size_t depth_below_self(NsId ns) const {
+    std::size_t d = 0;
+    for (; d <= static_cast<std::size_t>(kMaxPidNsLevel) && scan_.self && ns != *scan_.self; ++d) {
+      const NsInfo* info = find_info(ns);
+      if (!info || !info->parent) break;
+      ns = *info->parent;
+    }
+    return d;
+  }
+
+  const NsInfo* find_info(const NsId& ns) const {
+    auto it = scan_.namespaces.find(ns);
+    return it == scan_.namespaces.end() ? nullptr : &it->second;
   }
 
   // The index of a read process's parent among those read, if it was read.
@@ -186,7 +231,9 @@ class Scanner {
   void admit(std::size_t i, const Process* placed_parent) {
     const Process& p = read_[i].process;
     outcome_[i] = Outcome::kPlaced;
-    if (climber_.known(p.ns) && !climber_.has_unique_id(p.ns)) return;
+    // A namespace already known is checked for a recycled inode where a status read left room
+    // for the race (a stat of ns/pid only where the parent did not tell), not for every member.
+    if (climber_.known(p.ns) && (!request_.statuses || !climber_.has_unique_id(p.ns))) return;
     if (!climber_.known(p.ns) && place_by_parent(p, placed_parent)) return;
     std::string path = std::to_string(p.pid) + "/ns/pid";
     try {
@@ -319,12 +366,23 @@ class Scanner {
     for (auto& [names, label] : wanted) *names = finder.find(label);
   }
 
+  // A process's name from /proc/PID/comm, where its status was not read (--no-pids).
+  std::string comm_of(pid_t pid, ReadBuffer& buf) {
+    std::string path = std::to_string(pid) + "/comm";
+    try {
+      std::string_view comm = read_proc_file(root_.get(), path.c_str(), buf, ProcText::kWhole);
+      return std::string(comm.substr(0, comm.find('\n')));
+    } catch (const SysError&) {
+      return {};
+    }
+  }
+
   // The command lines of running container engines (dockerd's --data-root), in PID order.
   std::vector<EngineDaemon> engine_daemons() {
     std::vector<EngineDaemon> daemons;
     ReadBuffer buf;
     for (const Process& p : scan_.processes) {
-      if (!is_engine_daemon(p.status.name)) continue;
+      if (!is_engine_daemon(request_.statuses ? p.status.name : comm_of(p.pid, buf))) continue;
       std::string path = std::to_string(p.pid) + "/cmdline";
       try {
         daemons.push_back({p.status.uid, std::string(read_proc_file(root_.get(), path.c_str(), buf,

@@ -14,9 +14,13 @@
 #include <charconv>
 #include <string>
 
-// Newer than Debian 12's <linux/nsfs.h>: the 64-bit namespace id of Linux 6.18.
+// Newer than Debian 12's <linux/nsfs.h>: the 64-bit namespace id of Linux 6.18, and the PID of a
+// process of another namespace in the caller's (Linux 6.11; the argument is passed by value).
 #ifndef NS_GET_ID
 #define NS_GET_ID _IOR(NSIO, 0xd, __u64)
+#endif
+#ifndef NS_GET_TGID_FROM_PIDNS
+#define NS_GET_TGID_FROM_PIDNS _IOR(NSIO, 0x7, int)
 #endif
 
 namespace pidns {
@@ -105,6 +109,15 @@ bool NsClimber::same_as_recorded(const NsId& ns, int fd) const {
   return !id || *id == *it->second.unique_id;
 }
 
+bool NsClimber::names_inits() {
+  try {
+    UniqueFd own = open_at(AT_FDCWD, "/proc/self/ns/pid");
+    return ::ioctl(own.get(), NS_GET_TGID_FROM_PIDNS, 1) > 0;
+  } catch (const SysError&) {
+    return false;
+  }
+}
+
 bool NsClimber::has_unique_id(const NsId& ns) const {
   auto it = namespaces_.find(ns);
   return it != namespaces_.end() && it->second.unique_id.has_value();
@@ -115,6 +128,10 @@ bool NsClimber::has_unique_id(const NsId& ns) const {
 // the field stays empty, never zero.
 void NsClimber::describe(int fd, NsInfo& info) const {
   info.unique_id = unique_id_of(fd);
+  if (!request_.statuses) {
+    int init = ::ioctl(fd, NS_GET_TGID_FROM_PIDNS, 1);  // ESRCH: its init is gone
+    if (init > 0) info.init = init;
+  }
   if (request_.owners) {
     UniqueFd userns = ns_ioctl_fd(fd, NS_GET_USERNS);  // EPERM: owner outside our scope
     if (!userns) return;

@@ -55,6 +55,9 @@ class NsClimber {
   /// inode after the recorded one died mid-scan: NS_GET_ID ids are never reused (Linux 6.18).
   /// True where the kernel cannot tell.
   [[nodiscard]] bool same_as_recorded(const NsId& ns, int fd) const;
+  /// Whether the kernel names a namespace's PID 1 to the caller (NS_GET_TGID_FROM_PIDNS, Linux
+  /// 6.11), tried on the caller's own namespace.
+  [[nodiscard]] static bool names_inits();
   /// Whether `ns` is recorded with its NS_GET_ID, so that same_as_recorded() can tell.
   [[nodiscard]] bool has_unique_id(const NsId& ns) const;
 

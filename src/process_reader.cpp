@@ -3,12 +3,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <exception>
+#include <iterator>
 #include <memory>
+#include <thread>
 
 #include "placement.hpp"
 
@@ -113,6 +117,78 @@ void ProcessReader::read_one(pid_t pid, ReadBuffer& buf, ProcessBatch& out) cons
       }
       read.found = NsFound::kDenied;
     }
+  }
+  out.processes.push_back(std::move(read));
+}
+
+ProcessBatch ProcessReader::read_all(std::span<const pid_t> pids, unsigned jobs,
+                                     bool memberships) const {
+  auto read_chunk = [this, memberships](std::span<const pid_t> chunk) {
+    return memberships ? read_memberships(chunk) : read(chunk);
+  };
+  // A thread costs more than reading a few hundred processes.
+  constexpr std::size_t kMinChunk = 256;
+  std::size_t n = std::min<std::size_t>(jobs, std::max<std::size_t>(1, pids.size() / kMinChunk));
+  if (n <= 1) return read_chunk(pids);
+
+  std::vector<ProcessBatch> parts(n);
+  std::vector<std::exception_ptr> failures(n);
+  {
+    std::vector<std::jthread> workers;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::span<const pid_t> chunk =
+          pids.subspan(i * pids.size() / n, (i + 1) * pids.size() / n - i * pids.size() / n);
+      workers.emplace_back([&, i, chunk] {
+        try {
+          parts[i] = read_chunk(chunk);
+        } catch (...) {
+          failures[i] = std::current_exception();
+        }
+      });
+    }
+  }  // joined
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+  ProcessBatch all = std::move(parts.front());
+  for (std::size_t i = 1; i < n; ++i) {
+    ProcessBatch& part = parts[i];
+    std::move(part.processes.begin(), part.processes.end(), std::back_inserter(all.processes));
+    all.inaccessible.insert(all.inaccessible.end(), part.inaccessible.begin(),
+                            part.inaccessible.end());
+    all.malformed.insert(all.malformed.end(), part.malformed.begin(), part.malformed.end());
+    all.vanished += part.vanished;
+  }
+  return all;
+}
+
+ProcessBatch ProcessReader::read_memberships(std::span<const pid_t> pids) const {
+  ProcessBatch out;
+  out.processes.reserve(pids.size());
+  ReadBuffer buf;
+  for (pid_t pid : pids) read_membership(pid, buf, out);
+  return out;
+}
+
+void ProcessReader::read_membership(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const {
+  ReadProcess read{Process{pid, {}, {}, std::nullopt, false}, NsFound::kRead};
+  try {
+    read.process.ns = stat_ns(pid);
+    struct stat task {};
+    if (::fstatat(root_, ProcPath(pid, "/task"), &task, 0) != 0) {
+      throw SysError(errno, "stat task");
+    }
+    read.process.status.threads = task.st_nlink > 2 ? static_cast<unsigned>(task.st_nlink - 2) : 1;
+  } catch (const SysError& e) {
+    if (classify(e) == Failure::kVanished) {
+      ++out.vanished;
+      return;
+    }
+    // No ptrace rights: what status tells is what the graph's inference needs.
+    std::size_t before = out.processes.size();
+    read_one(pid, buf, out);
+    if (out.processes.size() > before) out.processes.back().found = NsFound::kDenied;
+    return;
   }
   out.processes.push_back(std::move(read));
 }

@@ -48,6 +48,15 @@ class ProcessReader {
   /// Reads `pids` (ascending). A parent is looked for among the PIDs read before in the same
   /// call, so that calls on separate chunks of one list are independent of each other.
   [[nodiscard]] ProcessBatch read(std::span<const pid_t> pids) const;
+  /// What --no-pids needs, without reading status: the identity of each process's ns/pid, and
+  /// its thread count from the link count of PID/task (two plus one per thread). Process::status
+  /// holds only `threads`. Where ns/pid may not be read, status is read instead (kDenied).
+  [[nodiscard]] ProcessBatch read_memberships(std::span<const pid_t> pids) const;
+  /// read() or read_memberships() of `pids`, split in `jobs` contiguous chunks read by as many
+  /// threads (no thread for 1), and merged in PID order: the same result as one call, since
+  /// each call looks for parents only among the PIDs it read (kAskParent settles the rest).
+  [[nodiscard]] ProcessBatch read_all(std::span<const pid_t> pids, unsigned jobs,
+                                      bool memberships) const;
   /// stat of PID/ns/pid. Throws SysError.
   [[nodiscard]] NsId stat_ns(pid_t pid) const;
   /// Reads PID/status alone: the ids of a thread that is not its process's leader (which /proc
@@ -56,6 +65,7 @@ class ProcessReader {
 
  private:
   void read_one(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const;
+  void read_membership(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const;
 
   int root_;
 };

@@ -50,10 +50,13 @@ struct NsInfo {
   /// the initial namespace or one whose parent lies outside the caller's own (ioctl_ns(2)).
   std::optional<NsId> parent;
   std::optional<std::uint64_t> unique_id;  ///< NS_GET_ID (Linux 6.18), if asked and known
-  std::optional<Owner> owner;              ///< if asked
-  std::string cgroup;                      ///< /proc/PID/cgroup of its init (or first member)
-  ContainerNames names;                    ///< of the container that cgroup shows, if asked
-  std::vector<Pin> pins;                   ///< holders found with ScanRequest::all
+  /// Its PID 1, as the caller's (and so the scanned procfs's) namespace numbers it, read with
+  /// NS_GET_TGID_FROM_PIDNS where ScanRequest::statuses is false.
+  std::optional<pid_t> init;
+  std::optional<Owner> owner;  ///< if asked
+  std::string cgroup;          ///< /proc/PID/cgroup of its init (or first member)
+  ContainerNames names;        ///< of the container that cgroup shows, if asked
+  std::vector<Pin> pins;       ///< holders found with ScanRequest::all
 };
 
 /// How the scanned procfs relates to the PID namespace pidns-tree runs in.
@@ -96,6 +99,14 @@ struct ScanRequest {
   std::vector<std::string> ns_paths;
   /// PIDs named on the command line: one that /proc does not list may be a thread (Scan::tasks).
   std::vector<pid_t> tids;
+  /// false (--no-pids): the output needs namespaces, member counts and inits only. Where the
+  /// procfs is of pidns-tree's own namespace and the kernel names inits (NS_GET_TGID_FROM_PIDNS,
+  /// Linux 6.11), each process then costs a stat of its ns/pid and one of its task directory
+  /// instead of a read of status, and Process::status holds only what follows from the climb:
+  /// its NStgid length, its PID 1, its thread count. Status is read where ns/pid is denied.
+  bool statuses = true;
+  /// Worker threads that read processes, in chunks of the PID list (1: none).
+  unsigned jobs = 1;
 };
 
 /// Everything one pass over a procfs found.

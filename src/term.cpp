@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <langinfo.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,6 +40,10 @@ TermEnv TermEnv::current() {
   std::setlocale(LC_CTYPE, "");
   env.utf8 = std::strcmp(::nl_langinfo(CODESET), "UTF-8") == 0;
   env.root = ::geteuid() == 0;
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) {
+    env.cpus = static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+  }
   return env;
 }
 

@@ -9,13 +9,15 @@ namespace pidns {
 
 enum class ColorMode { Auto, Always, Never };
 
-/// The facts about the environment that decide how output looks; filled once, in main().
+/// The facts about the environment that decide how output looks and how much work runs at once;
+/// filled once, in main().
 struct TermEnv {
   bool stdout_is_tty = false;
   std::optional<std::string> no_color;  ///< $NO_COLOR
   std::optional<std::string> term;      ///< $TERM
   bool utf8 = false;                    ///< the locale's character set is UTF-8
   bool root = false;                    ///< effective UID 0
+  unsigned cpus = 1;                    ///< CPUs this process may run on (sched_getaffinity)
 
   /// Reads the process's own environment and locale.
   [[nodiscard]] static TermEnv current();

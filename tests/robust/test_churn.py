@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """(1) Churn: while two churn.sh loops keep forking, exiting, creating nested PID namespaces and
 killing their inits (which takes the members with them), pidns-tree scans again and again, as
-JSON, as JSON with --all, and as text. Every scan exits 0; stderr holds at most the one summary
+JSON, as JSON with --all, and as text, serial and parallel (--jobs), with and without status files (-N). Every scan exits 0; stderr holds at most the one summary
 line (processes that vanish mid-scan are counted in summary.vanished, never printed); every
 document and every text tree is consistent in itself. Bounded: SCAN_SECONDS and MAX_SCANS."""
 import os
@@ -13,7 +13,10 @@ from robustlib import h
 CHURNERS = 2
 SCAN_SECONDS = 30
 MAX_SCANS = 1000
-MODES = [["--json"], ["--color=never"], ["--json", "--all"], ["--json"], ["--color=never", "-N"]]
+# Serial and parallel reads (--jobs 2), with and without status files (-N).
+MODES = [["--json"], ["--color=never"], ["--json", "--all"], ["--json", "--jobs", "2"],
+         ["--color=never", "-N"], ["--color=never", "--jobs", "2"], ["--json", "-N", "--jobs", "2"],
+         ["--json", "--jobs", "1"]]
 
 
 def check_text(out, where):
