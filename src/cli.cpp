@@ -9,6 +9,7 @@
 
 #include "graph.hpp"
 #include "render.hpp"
+#include "report.hpp"
 #include "resolve.hpp"
 #include "version.hpp"
 #include "view.hpp"
@@ -34,62 +35,6 @@ Exit status: 0 success (also when some processes could not be read; stderr says
 how many), 1 failure (e.g. the procfs root is unusable, a PID or namespace given
 on the command line does not exist, --translate finds the PID not visible),
 2 usage error. See pidns-tree(1).)";
-
-// Every line pidns-tree writes to stderr: messages carry paths and names from users.
-void say(std::ostream& err, std::string_view message) {
-  err << "pidns-tree: " << escape_for_terminal(message) << '\n';
-}
-
-// A write error is a failure, said once; a closed pipe has ended the run already (SIGPIPE).
-bool flushed(std::ostream& out, std::ostream& err) {
-  out.flush();
-  if (out) return true;
-  say(err, "error writing to standard output");
-  return false;
-}
-
-// The summary of what was placed by inference and what could not be shown: one line, never one
-// per process.
-void report_unshown(const NamespaceGraph& graph, const TermEnv& env, std::ostream& err) {
-  auto pid_list = [](const std::vector<pid_t>& pids) {
-    constexpr std::size_t kShown = 8;
-    std::string list = fmt::format(
-        "{}", fmt::join(pids.begin(), pids.begin() + std::min(pids.size(), kShown), ", "));
-    if (pids.size() > kShown) list += ", ...";
-    return fmt::format("PID{} {}", pids.size() == 1 ? "" : "s", list);
-  };
-  std::string inferred;
-  if (std::size_t n = graph.inferred(); n > 0) {
-    inferred = fmt::format(
-        "{} process{} placed by inference from {} status (no ptrace rights to read {} ns/pid)", n,
-        n == 1 ? "" : "es", n == 1 ? "its" : "their", n == 1 ? "its" : "their");
-  }
-  std::vector<std::string> why;
-  if (!graph.inaccessible().empty()) {
-    why.push_back(fmt::format("permission denied ({}){}", pid_list(graph.inaccessible()),
-                              env.root ? "" : "; run as root to see more"));
-  }
-  if (!graph.malformed().empty()) {
-    why.push_back(fmt::format("unparsable status ({})", pid_list(graph.malformed())));
-  }
-  if (why.empty()) {
-    if (!inferred.empty()) err << "pidns-tree: " << inferred << '\n';
-    return;
-  }
-  std::size_t n = graph.inaccessible().size() + graph.malformed().size();
-  err << fmt::format("pidns-tree: {}{}{} process{} not shown: {}\n", inferred,
-                     inferred.empty() ? "" : "; ", n, n == 1 ? "" : "es", fmt::join(why, "; "));
-}
-
-// Inside a container over its host's procfs the kernel hides parents (NS_GET_PARENT: EPERM);
-// say so rather than let a forest pass for the whole truth.
-void report_forest(const NamespaceGraph& graph, std::ostream& err) {
-  if (graph.roots().size() < 2) return;
-  err << fmt::format(
-      "pidns-tree: {} separate trees: the kernel does not name the parents of namespaces outside "
-      "pidns-tree's own (NS_GET_PARENT: EPERM), and procfs did not tell where they belong\n",
-      graph.roots().size());
-}
 
 // What the scan must collect for these options, and nothing more: each item costs system calls.
 ScanRequest request_for(const Options& options, const TermEnv& env) {
@@ -186,46 +131,6 @@ void render(const Options& options, const NamespaceGraph& graph, const View& vie
       render_text(graph, view, render_options, text);
       break;
   }
-}
-
-// What a scan found that only stderr tells, kept aside before the graph takes the scan.
-struct ScanNotes {
-  std::vector<UnreachableMount> unreachable;
-  bool names_skipped = false;
-};
-
-// What stderr says after the output: processes not shown, procfs options that hide processes,
-// bind mounts --all could not open, names not looked up, what the command-line names resolved
-// to, a forest.
-void report(const Options& options, const NamespaceGraph& graph, const Resolver& resolver,
-            const ScanNotes& notes, const TermEnv& env, std::ostream& err) {
-  for (const std::string& note : resolver.notes()) say(err, note);
-  report_unshown(graph, env, err);
-  HidePid hidepid = graph.hidepid();
-  if (!env.root && (hidepid == HidePid::kInvisible || hidepid == HidePid::kPtraceable)) {
-    say(err, fmt::format("{} is mounted with hidepid={}: it does not list the processes of other "
-                         "users, so they are missing from this tree; run as root to see them",
-                         graph.proc_root(),
-                         hidepid == HidePid::kInvisible ? "invisible" : "ptraceable"));
-  }
-  const std::vector<UnreachableMount>& unreachable = notes.unreachable;
-  if (!unreachable.empty()) {
-    std::vector<std::string> each;
-    for (const UnreachableMount& m : unreachable) {
-      each.push_back(fmt::format("pid:[{}] at {} (PID {})", m.ino, m.mountpoint, m.pid));
-    }
-    say(err, fmt::format("{} PID namespace bind mount{} could not be opened by {} path (covered "
-                         "by a later mount, or the path leads elsewhere now): {}",
-                         unreachable.size(), unreachable.size() == 1 ? "" : "s",
-                         unreachable.size() == 1 ? "its" : "their", fmt::join(each, ", ")));
-  }
-  if (notes.names_skipped) {
-    say(err, fmt::format("no container names: {} is not the procfs of pidns-tree's own PID "
-                         "namespace, so / need not be that host's root; pass the host's root "
-                         "directory with --host-root (e.g. --host-root /host)",
-                         options.proc_root));
-  }
-  if (options.pids.empty() && options.namespaces.empty()) report_forest(graph, err);
 }
 
 }  // namespace
@@ -347,78 +252,96 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   return opts;
 }
 
+namespace {
+
+int watch(const Options& options, NsSource& source, std::ostream& out, std::ostream& err,
+          const TermEnv& env) {
+  bool json = options.format == Format::Json;
+  WatchOptions watch{options.proc_root,
+                     json,
+                     !json && use_color(options.color, env),
+                     options.labels,
+                     options.unique_id,
+                     options.namespaces,
+                     options.interval,
+                     options.host_root.value_or("/"),
+                     !options.host_root && options.proc_root != "/proc"};
+  return run_watch(watch, source, out, err);
+}
+
+RenderOptions render_options_for(const Options& options, const TermEnv& env) {
+  return RenderOptions{.processes = options.processes,
+                       .unicode = env.utf8 && !options.ascii,
+                       .color = options.format == Format::Text && use_color(options.color, env),
+                       .owner = options.owner,
+                       .unique_id = options.unique_id,
+                       .labels = options.labels,
+                       .ptree = options.ptree,
+                       .kernel_threads = options.kernel_threads};
+}
+
+// Whose procfs this is goes without saying only for /proc of our own namespace.
+bool procfs_header(const Options& options, const NamespaceGraph& graph) {
+  ProcfsView::Relation relation = graph.procfs().relation;
+  return options.proc_root != "/proc" ||
+         (relation != ProcfsView::Relation::Same && relation != ProcfsView::Relation::Unknown);
+}
+
+// Output goes out in pieces of about 64 KiB as it is rendered, so that a 10,000-process document
+// is never held whole; rendering cannot fail, so this keeps the promise of a whole document or
+// none.
+Spill spill_to(std::ostream& out) {
+  return [&out](std::string& rendered) {
+    constexpr std::size_t kSpillSize = 64 * 1024;
+    if (rendered.size() < kSpillSize) return;
+    out.write(rendered.data(), static_cast<std::streamsize>(rendered.size()));
+    rendered.clear();
+  };
+}
+
+}  // namespace
+
 int execute(const Options& options, NsSource& source, std::ostream& out, std::ostream& err,
             const TermEnv& env, const UserNames& user_names) {
-  if (options.watch) {
-    bool json = options.format == Format::Json;
-    WatchOptions watch{options.proc_root,
-                       json,
-                       !json && use_color(options.color, env),
-                       options.labels,
-                       options.unique_id,
-                       options.namespaces,
-                       options.interval,
-                       options.host_root.value_or("/"),
-                       !options.host_root && options.proc_root != "/proc"};
-    return run_watch(watch, source, out, err);
-  }
+  if (options.watch) return watch(options, source, out, err, env);
   std::string text;
   NamespaceGraph graph;
-  std::optional<Resolver> resolver;
   ScanNotes notes;
-  RenderOptions render_options{
-      .processes = options.processes,
-      .unicode = env.utf8 && !options.ascii,
-      .color = options.format == Format::Text && use_color(options.color, env),
-      .owner = options.owner,
-      .unique_id = options.unique_id,
-      .labels = options.labels,
-      .ptree = options.ptree,
-      .kernel_threads = options.kernel_threads};
+  RenderOptions render_options = render_options_for(options, env);
+  bool whole_forest = options.pids.empty() && options.namespaces.empty();
   try {
     ScanRequest request = request_for(options, env);
     Scan scan = source.scan(request);
-    notes = {std::move(scan.unreachable_mounts), scan.names_skipped};
+    notes.unreachable = std::move(scan.unreachable_mounts);
+    notes.names_skipped = scan.names_skipped;
     std::vector<NsId> named = std::move(scan.named);
     std::vector<Task> tasks = std::move(scan.tasks);
     graph = NamespaceGraph::build(std::move(scan));
-    resolver.emplace(graph, request.ns_paths, std::move(named), std::move(tasks));
+    Resolver resolver(graph, request.ns_paths, std::move(named), std::move(tasks));
     if (request.owners && user_names) render_options.user_names = user_names(owner_uids(graph));
-    // Whose procfs this is goes without saying only for /proc of our own namespace.
-    ProcfsView::Relation relation = graph.procfs().relation;
-    render_options.procfs_header =
-        options.proc_root != "/proc" ||
-        (relation != ProcfsView::Relation::Same && relation != ProcfsView::Relation::Unknown);
-
+    render_options.procfs_header = procfs_header(options, graph);
     if (options.translate) {
-      std::optional<std::string> error = translate(graph, *resolver, options, text);
+      std::optional<std::string> error = translate(graph, resolver, options, text);
       out << text;
       bool written = flushed(out, err);
       if (error) say(err, *error);
-      report(options, graph, *resolver, notes, env, err);
+      notes.resolved = resolver.notes();
+      report(graph, notes, env.root, whole_forest, err);
       return written && !error ? kOk : kFailure;
     }
-    View view = view_for(options, graph, *resolver);
-    // Output goes out in pieces of about 64 KiB as it is rendered, so that a 10,000-process
-    // document is never held whole; rendering cannot fail, so this keeps the promise of a whole
-    // document or none.
-    render_options.spill = [&out](std::string& rendered) {
-      constexpr std::size_t kSpillSize = 64 * 1024;
-      if (rendered.size() < kSpillSize) return;
-      out.write(rendered.data(), static_cast<std::streamsize>(rendered.size()));
-      rendered.clear();
-    };
+    View view = view_for(options, graph, resolver);
+    notes.resolved = resolver.notes();
+    render_options.spill = spill_to(out);
     render(options, graph, view, render_options, text);
   } catch (const std::exception& e) {
     say(err, e.what());
     return kFailure;
   }
-
   // What is left of the document. Nothing reached stdout before the scan, the graph and the view
   // had all succeeded, so an error leaves stdout empty, never half a document.
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   bool written = flushed(out, err);
-  report(options, graph, *resolver, notes, env, err);
+  report(graph, notes, env.root, whole_forest, err);
   return written ? kOk : kFailure;
 }
 

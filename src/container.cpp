@@ -168,6 +168,59 @@ Finding container(std::string engine, std::string_view id, std::string pod_uid =
   return container(engine, id, pod_uid_from_slice(slice));
 }
 
+// The cgroups that runtimes name "<prefix><64 hex>" (with ".scope" under systemd's driver):
+// Kubernetes runtimes and docker in their systemd-driver scopes; CRI-O's cgroupfs manager drops
+// the ".scope" but keeps the prefix; podman: "libpod-<id>.scope" (systemd manager), "libpod-<id>"
+// (cgroupfs manager, below libpod_parent or wherever --cgroup-parent says), "libpod-payload-<id>"
+// (--cgroups=split: the container's own cgroup below the unit podman was started in, e.g. a ceph
+// daemon's service).
+struct RuntimePrefix {
+  const char* prefix;
+  const char* engine;
+  bool scope_optional;  // also without ".scope"
+  bool in_pods;         // may lie in a Kubernetes pod's cgroup
+};
+constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", false, true},
+                                              {"crio-", "cri-o", true, true},
+                                              {"docker-", "docker", false, true},
+                                              {"nerdctl-", "nerdctl", false, false},
+                                              {"libpod-", "podman", true, false},
+                                              {"libpod-payload-", "podman", true, false}};
+
+[[nodiscard]] Finding recognise_runtime_cgroup(const std::vector<std::string_view>& comps,
+                                               std::size_t i) {
+  for (const RuntimePrefix& r : kRuntimePrefixes) {
+    std::optional<std::string_view> id = prefixed_id(comps[i], r.prefix, true);
+    if (!id && r.scope_optional) id = prefixed_id(comps[i], r.prefix, false);
+    if (id) return container(r.engine, *id, r.in_pods ? pod_uid_of(comps, i) : std::string{});
+  }
+  return {};
+}
+
+// systemd-machined's scope for a registered machine, "machine-<escaped name>.scope". libvirt
+// registers its guests there too, as "qemu-<n>-<name>" or "lxc-<pid>-<name>". machinectl start
+// runs systemd-nspawn@<name>.service with --keep-unit: no machine scope.
+[[nodiscard]] Finding recognise_machine(std::string_view c, std::string_view parent) {
+  if (std::string_view name = c; parent == "machine.slice" && strip_prefix(name, "machine-") &&
+                                 strip_suffix(name, ".scope") && !name.empty()) {
+    std::string machine = unescape_unit(name);
+    std::string_view rest = machine;
+    if (strip_prefix(rest, "qemu-") || strip_prefix(rest, "lxc-")) {
+      std::size_t digits = 0;
+      while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+      if (digits > 0 && digits < rest.size() && rest[digits] == '-') {
+        return container("libvirt", machine);
+      }
+    }
+    return container("nspawn", machine);
+  }
+  if (std::string_view name = c;
+      strip_prefix(name, "systemd-nspawn@") && strip_suffix(name, ".service") && !name.empty()) {
+    return container("nspawn", unescape_unit(name));
+  }
+  return {};
+}
+
 // Looks at component i alone (with its ancestors as context).
 [[nodiscard]] Finding recognise_component(const std::vector<std::string_view>& comps,
                                           std::size_t i) {
@@ -184,35 +237,7 @@ Finding container(std::string engine, std::string_view id, std::string pod_uid =
 
   if (c.find(':') != std::string_view::npos) return runc_systemd_path(c);
 
-  // Kubernetes runtimes and docker in their systemd-driver scopes; CRI-O's cgroupfs manager drops
-  // the ".scope" but keeps the prefix.
-  if (std::optional<std::string_view> id = prefixed_id(c, "cri-containerd-", true)) {
-    return container("containerd", *id, pod_uid_of(comps, i));
-  }
-  if (std::optional<std::string_view> id = prefixed_id(c, "crio-", true)) {
-    return container("cri-o", *id, pod_uid_of(comps, i));
-  }
-  if (std::optional<std::string_view> id = prefixed_id(c, "crio-", false)) {
-    return container("cri-o", *id, pod_uid_of(comps, i));
-  }
-  if (std::optional<std::string_view> id = prefixed_id(c, "docker-", true)) {
-    return container("docker", *id, pod_uid_of(comps, i));
-  }
-  if (std::optional<std::string_view> id = prefixed_id(c, "nerdctl-", true)) {
-    return container("nerdctl", *id);
-  }
-  // podman: "libpod-<id>.scope" (systemd manager), "libpod-<id>" (cgroupfs manager, below
-  // libpod_parent or wherever --cgroup-parent says), "libpod-payload-<id>" (--cgroups=split: the
-  // container's own cgroup below the unit podman was started in, e.g. a ceph daemon's service).
-  if (std::optional<std::string_view> id = prefixed_id(c, "libpod-", true)) {
-    return container("podman", *id);
-  }
-  if (std::optional<std::string_view> id = prefixed_id(c, "libpod-payload-", false)) {
-    return container("podman", *id);
-  }
-  if (std::optional<std::string_view> id = prefixed_id(c, "libpod-", false)) {
-    return container("podman", *id);
-  }
+  if (Finding f = recognise_runtime_cgroup(comps, i); f.verdict != Verdict::kUnknown) return f;
 
   // LXC before 4 names the container's cgroup /lxc/<name>, LXD 3 /lxc.payload/<name>. A name may
   // be any string, 64 hex digits included (Docker's old LXC driver used its container ids).
@@ -229,26 +254,7 @@ Finding container(std::string engine, std::string_view id, std::string pod_uid =
     return {};
   }
 
-  // systemd-machined's scope for a registered machine, "machine-<escaped name>.scope". libvirt
-  // registers its guests there too, as "qemu-<n>-<name>" or "lxc-<pid>-<name>".
-  if (std::string_view name = c; parent == "machine.slice" && strip_prefix(name, "machine-") &&
-                                 strip_suffix(name, ".scope") && !name.empty()) {
-    std::string machine = unescape_unit(name);
-    std::string_view rest = machine;
-    if (strip_prefix(rest, "qemu-") || strip_prefix(rest, "lxc-")) {
-      std::size_t digits = 0;
-      while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
-      if (digits > 0 && digits < rest.size() && rest[digits] == '-') {
-        return container("libvirt", machine);
-      }
-    }
-    return container("nspawn", machine);
-  }
-  // machinectl start runs systemd-nspawn@<name>.service with --keep-unit: no machine scope.
-  if (std::string_view name = c;
-      strip_prefix(name, "systemd-nspawn@") && strip_suffix(name, ".service") && !name.empty()) {
-    return container("nspawn", unescape_unit(name));
-  }
+  if (Finding f = recognise_machine(c, parent); f.verdict != Verdict::kUnknown) return f;
 
   // LXC 4 and later (and LXD 4+, Incus): /lxc.payload.<name>.
   if (std::string_view name = c; strip_prefix(name, "lxc.payload.") && !name.empty()) {

@@ -23,6 +23,7 @@
 #include "graph.hpp"
 #include "proc_connector.hpp"
 #include "process_facts.hpp"
+#include "report.hpp"
 #include "resolve.hpp"
 #include "watch.hpp"
 #include "watch_output.hpp"
@@ -163,9 +164,15 @@ class Runner {
     announce();
     std::optional<LinuxProcessFacts> facts;
     if (connector_) facts.emplace(options_.proc_root);
-
-    // Subscribed first, scanned second: whatever happens from now on is in the events.
     std::int64_t started = monotonic_ns();
+    Watch watch = start(facts, started);
+    if (!print()) return status_;
+    return follow(watch, signals, facts, started);
+  }
+
+ private:
+  // Subscribed first, scanned second: whatever happens from now on is in the events.
+  Watch start(std::optional<LinuxProcessFacts>& facts, std::int64_t started) {
     ScanRequest first = request_;
     for (const std::string& ns : options_.namespaces) {
       if (!parse_ns_inode(ns)) first.ns_paths.push_back(ns);
@@ -180,11 +187,15 @@ class Runner {
     config.labels = request_.cgroups;
     Resolver resolver(graph, first.ns_paths, std::move(named), {});
     for (const std::string& ns : options_.namespaces) config.scope.push_back(resolver.ns(ns));
-    report_inaccessible(graph);
+    report_unshown(graph, ::geteuid() == 0, err_);
     Watch watch(std::move(config));
     watch.start(graph, started, events_);
-    if (!print()) return status_;
+    return watch;
+  }
 
+  // Events (or rescans) until a signal, a closed pipe or the end of every --ns namespace.
+  int follow(Watch& watch, SignalFd& signals, std::optional<LinuxProcessFacts>& facts,
+             std::int64_t started) {
     auto interval = static_cast<std::int64_t>(options_.interval * 1e9);
     std::int64_t next_scan = started + interval;
     std::vector<ProcEvent> received;
@@ -232,7 +243,6 @@ class Runner {
     }
   }
 
- private:
   void open_connector() {
     refusal_ = connector_refusal(options_.proc_root);
     if (!refusal_.empty()) return;
@@ -263,18 +273,6 @@ class Runner {
           "seen: namespaces that live less than that; times are those of the rescans\n",
           options_.proc_root, options_.interval, refusal_);
     }
-  }
-
-  void report_inaccessible(const NamespaceGraph& graph) {
-    const std::vector<pid_t>& pids = graph.inaccessible();
-    if (pids.empty()) return;
-    constexpr std::size_t kShown = 8;
-    std::string list = fmt::format(
-        "{}", fmt::join(pids.begin(), pids.begin() + std::min(pids.size(), kShown), ", "));
-    if (pids.size() > kShown) list += ", ...";
-    err_ << fmt::format("pidns-tree: {} process{} not shown: permission denied (PID{} {})\n",
-                        pids.size(), pids.size() == 1 ? "" : "es", pids.size() == 1 ? "" : "s",
-                        list);
   }
 
   void rescan(Watch& watch) {

@@ -155,6 +155,7 @@ TEST(Execute, SaysOnceWhyNamesWereSkipped) {
   FakeSource src;
   src.process(2, "x", ns(100));
   src.raw().names_skipped = true;
+  src.raw().proc_root = "/host/proc";  // the scan says which procfs it read
   Options options;
   options.proc_root = "/host/proc";
   RunResult r = run(src, options);

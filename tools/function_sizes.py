@@ -44,11 +44,14 @@ def blank(text):
             j = n if end < 0 else end + len(m.group(1)) + 2
             out.append(re.sub(r"[^\n]", " ", text[i:j]))
             i = j
+        elif c == "'" and i > 0 and text[i - 1].isalnum():  # a digit separator: 1'000'000
+            out.append(c)
+            i += 1
         elif c in "\"'":
             j = i + 1
             while j < n and text[j] != c:
                 j += 2 if text[j] == "\\" else 1
-            out.append(" " * (j + 1 - i))
+            out.append(re.sub(r"[^\n]", " ", text[i:j + 1]))
             i = j + 1
         else:
             out.append(c)
