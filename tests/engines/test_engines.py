@@ -405,6 +405,39 @@ def test_docker():
 # Podman
 
 
+def check_without_ptrace(podman, web, side):
+    """A monitoring container without CAP_SYS_PTRACE, over the host's /proc (mounted with the
+    host's / at /host, read-only), runs this build of pidns-tree through the host's own loader:
+    it may not read the host's ns/pid, yet it must see the host's structure (issue 18): web's
+    namespace below the host's, with web in it and side in it or counted as not placed."""
+    binary = os.path.realpath(nsharness.binary("PIDNS_TREE"))
+    loader = os.path.realpath("/lib64/ld-linux-x86-64.so.2")
+    libs = ":".join("/host" + d for d in ("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu"))
+    out = run(podman + ["run", "--rm", "--network=none", *ULIMITS, "--cap-drop", "SYS_PTRACE",
+                        "-v", "/:/host:ro", "--env", "NO_COLOR=1", "localhost/pidns-busybox:1",
+                        "/host" + loader, "--library-path", libs, "/host" + binary,
+                        "--proc", "/host/proc", "--json"])
+    doc = json.loads(out)
+    errors = []
+    ns = namespace_of(doc, web)
+    members = {p["pid"] for p in ns.get("processes", [])}
+    if not members <= {web, side}:
+        errors.append(f"without ptrace: web's namespace holds {sorted(members)}, "
+                      f"want {web} and {side}")
+    if side not in members and doc["summary"]["inaccessible"] == 0:
+        errors.append("without ptrace: side is neither in web's namespace nor counted")
+    parents = [n for n, _ in nsharness.walk(doc["pidns"])
+               if any(nsharness.json_key(c) == nsharness.json_key(ns) for c in n["children"])]
+    if len(parents) != 1 or not any(p["pid"] == 1 for p in parents[0].get("processes", [])):
+        errors.append(f"without ptrace: web's namespace is not under the host's "
+                      f"({[p['label'] for p in parents]})")
+    if ns["level"] != 1 or doc["summary"]["inferred"] == 0:
+        errors.append(f"without ptrace: level {ns['level']}, summary {doc['summary']}")
+    print(f"without ptrace: web's namespace {ns['label']} under {parents[0]['label'] if parents else '?'}"
+          f", {doc['summary']['inferred']} processes inferred")
+    return errors
+
+
 def test_podman():
     need("podman", "runc", "busybox", "tar")
     nsharness.binary("PIDNS_TREE")
@@ -446,6 +479,7 @@ def test_podman():
         # The default host root has no such store: the label alone.
         errors += check([], [Expect(pid, container_json("podman", cid), f"podman {cid[:12]}")],
                         shared)
+        errors += check_without_ptrace(podman, pid, info[side][1])
     finally:
         pids = []
         for name in started:
