@@ -235,9 +235,9 @@ class Scanner {
     // for the race (a stat of ns/pid only where the parent did not tell), not for every member.
     if (climber_.known(p.ns) && (!request_.statuses || !climber_.has_unique_id(p.ns))) return;
     if (!climber_.known(p.ns) && place_by_parent(p, placed_parent)) return;
-    std::string path = std::to_string(p.pid) + "/ns/pid";
+    PidPath path(p.pid, "/ns/pid");
     try {
-      UniqueFd fd = opener_.open(root_.get(), path.c_str(), p.ns);
+      UniqueFd fd = opener_.open(root_.get(), path, p.ns);
       if (!climber_.known(p.ns)) {
         climber_.climb(p.ns, std::move(fd));
       } else if (!climber_.same_as_recorded(p.ns, fd.get())) {
@@ -309,12 +309,11 @@ class Scanner {
     }
     ReadBuffer buf;
     for (const auto& [ns, pid] : representative) {
-      std::string path = std::to_string(pid) + "/cgroup";
+      PidPath path(pid, "/cgroup");
       try {
-        scan_.namespaces[ns].cgroup =
-            read_proc_file(root_.get(), path.c_str(), buf, ProcText::kWhole);
+        scan_.namespaces[ns].cgroup = read_proc_file(root_.get(), path, buf, ProcText::kWhole);
       } catch (const SysError& e) {
-        if (e.err() != ENOENT && e.err() != ESRCH && e.err() != EACCES && e.err() != EPERM) throw;
+        if (!gone_or_denied(e)) throw;
       }
     }
   }
@@ -331,12 +330,12 @@ class Scanner {
           p.status.nstgid.back() == 1 ||
           parent_link(p.status, parent ? &parent->status : nullptr) == ParentLink::kChildNamespace;
       if (!may_begin_or_join) continue;
-      std::string path = std::to_string(p.pid) + "/cgroup";
+      PidPath path(p.pid, "/cgroup");
       try {
-        scan_.unplaced_cgroups.emplace(
-            p.pid, read_proc_file(root_.get(), path.c_str(), buf, ProcText::kWhole));
+        scan_.unplaced_cgroups.emplace(p.pid,
+                                       read_proc_file(root_.get(), path, buf, ProcText::kWhole));
       } catch (const SysError& e) {
-        if (e.err() != ENOENT && e.err() != ESRCH && e.err() != EACCES && e.err() != EPERM) throw;
+        if (!gone_or_denied(e)) throw;
       }
     }
   }
@@ -368,9 +367,9 @@ class Scanner {
 
   // A process's name from /proc/PID/comm, where its status was not read (--no-pids).
   std::string comm_of(pid_t pid, ReadBuffer& buf) {
-    std::string path = std::to_string(pid) + "/comm";
+    PidPath path(pid, "/comm");
     try {
-      std::string_view comm = read_proc_file(root_.get(), path.c_str(), buf, ProcText::kWhole);
+      std::string_view comm = read_proc_file(root_.get(), path, buf, ProcText::kWhole);
       return std::string(comm.substr(0, comm.find('\n')));
     } catch (const SysError&) {
       return {};
@@ -383,12 +382,12 @@ class Scanner {
     ReadBuffer buf;
     for (const Process& p : scan_.processes) {
       if (!is_engine_daemon(request_.statuses ? p.status.name : comm_of(p.pid, buf))) continue;
-      std::string path = std::to_string(p.pid) + "/cmdline";
+      PidPath path(p.pid, "/cmdline");
       try {
-        daemons.push_back({p.status.uid, std::string(read_proc_file(root_.get(), path.c_str(), buf,
+        daemons.push_back({p.status.uid, std::string(read_proc_file(root_.get(), path, buf,
                                                                     ProcText::kRecords))});
       } catch (const SysError& e) {
-        if (e.err() != ENOENT && e.err() != ESRCH && e.err() != EACCES && e.err() != EPERM) throw;
+        if (!gone_or_denied(e)) throw;
       }
     }
     return daemons;

@@ -13,26 +13,6 @@
 #include <string>
 
 namespace pidns {
-namespace {
-
-// A process or descriptor that went away, or one we may not look at: nothing that we may see is
-// pinned there. Anything else (EMFILE, EIO, ...) breaks the run.
-bool gone_or_denied(const SysError& e) {
-  switch (e.err()) {
-    case ENOENT:
-    case ESRCH:
-    case EACCES:
-    case EPERM:
-      return true;
-    default:
-      return false;
-  }
-}
-
-std::string pid_path(pid_t pid, const char* suffix) { return std::to_string(pid) + suffix; }
-
-}  // namespace
-
 void PinFinder::find() {
   for (Process& p : scan_.processes) {
     try {
@@ -50,7 +30,7 @@ void PinFinder::find() {
 // dropped its namespaces (pidns_for_children_get() in kernel/pid_namespace.c): only a live
 // process is waiting for its first child.
 void PinFinder::read_children_ns(Process& p) {
-  std::string path = pid_path(p.pid, "/ns/pid_for_children");
+  PidPath path(p.pid, "/ns/pid_for_children");
   try {
     NsId children = ns_id_at(root_, path.c_str());
     if (children == p.ns) return;
@@ -65,21 +45,21 @@ void PinFinder::read_children_ns(Process& p) {
   } catch (const SysError& e) {
     if (e.err() != ENOENT) throw;
     ReadBuffer buf;
-    std::optional<ProcStatus> now = parse_status(
-        read_proc_file(root_, pid_path(p.pid, "/status").c_str(), buf, ProcText::kWhole));
+    std::optional<ProcStatus> now =
+        parse_status(read_proc_file(root_, PidPath(p.pid, "/status"), buf, ProcText::kWhole));
     p.children_pending = now && !now->exiting && now->live();
   }
 }
 
 void PinFinder::find_fds(pid_t pid) {
-  std::string dir_path = pid_path(pid, "/fd");
+  PidPath dir_path(pid, "/fd");
   UniqueFd dir_fd = open_at(root_, dir_path.c_str(), O_DIRECTORY);
   int list = ::dup(dir_fd.get());
   if (list < 0) throw SysError(errno, "dup");
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(list), ::closedir);
   if (!dir) {
     ::close(list);
-    throw SysError(errno, "opendir " + dir_path);
+    throw SysError(errno, std::string("opendir ") + dir_path.c_str());
   }
   char target[64];
   while (const dirent* entry = ::readdir(dir.get())) {
@@ -95,7 +75,7 @@ void PinFinder::find_fds(pid_t pid) {
       // The owner may have swapped the descriptor for a FIFO or a device since the readlink:
       // the opener neither blocks on it nor opens it, and checks it is still that namespace.
       UniqueFd fd = opener_.open(dir_fd.get(), entry->d_name, NsId{0, ino});
-      NsId ns = ns_id_of(fd.get(), dir_path);
+      NsId ns = ns_id_of(fd.get(), dir_path.c_str());
       if (!climber_.known(ns)) climber_.climb(ns, std::move(fd));
       int number = 0;
       std::from_chars(entry->d_name, entry->d_name + std::strlen(entry->d_name), number);
@@ -112,13 +92,13 @@ void PinFinder::find_fds(pid_t pid) {
 // them: a chrooted process sees only those below its root. So it is read once per mount namespace
 // and root directory, and a mount (by id, unique within its namespace) is taken once.
 void PinFinder::find_mounts(pid_t pid) {
-  NsId mnt = ns_id_at(root_, pid_path(pid, "/ns/mnt").c_str());
-  std::string root_path = pid_path(pid, "/root");
+  NsId mnt = ns_id_at(root_, PidPath(pid, "/ns/mnt"));
+  PidPath root_path(pid, "/root");
   UniqueFd root = open_at(root_, root_path.c_str(), O_PATH | O_DIRECTORY);
-  if (!views_read_.emplace(mnt, ns_id_of(root.get(), root_path)).second) return;
+  if (!views_read_.emplace(mnt, ns_id_of(root.get(), root_path.c_str())).second) return;
   ReadBuffer buf;
   std::string_view mountinfo =
-      read_proc_file(root_, pid_path(pid, "/mountinfo").c_str(), buf, ProcText::kRecords);
+      read_proc_file(root_, PidPath(pid, "/mountinfo"), buf, ProcText::kRecords);
   for (const NsfsMount& m : parse_nsfs_mounts(mountinfo)) {
     if (!mounts_seen_.emplace(mnt, m.mount_id).second) continue;
     try {

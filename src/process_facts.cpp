@@ -18,38 +18,6 @@
 #endif
 
 namespace pidns {
-namespace {
-
-// A process that exits is normal, one we may not inspect has no answer; anything else (EMFILE,
-// EIO, ...) means the watch cannot go on.
-bool tolerated(const SysError& e) {
-  switch (e.err()) {
-    case ENOENT:
-    case ESRCH:
-    case EACCES:
-    case EPERM:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// "PID/suffix" in a fixed buffer: no heap traffic per event.
-class PidPath {
- public:
-  PidPath(pid_t pid, std::string_view suffix) {
-    char* end = std::to_chars(buf_, buf_ + kPidDigits, pid).ptr;
-    std::memcpy(end, suffix.data(), suffix.size());
-    end[suffix.size()] = '\0';
-  }
-  [[nodiscard]] const char* c_str() const noexcept { return buf_; }
-
- private:
-  static constexpr std::size_t kPidDigits = 12;
-  char buf_[kPidDigits + 20];
-};
-
-}  // namespace
 
 LinuxProcessFacts::LinuxProcessFacts(const std::string& proc_root)
     : root_(open_at(AT_FDCWD, proc_root.c_str(), O_DIRECTORY)) {}
@@ -59,7 +27,7 @@ std::optional<std::string_view> LinuxProcessFacts::read(pid_t pid, std::string_v
   try {
     return read_proc_file(root_.get(), p.c_str(), buf_, ProcText::kWhole);
   } catch (const SysError& e) {
-    if (tolerated(e)) return std::nullopt;
+    if (gone_or_denied(e)) return std::nullopt;
     throw;
   }
 }
@@ -105,7 +73,7 @@ std::optional<NsFacts> LinuxProcessFacts::namespace_of(pid_t pid) {
     }
     return facts;
   } catch (const SysError& e) {
-    if (tolerated(e)) return std::nullopt;
+    if (gone_or_denied(e)) return std::nullopt;
     throw;
   }
 }

@@ -19,16 +19,6 @@
 namespace pidns {
 namespace {
 
-// "PID" + suffix in a fixed buffer: no heap traffic in the per-process loop.
-struct ProcPath {
-  char buf[48];
-  ProcPath(pid_t pid, const char* suffix) {
-    char* end = std::to_chars(buf, buf + 16, pid).ptr;
-    std::strcpy(end, suffix);
-  }
-  operator const char*() const { return buf; }
-};
-
 enum class Failure { kVanished, kDenied };
 
 // Sorts a failed per-process system call: a process that exits mid-scan is normal, one we may not
@@ -68,17 +58,21 @@ std::vector<pid_t> ProcessReader::list() const {
 }
 
 ProcessBatch ProcessReader::read(std::span<const pid_t> pids) const {
+  return read_each(pids, &ProcessReader::read_one);
+}
+
+ProcessBatch ProcessReader::read_each(std::span<const pid_t> pids, ReadOne read) const {
   ProcessBatch out;
   out.processes.reserve(pids.size());
   ReadBuffer buf;
-  for (pid_t pid : pids) read_one(pid, buf, out);
+  for (pid_t pid : pids) (this->*read)(pid, buf, out);
   return out;
 }
 
 void ProcessReader::read_one(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const {
   std::optional<ProcStatus> status;
   try {
-    status = parse_status(read_proc_file(root_, ProcPath(pid, "/status"), buf, ProcText::kWhole));
+    status = parse_status(read_proc_file(root_, PidPath(pid, "/status"), buf, ProcText::kWhole));
   } catch (const SysError& e) {
     if (classify(e) == Failure::kDenied) {
       out.inaccessible.push_back(pid);
@@ -163,11 +157,7 @@ ProcessBatch ProcessReader::read_all(std::span<const pid_t> pids, unsigned jobs,
 }
 
 ProcessBatch ProcessReader::read_memberships(std::span<const pid_t> pids) const {
-  ProcessBatch out;
-  out.processes.reserve(pids.size());
-  ReadBuffer buf;
-  for (pid_t pid : pids) read_membership(pid, buf, out);
-  return out;
+  return read_each(pids, &ProcessReader::read_membership);
 }
 
 void ProcessReader::read_membership(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const {
@@ -175,7 +165,7 @@ void ProcessReader::read_membership(pid_t pid, ReadBuffer& buf, ProcessBatch& ou
   try {
     read.process.ns = stat_ns(pid);
     struct stat task {};
-    if (::fstatat(root_, ProcPath(pid, "/task"), &task, 0) != 0) {
+    if (::fstatat(root_, PidPath(pid, "/task"), &task, 0) != 0) {
       throw SysError(errno, "stat task");
     }
     read.process.status.threads = task.st_nlink > 2 ? static_cast<unsigned>(task.st_nlink - 2) : 1;
@@ -193,12 +183,12 @@ void ProcessReader::read_membership(pid_t pid, ReadBuffer& buf, ProcessBatch& ou
   out.processes.push_back(std::move(read));
 }
 
-NsId ProcessReader::stat_ns(pid_t pid) const { return ns_id_at(root_, ProcPath(pid, "/ns/pid")); }
+NsId ProcessReader::stat_ns(pid_t pid) const { return ns_id_at(root_, PidPath(pid, "/ns/pid")); }
 
 std::optional<TaskIds> ProcessReader::task_ids(pid_t tid) const {
   ReadBuffer buf;
   try {
-    return parse_task_ids(read_proc_file(root_, ProcPath(tid, "/status"), buf, ProcText::kWhole));
+    return parse_task_ids(read_proc_file(root_, PidPath(tid, "/status"), buf, ProcText::kWhole));
   } catch (const SysError& e) {
     (void)classify(e);
     return std::nullopt;

@@ -64,6 +64,8 @@ class ProcessReader {
   [[nodiscard]] std::optional<TaskIds> task_ids(pid_t tid) const;
 
  private:
+  using ReadOne = void (ProcessReader::*)(pid_t, ReadBuffer&, ProcessBatch&) const;
+  [[nodiscard]] ProcessBatch read_each(std::span<const pid_t> pids, ReadOne read) const;
   void read_one(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const;
   void read_membership(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const;
 

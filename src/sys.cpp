@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -17,6 +18,25 @@ namespace pidns {
 
 std::string ns_label(const NsId& id) {
   return id.is_inferred() ? "pid:[?]" : "pid:[" + std::to_string(id.ino) + "]";
+}
+
+PidPath::PidPath(pid_t pid, std::string_view suffix) noexcept {
+  char* end = std::to_chars(buf_, buf_ + kPidDigits, pid).ptr;
+  std::size_t n = std::min(suffix.size(), kSuffixMax);
+  std::memcpy(end, suffix.data(), n);
+  end[n] = '\0';
+}
+
+bool gone_or_denied(const SysError& e) noexcept {
+  switch (e.err()) {
+    case ENOENT:
+    case ESRCH:
+    case EACCES:
+    case EPERM:
+      return true;
+    default:
+      return false;
+  }
 }
 
 void UniqueFd::reset(int fd) noexcept {

@@ -47,6 +47,10 @@ class SysError : public std::system_error {
   [[nodiscard]] int err() const noexcept { return code().value(); }
 };
 
+/// The process or file went away (ENOENT, ESRCH) or may not be looked at (EACCES, EPERM): what a
+/// scan meets on a live system. Anything else (EMFILE, EIO, ...) is a real failure.
+[[nodiscard]] bool gone_or_denied(const SysError& e) noexcept;
+
 /// Owns one file descriptor and closes it exactly once. Move-only.
 class UniqueFd {
  public:
@@ -69,6 +73,20 @@ class UniqueFd {
 
  private:
   int fd_ = -1;
+};
+
+/// "PID/suffix" ("4242/status") in a fixed buffer: no heap traffic per process. `suffix` is a
+/// constant of a few dozen bytes at most.
+class PidPath {
+ public:
+  PidPath(pid_t pid, std::string_view suffix) noexcept;
+  [[nodiscard]] const char* c_str() const noexcept { return buf_; }
+  operator const char*() const noexcept { return buf_; }  // NOLINT: a path, wherever one goes
+
+ private:
+  static constexpr std::size_t kPidDigits = 12;
+  static constexpr std::size_t kSuffixMax = 36;
+  char buf_[kPidDigits + kSuffixMax + 1];
 };
 
 /// openat(dir, path, O_RDONLY|O_CLOEXEC|extra); throws SysError naming `path`.

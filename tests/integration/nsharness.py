@@ -512,6 +512,41 @@ def _eq(where, what, got, want):
 FOREST_LINE = re.compile(r"^pidns-tree: \d+ separate trees: .+$")
 
 
+README_FENCE = re.compile(r"^([^\n]+)\n\n```sh\n(.*?)\n```$", re.M | re.S)
+README_ARG = re.compile(r"--(arg|argjson) (\w+) (\S+)")
+
+
+def readme_recipes(section, source):
+    """{description: command} of README.md's SECTION (up to the next heading), in order: each a
+    line, a blank line and a ```sh block whose command starts "SOURCE | jq ". The docs and the
+    tests that run them cannot drift apart."""
+    path = binary("PIDNS_README")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if section + "\n" not in text:
+        raise AssertionError(f"{path}: no '{section}' section")
+    body = re.split(r"^##+ ", text.split(section + "\n", 1)[1], flags=re.M)[0]
+    found = {m[1].strip(): m[2] for m in README_FENCE.finditer(body)}
+    if body.count("```sh") != len(found) or not found:
+        raise AssertionError(f"{path}: a ```sh block in '{section}' lacks its one-line "
+                             "description (a line, a blank line, the block)")
+    for what, cmd in found.items():
+        if not cmd.startswith(source + " | jq "):
+            raise AssertionError(f"recipe {what!r} does not start '{source} | jq ': {cmd!r}")
+    return found
+
+
+def fill_recipe(what, cmd, values):
+    """CMD with the value of each --arg/--argjson NAME replaced by VALUES[NAME]; the recipe must
+    use exactly the variables the check provides."""
+    import shlex  # pylint: disable=import-outside-toplevel
+    names = [m[2] for m in README_ARG.finditer(cmd)]
+    if sorted(names) != sorted(values):
+        raise AssertionError(f"recipe {what!r}: variables {names}, the test fills "
+                             f"{sorted(values)}")
+    return README_ARG.sub(lambda m: f"--{m[1]} {m[2]} {shlex.quote(str(values[m[2]]))}", cmd)
+
+
 def env_under_ptrace():
     """The environment for a pidns-tree run under strace: LeakSanitizer cannot work under ptrace,
     so a sanitized build checks leaks in the other tests, not in this one."""

@@ -18,39 +18,16 @@ import nsharness as h  # noqa: E402
 
 SPEC = "2(3(1,2),1)"  # 0: level 1; 1: level 2 under 0; 2, 3: level 3 under 1; 4: level 2 under 0
 SECTION = "## jq recipes"
-FENCE = re.compile(r"^([^\n]+)\n\n```sh\n(.*?)\n```$", re.M | re.S)
-ARG = re.compile(r"--(arg|argjson) (\w+) (\S+)")
 POD, OTHER_POD = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "99999999-0000-4000-8000-000000000001"
 
 
 def recipes():
     """{description: command} from README's jq recipes section, in order."""
-    path = h.binary("PIDNS_README")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    if SECTION + "\n" not in text:
-        raise AssertionError(f"{path}: no '{SECTION}' section")
-    section = text.split(SECTION + "\n", 1)[1]
-    section = re.split(r"^## ", section, flags=re.M)[0]
-    found = {m[1].strip(): m[2] for m in FENCE.finditer(section)}
-    if section.count("```sh") != len(found):
-        raise AssertionError(f"{path}: a ```sh block in '{SECTION}' lacks its one-line "
-                             "description (a line, a blank line, the block)")
-    for what, cmd in found.items():
-        if not cmd.startswith("pidns-tree --json | jq "):
-            raise AssertionError(f"recipe {what!r} does not start 'pidns-tree --json | jq ': "
-                                 f"{cmd!r}")
-    return found
+    return h.readme_recipes(SECTION, "pidns-tree --json")
 
 
 def substitute(what, cmd, values):
-    """cmd with the value of each --arg/--argjson NAME replaced by values[NAME]; the recipe must
-    use exactly the variables the check provides."""
-    names = [m[2] for m in ARG.finditer(cmd)]
-    if sorted(names) != sorted(values):
-        raise AssertionError(f"recipe {what!r}: variables {names}, the test fills "
-                             f"{sorted(values)}")
-    return ARG.sub(lambda m: f"--{m[1]} {m[2]} {shlex.quote(str(values[m[2]]))}", cmd)
+    return h.fill_recipe(what, cmd, values)
 
 
 def run(what, cmd, env):

@@ -6,7 +6,6 @@ L, 50 ms. Each result is checked against what was made, not against pidns-tree's
 container recipe runs on the same events with a container label put into S's."""
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -16,34 +15,15 @@ import time
 import watchlib as w
 
 SECTION = "### jq recipes for `--watch`"
-FENCE = re.compile(r"^([^\n]+)\n\n```sh\n(.*?)\n```$", re.M | re.S)
-ARG = re.compile(r"--(arg|argjson) (\w+) (\S+)")
 SOURCE = "pidns-tree --watch --json"
 
 
 def recipes():
-    path = w.binary("PIDNS_README")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    if SECTION + "\n" not in text:
-        raise AssertionError(f"{path}: no '{SECTION}' section")
-    section = re.split(r"^##+ ", text.split(SECTION + "\n", 1)[1], flags=re.M)[0]
-    found = {m[1].strip(): m[2] for m in FENCE.finditer(section)}
-    if section.count("```sh") != len(found) or not found:
-        raise AssertionError(f"{path}: a ```sh block in '{SECTION}' lacks its one-line "
-                             "description (a line, a blank line, the block)")
-    for what, cmd in found.items():
-        if not cmd.startswith(SOURCE + " | jq "):
-            raise AssertionError(f"recipe {what!r} does not start '{SOURCE} | jq ': {cmd!r}")
-    return found
+    return w.h.readme_recipes(SECTION, SOURCE)
 
 
 def run(what, cmd, values, events_file):
-    names = [m[2] for m in ARG.finditer(cmd)]
-    if sorted(names) != sorted(values):
-        raise AssertionError(f"recipe {what!r}: variables {names}, the test fills "
-                             f"{sorted(values)}")
-    cmd = ARG.sub(lambda m: f"--{m[1]} {m[2]} {shlex.quote(str(values[m[2]]))}", cmd)
+    cmd = w.h.fill_recipe(what, cmd, values)
     cmd = cmd.replace(SOURCE, "cat " + shlex.quote(events_file), 1)
     r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=60)
