@@ -13,39 +13,32 @@
 #include <memory>
 
 namespace pidns {
-namespace {
-
-// openat2(2) has no glibc wrapper before 2.39 (Debian 12 has 2.36).
-int openat2_in_root(int root, const std::string& path, int flags) {
-  open_how how{};
-  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  // RESOLVE_IN_ROOT: the root is "/" for the path and for every symbolic link on the way.
-  // RESOLVE_NO_MAGICLINKS: /proc/self/fd/N-like links would jump anywhere.
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  for (int attempt = 0;; ++attempt) {
-    long fd = ::syscall(SYS_openat2, root, path.c_str(), &how, sizeof how);
-    if (fd >= 0) return static_cast<int>(fd);
-    // EAGAIN: a rename raced with the resolution of ".." (openat2(2)); try again, a little.
-    if ((errno == EINTR || errno == EAGAIN) && attempt < 3) continue;
-    return -1;
-  }
-}
-
-}  // namespace
 
 HostRoot::HostRoot(const std::string& dir)
     : root_(open_at(AT_FDCWD, dir.c_str(), O_PATH | O_DIRECTORY)) {}
 
 UniqueFd HostRoot::open_inside(std::string_view path, int flags) const {
-  return UniqueFd(openat2_in_root(root_.get(), std::string(path), flags));
+  try {
+    return open_path_in_root(root_.get(), std::string(path).c_str(), flags);
+  } catch (const SysError&) {
+    return {};
+  }
 }
 
+// Checked through an O_PATH handle first, so that nothing a user planted there (a FIFO, a device)
+// is ever opened; then the regular file the handle holds is opened for reading.
 std::optional<std::string> HostRoot::read_file(std::string_view path) const {
-  UniqueFd fd = open_inside(path, O_RDONLY);
-  if (!fd) return std::nullopt;
+  UniqueFd handle = open_inside(path, O_PATH);
+  if (!handle) return std::nullopt;
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+  if (::fstat(handle.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
       static_cast<std::size_t>(st.st_size) > kMaxStateFileSize) {
+    return std::nullopt;
+  }
+  UniqueFd fd;
+  try {
+    fd = reopen(handle.get(), O_RDONLY | O_NONBLOCK);
+  } catch (const SysError&) {
     return std::nullopt;
   }
   // The size is a hint: the file may grow or shrink while it is read. One byte more than the

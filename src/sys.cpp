@@ -56,9 +56,10 @@ UniqueFd open_path(int dir, const char* path) {
   return UniqueFd(fd);
 }
 
-UniqueFd open_path_in_root(int root, const char* path) {
+UniqueFd open_path_in_root(int root, const char* path, int flags) {
   struct open_how how {};
-  how.flags = O_PATH | O_CLOEXEC;
+  // openat2 refuses any flag O_PATH ignores, O_NOCTTY among them.
+  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY));
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   long fd;
   do {
@@ -66,6 +67,10 @@ UniqueFd open_path_in_root(int root, const char* path) {
   } while (fd < 0 && errno == EAGAIN);  // a rename elsewhere raced the lookup: try again
   if (fd < 0) throw SysError(errno, std::string("open ") + path);
   return UniqueFd(static_cast<int>(fd));
+}
+
+UniqueFd reopen(int path_fd, int flags) {
+  return open_at(AT_FDCWD, ("/proc/self/fd/" + std::to_string(path_fd)).c_str(), flags);
 }
 
 std::string_view read_proc_file(int dir, const char* path, ReadBuffer& buf, ProcText kind) {

@@ -1,6 +1,7 @@
 // sys: the thin layer over POSIX calls. The only code besides linux_source.cpp that reads errno.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -98,9 +99,16 @@ UniqueFd open_at(int dir, const char* path, int extra_flags = 0);
 UniqueFd open_path(int dir, const char* path);
 
 /// openat2(2) of `path` beneath `root` as if `root` were "/" (RESOLVE_IN_ROOT), without magic
-/// links (RESOLVE_NO_MAGICLINKS), O_PATH: "..", absolute paths and absolute symbolic links all
-/// stay inside `root`. Throws SysError naming `path`.
-UniqueFd open_path_in_root(int root, const char* path);
+/// links (RESOLVE_NO_MAGICLINKS): "..", absolute paths and absolute symbolic links all stay
+/// inside `root`. O_PATH unless `flags` says otherwise (O_CLOEXEC always; O_NOCTTY but with
+/// O_PATH). Throws
+/// SysError naming `path`.
+UniqueFd open_path_in_root(int root, const char* path, int flags = O_PATH);
+
+/// Opens again, with `flags`, the very file an O_PATH descriptor holds, through /proc/self/fd:
+/// after checking what an O_PATH open found, this reaches that file and no other. Throws
+/// SysError.
+UniqueFd reopen(int path_fd, int flags);
 
 /// A growable byte buffer that reads land in directly. Unlike std::string::resize() it never
 /// zero-fills: for 10,000 status files that memset was most of pidns-tree's user time.
