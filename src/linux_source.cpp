@@ -105,20 +105,29 @@ class Scanner {
 
   void read_processes() {
     bool memberships = !request_.statuses && own_procfs() && NsClimber::names_inits();
-    ProcessBatch batch = reader_.read_all(reader_.list(), request_.jobs, memberships);
+    ProcessBatch batch = reader_.read(reader_.list(), request_.jobs, memberships);
     scan_.inaccessible = std::move(batch.inaccessible);
     scan_.malformed = std::move(batch.malformed);
     scan_.vanished = batch.vanished;
     read_ = std::move(batch.processes);
+    found_ = std::move(batch.found);
     outcome_.assign(read_.size(), Outcome::kTodo);
     retried_.assign(read_.size(), false);
     for (std::size_t i = 0; i < read_.size(); ++i) resolve(i);
+    // The placed ones stay where they were read, in PID order: no second vector of them all.
+    std::size_t kept = 0;
     for (std::size_t i = 0; i < read_.size(); ++i) {
-      if (outcome_[i] == Outcome::kPlaced) scan_.processes.push_back(std::move(read_[i].process));
-      if (outcome_[i] == Outcome::kUnplaced) scan_.unplaced.push_back(std::move(read_[i].process));
+      if (outcome_[i] == Outcome::kUnplaced) scan_.unplaced.push_back(std::move(read_[i]));
       if (outcome_[i] == Outcome::kVanished) ++scan_.vanished;
+      if (outcome_[i] != Outcome::kPlaced) continue;
+      if (i != kept) read_[kept] = std::move(read_[i]);
+      ++kept;
     }
-    read_.clear();
+    read_.resize(kept);
+    scan_.processes = std::move(read_);
+    found_ = {};
+    outcome_ = {};
+    retried_ = {};
     if (memberships) complete_memberships();
   }
 
@@ -167,11 +176,10 @@ class Scanner {
 
   // The index of a read process's parent among those read, if it was read.
   std::optional<std::size_t> parent_of(std::size_t i) const {
-    pid_t ppid = read_[i].process.status.ppid;
-    auto it =
-        std::lower_bound(read_.begin(), read_.end(), ppid,
-                         [](const ReadProcess& r, pid_t wanted) { return r.process.pid < wanted; });
-    if (it == read_.end() || it->process.pid != ppid) return std::nullopt;
+    pid_t ppid = read_[i].status.ppid;
+    auto it = std::lower_bound(read_.begin(), read_.end(), ppid,
+                               [](const Process& r, pid_t wanted) { return r.pid < wanted; });
+    if (it == read_.end() || it->pid != ppid) return std::nullopt;
     return static_cast<std::size_t>(it - read_.begin());
   }
 
@@ -188,20 +196,21 @@ class Scanner {
   }
 
   void settle(std::size_t i) {
-    ReadProcess& r = read_[i];
+    Process& p = read_[i];
+    NsFound& found = found_[i];
     std::optional<std::size_t> parent = parent_of(i);
     const Process* placed_parent =
-        parent && outcome_[*parent] == Outcome::kPlaced ? &read_[*parent].process : nullptr;
-    if (r.found == NsFound::kAsParent || r.found == NsFound::kAskParent) {
+        parent && outcome_[*parent] == Outcome::kPlaced ? &read_[*parent] : nullptr;
+    if (found == NsFound::kAsParent || found == NsFound::kAskParent) {
       if (placed_parent &&
-          parent_link(r.process.status, &placed_parent->status) == ParentLink::kSameNamespace) {
-        r.process.ns = placed_parent->ns;
+          parent_link(p.status, &placed_parent->status) == ParentLink::kSameNamespace) {
+        p.ns = placed_parent->ns;
         outcome_[i] = Outcome::kPlaced;
         return;
       }
       stat_own(i);  // no parent to tell: its own ns/pid, if it may be read
     }
-    if (r.found == NsFound::kDenied) {
+    if (found == NsFound::kDenied) {
       outcome_[i] = Outcome::kUnplaced;
     } else if (outcome_[i] != Outcome::kVanished) {
       admit(i, placed_parent);
@@ -209,13 +218,12 @@ class Scanner {
   }
 
   void stat_own(std::size_t i) {
-    ReadProcess& r = read_[i];
     try {
-      r.process.ns = reader_.stat_ns(r.process.pid);
-      r.found = NsFound::kRead;
+      read_[i].ns = reader_.stat_ns(read_[i].pid);
+      found_[i] = NsFound::kRead;
     } catch (const SysError& e) {
       if (e.err() == EACCES || e.err() == EPERM) {
-        r.found = NsFound::kDenied;
+        found_[i] = NsFound::kDenied;
       } else if (e.err() == ENOENT || e.err() == ESRCH) {
         outcome_[i] = Outcome::kVanished;
       } else {
@@ -229,7 +237,7 @@ class Scanner {
   // reused meanwhile, the process is read once more, then given up as vanished. A namespace
   // already known is checked for a recycled inode where the kernel can tell.
   void admit(std::size_t i, const Process* placed_parent) {
-    const Process& p = read_[i].process;
+    const Process& p = read_[i];
     outcome_[i] = Outcome::kPlaced;
     // A namespace already known is checked for a recycled inode where a status read left room
     // for the race (a stat of ns/pid only where the parent did not tell), not for every member.
@@ -260,10 +268,11 @@ class Scanner {
     outcome_[i] = Outcome::kVanished;
     if (retried_[i]) return;
     retried_[i] = true;
-    pid_t pid = read_[i].process.pid;
+    pid_t pid = read_[i].pid;
     ProcessBatch again = reader_.read(std::span<const pid_t>(&pid, 1));
     if (again.processes.size() != 1) return;
     read_[i] = std::move(again.processes.front());
+    found_[i] = again.found.front();
     outcome_[i] = Outcome::kBusy;
     settle(i);
   }
@@ -358,6 +367,9 @@ class Scanner {
       scan_.names_skipped = !wanted.empty();
       return;
     }
+    // The daemons' command lines cost a look at every process (a read of comm without status):
+    // only where some container may be named, or the caller will name some later (--watch).
+    if (wanted.empty() && !request_.engine_daemons) return;
     scan_.engine_daemons = engine_daemons();
     if (wanted.empty()) return;
     HostRoot host(request_.host_root);
@@ -463,7 +475,8 @@ class Scanner {
   NsOpener opener_;
   NsClimber climber_;
   // While processes are placed: each read process, what became of it, whether it was re-read.
-  std::vector<ReadProcess> read_;
+  std::vector<Process> read_;
+  std::vector<NsFound> found_;
   std::vector<Outcome> outcome_;
   std::vector<bool> retried_;
 };

@@ -10,7 +10,6 @@
 #include <charconv>
 #include <cstring>
 #include <exception>
-#include <iterator>
 #include <memory>
 #include <thread>
 
@@ -57,130 +56,156 @@ std::vector<pid_t> ProcessReader::list() const {
   return pids;
 }
 
-ProcessBatch ProcessReader::read(std::span<const pid_t> pids) const {
-  return read_each(pids, &ProcessReader::read_one);
-}
+// One worker's share: the PIDs [begin, end) of the list, read into the same slots of the batch
+// (every slot is its own, so workers never write the same memory), and what it counted.
+struct ProcessReader::Part {
+  std::span<const pid_t> pids;  // the whole list
+  std::size_t begin = 0, end = 0;
+  bool memberships = false;
+  ProcessBatch* out = nullptr;
+  // Per slot: a process was read into it. Bytes, not std::vector<bool>: workers write slots side
+  // by side, and bits of one word would be a data race.
+  std::vector<unsigned char>* filled = nullptr;
+  std::vector<pid_t> inaccessible{}, malformed{};
+  std::size_t vanished = 0;
+  std::exception_ptr failure{};
 
-ProcessBatch ProcessReader::read_each(std::span<const pid_t> pids, ReadOne read) const {
+  // The slot of a PID read before slot i in this part, if there is one.
+  std::optional<std::size_t> read_before(pid_t pid, std::size_t i) const {
+    auto first = pids.begin() + static_cast<std::ptrdiff_t>(begin);
+    auto it = std::lower_bound(first, pids.begin() + static_cast<std::ptrdiff_t>(i), pid);
+    if (it == pids.begin() + static_cast<std::ptrdiff_t>(i) || *it != pid) return std::nullopt;
+    std::size_t j = static_cast<std::size_t>(it - pids.begin());
+    if (!(*filled)[j]) return std::nullopt;
+    return j;
+  }
+};
+
+ProcessBatch ProcessReader::read(std::span<const pid_t> pids, unsigned jobs,
+                                 bool memberships) const {
   ProcessBatch out;
-  out.processes.reserve(pids.size());
-  ReadBuffer buf;
-  for (pid_t pid : pids) (this->*read)(pid, buf, out);
+  out.processes.resize(pids.size());
+  out.found.assign(pids.size(), NsFound::kRead);
+  std::vector<unsigned char> filled(pids.size(), 0);
+  // A thread costs more than reading a few hundred processes.
+  constexpr std::size_t kMinChunk = 256;
+  std::size_t n = std::min<std::size_t>(jobs, std::max<std::size_t>(1, pids.size() / kMinChunk));
+  std::vector<Part> parts(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    parts[k] =
+        Part{pids, k * pids.size() / n, (k + 1) * pids.size() / n, memberships, &out, &filled};
+  }
+  if (n == 1) {
+    read_part(parts.front());
+  } else {
+    std::vector<std::jthread> workers;
+    for (Part& part : parts) workers.emplace_back([this, &part] { read_part(part); });
+  }  // joined
+  for (Part& part : parts) {
+    if (part.failure) std::rethrow_exception(part.failure);
+    out.inaccessible.insert(out.inaccessible.end(), part.inaccessible.begin(),
+                            part.inaccessible.end());
+    out.malformed.insert(out.malformed.end(), part.malformed.begin(), part.malformed.end());
+    out.vanished += part.vanished;
+  }
+  // Close the gaps that processes gone, denied or malformed left, in place and in PID order.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    if (!filled[i]) continue;
+    if (i != kept) {
+      out.processes[kept] = std::move(out.processes[i]);
+      out.found[kept] = out.found[i];
+    }
+    ++kept;
+  }
+  out.processes.resize(kept);
+  out.found.resize(kept);
   return out;
 }
 
-void ProcessReader::read_one(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const {
+void ProcessReader::read_part(Part& part) const {
+  try {
+    ReadBuffer buf;
+    for (std::size_t i = part.begin; i < part.end; ++i) {
+      if (part.memberships) {
+        read_membership(part, i, buf);
+      } else {
+        read_status(part, i, buf);
+      }
+    }
+  } catch (...) {
+    part.failure = std::current_exception();
+  }
+}
+
+void ProcessReader::read_status(Part& part, std::size_t i, ReadBuffer& buf) const {
+  pid_t pid = part.pids[i];
   std::optional<ProcStatus> status;
   try {
     status = parse_status(read_proc_file(root_, PidPath(pid, "/status"), buf, ProcText::kWhole));
   } catch (const SysError& e) {
     if (classify(e) == Failure::kDenied) {
-      out.inaccessible.push_back(pid);
+      part.inaccessible.push_back(pid);
     } else {
-      ++out.vanished;
+      ++part.vanished;
     }
     return;
   }
   if (!status) {
-    out.malformed.push_back(pid);
+    part.malformed.push_back(pid);
     return;
   }
   if (status->exiting) {
-    ++out.vanished;
+    ++part.vanished;
     return;
   }
-  ReadProcess read{Process{pid, {}, std::move(*status), std::nullopt, false}, NsFound::kRead};
+  Process& p = part.out->processes[i];
+  NsFound& found = part.out->found[i];
+  p = Process{pid, {}, std::move(*status), std::nullopt, false};
   // The parent among those read before (ascending PIDs): at its depth, the namespace is its.
-  const std::vector<ReadProcess>& before = out.processes;
-  auto parent =
-      std::lower_bound(before.begin(), before.end(), read.process.status.ppid,
-                       [](const ReadProcess& r, pid_t wanted) { return r.process.pid < wanted; });
-  bool parent_read = parent != before.end() && parent->process.pid == read.process.status.ppid;
-  if (!parent_read) {
-    read.found = NsFound::kAskParent;
-  } else if (parent_link(read.process.status, &parent->process.status) ==
+  std::optional<std::size_t> parent = part.read_before(p.status.ppid, i);
+  if (!parent) {
+    found = NsFound::kAskParent;
+  } else if (parent_link(p.status, &part.out->processes[*parent].status) ==
              ParentLink::kSameNamespace) {
-    read.found = NsFound::kAsParent;
+    found = NsFound::kAsParent;
   } else {
     try {
-      read.process.ns = stat_ns(pid);
+      p.ns = stat_ns(pid);
+      found = NsFound::kRead;
     } catch (const SysError& e) {
       if (classify(e) == Failure::kVanished) {
-        ++out.vanished;
+        ++part.vanished;
         return;
       }
-      read.found = NsFound::kDenied;
+      found = NsFound::kDenied;
     }
   }
-  out.processes.push_back(std::move(read));
+  (*part.filled)[i] = 1;
 }
 
-ProcessBatch ProcessReader::read_all(std::span<const pid_t> pids, unsigned jobs,
-                                     bool memberships) const {
-  auto read_chunk = [this, memberships](std::span<const pid_t> chunk) {
-    return memberships ? read_memberships(chunk) : read(chunk);
-  };
-  // A thread costs more than reading a few hundred processes.
-  constexpr std::size_t kMinChunk = 256;
-  std::size_t n = std::min<std::size_t>(jobs, std::max<std::size_t>(1, pids.size() / kMinChunk));
-  if (n <= 1) return read_chunk(pids);
-
-  std::vector<ProcessBatch> parts(n);
-  std::vector<std::exception_ptr> failures(n);
-  {
-    std::vector<std::jthread> workers;
-    for (std::size_t i = 0; i < n; ++i) {
-      std::span<const pid_t> chunk =
-          pids.subspan(i * pids.size() / n, (i + 1) * pids.size() / n - i * pids.size() / n);
-      workers.emplace_back([&, i, chunk] {
-        try {
-          parts[i] = read_chunk(chunk);
-        } catch (...) {
-          failures[i] = std::current_exception();
-        }
-      });
-    }
-  }  // joined
-  for (const std::exception_ptr& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
-  }
-  ProcessBatch all = std::move(parts.front());
-  for (std::size_t i = 1; i < n; ++i) {
-    ProcessBatch& part = parts[i];
-    std::move(part.processes.begin(), part.processes.end(), std::back_inserter(all.processes));
-    all.inaccessible.insert(all.inaccessible.end(), part.inaccessible.begin(),
-                            part.inaccessible.end());
-    all.malformed.insert(all.malformed.end(), part.malformed.begin(), part.malformed.end());
-    all.vanished += part.vanished;
-  }
-  return all;
-}
-
-ProcessBatch ProcessReader::read_memberships(std::span<const pid_t> pids) const {
-  return read_each(pids, &ProcessReader::read_membership);
-}
-
-void ProcessReader::read_membership(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const {
-  ReadProcess read{Process{pid, {}, {}, std::nullopt, false}, NsFound::kRead};
+void ProcessReader::read_membership(Part& part, std::size_t i, ReadBuffer& buf) const {
+  pid_t pid = part.pids[i];
+  Process& p = part.out->processes[i];
   try {
-    read.process.ns = stat_ns(pid);
+    NsId ns = stat_ns(pid);
     struct stat task {};
     if (::fstatat(root_, PidPath(pid, "/task"), &task, 0) != 0) {
       throw SysError(errno, "stat task");
     }
-    read.process.status.threads = task.st_nlink > 2 ? static_cast<unsigned>(task.st_nlink - 2) : 1;
+    p = Process{pid, ns, {}, std::nullopt, false};
+    p.status.threads = task.st_nlink > 2 ? static_cast<unsigned>(task.st_nlink - 2) : 1;
+    part.out->found[i] = NsFound::kRead;
+    (*part.filled)[i] = 1;
   } catch (const SysError& e) {
     if (classify(e) == Failure::kVanished) {
-      ++out.vanished;
+      ++part.vanished;
       return;
     }
     // No ptrace rights: what status tells is what the graph's inference needs.
-    std::size_t before = out.processes.size();
-    read_one(pid, buf, out);
-    if (out.processes.size() > before) out.processes.back().found = NsFound::kDenied;
-    return;
+    read_status(part, i, buf);
+    if ((*part.filled)[i]) part.out->found[i] = NsFound::kDenied;
   }
-  out.processes.push_back(std::move(read));
 }
 
 NsId ProcessReader::stat_ns(pid_t pid) const { return ns_id_at(root_, PidPath(pid, "/ns/pid")); }

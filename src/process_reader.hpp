@@ -15,25 +15,22 @@
 namespace pidns {
 
 /// How a process read by ProcessReader came by its namespace.
-enum class NsFound {
+enum class NsFound : unsigned char {
   kRead,       ///< stat of its ns/pid
   kAsParent,   ///< none read: its parent, read before it, is at its depth (ParentLink)
   kAskParent,  ///< none read: its parent was not read before it; decide once all are read
   kDenied,     ///< ns/pid may not be read (no ptrace rights): placed later, by inference
 };
 
-/// One process as read, before placement.
-struct ReadProcess {
-  Process process;  ///< process.ns is meaningful only for NsFound::kRead
-  NsFound found = NsFound::kRead;
-};
-
-/// What one pass over a list of PIDs found.
+/// What one pass over a list of PIDs found: the processes read, by PID, and beside each how it
+/// came by its namespace (two vectors rather than one of pairs, so that the processes can move
+/// on whole, never copied).
 struct ProcessBatch {
-  std::vector<ReadProcess> processes;  ///< by PID
-  std::vector<pid_t> inaccessible;     ///< status may not be read
-  std::vector<pid_t> malformed;        ///< status does not parse
-  std::size_t vanished = 0;            ///< exited while being read
+  std::vector<Process> processes;   ///< by PID; Process::ns is meaningful only for kRead
+  std::vector<NsFound> found;       ///< found[i] for processes[i]
+  std::vector<pid_t> inaccessible;  ///< status may not be read
+  std::vector<pid_t> malformed;     ///< status does not parse
+  std::size_t vanished = 0;         ///< exited while being read
 };
 
 /// Reads processes of one procfs through its root directory descriptor. It makes no decision
@@ -45,18 +42,14 @@ class ProcessReader {
 
   /// Every PID the procfs root lists, ascending.
   [[nodiscard]] std::vector<pid_t> list() const;
-  /// Reads `pids` (ascending). A parent is looked for among the PIDs read before in the same
-  /// call, so that calls on separate chunks of one list are independent of each other.
-  [[nodiscard]] ProcessBatch read(std::span<const pid_t> pids) const;
-  /// What --no-pids needs, without reading status: the identity of each process's ns/pid, and
-  /// its thread count from the link count of PID/task (two plus one per thread). Process::status
-  /// holds only `threads`. Where ns/pid may not be read, status is read instead (kDenied).
-  [[nodiscard]] ProcessBatch read_memberships(std::span<const pid_t> pids) const;
-  /// read() or read_memberships() of `pids`, split in `jobs` contiguous chunks read by as many
-  /// threads (no thread for 1), and merged in PID order: the same result as one call, since
-  /// each call looks for parents only among the PIDs it read (kAskParent settles the rest).
-  [[nodiscard]] ProcessBatch read_all(std::span<const pid_t> pids, unsigned jobs,
-                                      bool memberships) const;
+  /// Reads `pids` (ascending): status, and ns/pid where the parent (looked for among the PIDs
+  /// read before it) does not tell. With `memberships` (--no-pids), status is not read: ns/pid
+  /// is stat'ed, and the thread count is the link count of PID/task (two plus one per thread);
+  /// Process::status then holds only `threads`, and status is read where ns/pid is denied.
+  /// `jobs` threads read contiguous parts of the list into one vector, each looking for parents
+  /// only within its part (kAskParent settles the rest), so the result does not depend on them.
+  [[nodiscard]] ProcessBatch read(std::span<const pid_t> pids, unsigned jobs = 1,
+                                  bool memberships = false) const;
   /// stat of PID/ns/pid. Throws SysError.
   [[nodiscard]] NsId stat_ns(pid_t pid) const;
   /// Reads PID/status alone: the ids of a thread that is not its process's leader (which /proc
@@ -64,10 +57,10 @@ class ProcessReader {
   [[nodiscard]] std::optional<TaskIds> task_ids(pid_t tid) const;
 
  private:
-  using ReadOne = void (ProcessReader::*)(pid_t, ReadBuffer&, ProcessBatch&) const;
-  [[nodiscard]] ProcessBatch read_each(std::span<const pid_t> pids, ReadOne read) const;
-  void read_one(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const;
-  void read_membership(pid_t pid, ReadBuffer& buf, ProcessBatch& out) const;
+  struct Part;
+  void read_part(Part& part) const;
+  void read_status(Part& part, std::size_t i, ReadBuffer& buf) const;
+  void read_membership(Part& part, std::size_t i, ReadBuffer& buf) const;
 
   int root_;
 };

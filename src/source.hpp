@@ -94,6 +94,8 @@ struct ScanRequest {
   /// host_root is only the default "/": names are skipped (Scan::names_skipped) when the procfs
   /// is not of pidns-tree's own PID namespace, whose files "/" holds.
   bool host_root_default = false;
+  /// Collect Scan::engine_daemons even where no container is found (--watch names later ones).
+  bool engine_daemons = false;
   /// nsfs files named on the command line (/proc/PID/ns/pid, a bind mount); each is climbed like
   /// a member's namespace, so it is in the tree even without members.
   std::vector<std::string> ns_paths;

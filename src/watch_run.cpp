@@ -153,6 +153,7 @@ class Runner {
     if (request_.cgroups) {
       request_.host_root = options.host_root;
       request_.host_root_default = options.host_root_default;
+      request_.engine_daemons = true;
     }
     // Only stdout's own fd can be polled for the reader's end of a pipe going away.
     out_fd_ = out.rdbuf() == std::cout.rdbuf() ? STDOUT_FILENO : -1;

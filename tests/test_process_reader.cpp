@@ -28,18 +28,18 @@ TEST(ProcessReader, ReadsEveryProcessOfAFixtureProcfs) {
   ProcessReader reader(root.get());
   ProcessBatch batch = reader.read(reader.list());
   ASSERT_EQ(batch.processes.size(), 2u);  // 1 and 42; 7 is malformed; sys/ is not a process
-  const Process& init = batch.processes[0].process;
-  const Process& evil = batch.processes[1].process;
+  const Process& init = batch.processes[0];
+  const Process& evil = batch.processes[1];
   EXPECT_EQ(init.pid, 1);
   EXPECT_EQ(init.status.name, "init");
   // Its parent (PPid 0) is not among those read: its namespace is settled later.
-  EXPECT_EQ(batch.processes[0].found, NsFound::kAskParent);
+  EXPECT_EQ(batch.found[0], NsFound::kAskParent);
   EXPECT_EQ(evil.pid, 42);
   EXPECT_EQ(evil.status.name, "evil\nname\\\x1b[2J");
   EXPECT_EQ(evil.status.uid, 1000u);
   EXPECT_EQ(evil.status.threads, 2u);
   // PID 1, its parent, was read before it at the same depth: no stat of its ns/pid.
-  EXPECT_EQ(batch.processes[1].found, NsFound::kAsParent);
+  EXPECT_EQ(batch.found[1], NsFound::kAsParent);
   EXPECT_EQ(batch.malformed, std::vector<pid_t>{7});
   EXPECT_EQ(batch.vanished, 2u);  // 55/ has no status; 66/ is being reaped (NStgid 0)
   EXPECT_TRUE(batch.inaccessible.empty());
@@ -50,7 +50,7 @@ TEST(ProcessReader, ReadsAChunkWithoutTheParentAsAskParent) {
   const pid_t only[] = {42};
   ProcessBatch batch = ProcessReader(root.get()).read(only);
   ASSERT_EQ(batch.processes.size(), 1u);
-  EXPECT_EQ(batch.processes[0].found, NsFound::kAskParent);
+  EXPECT_EQ(batch.found[0], NsFound::kAskParent);
 }
 
 TEST(ProcessReader, StatsANamespaceFile) {
