@@ -51,6 +51,7 @@ failed=0
 run() {
   local log="$tmp/valgrind.log"
   if valgrind -q --error-exitcode=99 --leak-check=full --log-file="$log" \
+      --suppressions="$(dirname "$0")/valgrind.supp" \
       "$bin" "$@" >"$tmp/out" 2>"$tmp/err"; then
     printf 'ok      pidns-tree %s (%s bytes)\n' "$*" "$(wc -c <"$tmp/out")"
   else
