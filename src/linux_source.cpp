@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "name_finder.hpp"
+#include "label_reader.hpp"
 #include "ns_climber.hpp"
 #include "pin_finder.hpp"
 #include "placement.hpp"
@@ -38,13 +38,6 @@ UniqueFd open_procfs_root(const std::string& path) {
   return fd;
 }
 
-// The process with this PID in a list sorted by PID, or nullptr.
-const Process* find_by_pid(const std::vector<Process>& by_pid, pid_t pid) {
-  auto it = std::lower_bound(by_pid.begin(), by_pid.end(), pid,
-                             [](const Process& p, pid_t wanted) { return p.pid < wanted; });
-  return it != by_pid.end() && it->pid == pid ? &*it : nullptr;
-}
-
 // Where each read process stands while namespaces are settled, parents first.
 enum class Outcome { kTodo, kBusy, kPlaced, kUnplaced, kVanished };
 
@@ -66,11 +59,12 @@ class Scanner {
     read_processes();
     find_tasks();
     if (request_.all) PinFinder(root_.get(), opener_, climber_, scan_).find();
-    if (request_.cgroups) read_cgroups();
-    read_unplaced_cgroups();
+    LabelReader labels(root_.get(), request_, scan_);
+    if (request_.cgroups) labels.read_cgroups();
+    labels.read_unplaced_cgroups();
     find_procfs_view();
     find_hidepid();
-    if (request_.cgroups && !request_.host_root.empty()) read_names();
+    if (request_.cgroups && !request_.host_root.empty()) labels.read_names();
     return std::move(scan_);
   }
 
@@ -307,102 +301,6 @@ class Scanner {
       std::optional<TaskIds> ids = reader_.task_ids(tid);
       if (ids && ids->tgid != tid) scan_.tasks.push_back({tid, ids->tgid, std::move(ids->nspid)});
     }
-  }
-
-  // One read of /proc/PID/cgroup per namespace, from its init if visible, else its first member.
-  void read_cgroups() {
-    std::unordered_map<NsId, pid_t, NsIdHash> representative;
-    for (const Process& p : scan_.processes) {
-      auto [it, inserted] = representative.try_emplace(p.ns, p.pid);
-      if (p.status.nstgid.back() == 1) it->second = p.pid;
-    }
-    ReadBuffer buf;
-    for (const auto& [ns, pid] : representative) {
-      PidPath path(pid, "/cgroup");
-      try {
-        scan_.namespaces[ns].cgroup = read_proc_file(root_.get(), path, buf, ProcText::kWhole);
-      } catch (const SysError& e) {
-        if (!gone_or_denied(e)) throw;
-      }
-    }
-  }
-
-  // The cgroups that the graph's inference may compare (placement.hpp): those of unplaced
-  // processes that begin a namespace (a PID 1) or may have joined one (one level below their
-  // parent). status is readable by everyone, and so is cgroup.
-  void read_unplaced_cgroups() {
-    ReadBuffer buf;
-    for (const Process& p : scan_.unplaced) {
-      const Process* parent = find_by_pid(scan_.processes, p.status.ppid);
-      if (parent == nullptr) parent = find_by_pid(scan_.unplaced, p.status.ppid);
-      bool may_begin_or_join =
-          p.status.nstgid.back() == 1 ||
-          parent_link(p.status, parent ? &parent->status : nullptr) == ParentLink::kChildNamespace;
-      if (!may_begin_or_join) continue;
-      PidPath path(p.pid, "/cgroup");
-      try {
-        scan_.unplaced_cgroups.emplace(p.pid,
-                                       read_proc_file(root_.get(), path, buf, ProcText::kWhole));
-      } catch (const SysError& e) {
-        if (!gone_or_denied(e)) throw;
-      }
-    }
-  }
-
-  // Names from the host's state files (name_finder.hpp), for each namespace labelled a container
-  // that may have one, inferred namespaces included (by their inits' cgroups). A host without
-  // such containers reads nothing more.
-  void read_names() {
-    std::vector<std::pair<ContainerNames*, ContainerLabel>> wanted;
-    auto want = [&wanted](const std::string& cgroup, ContainerNames& names) {
-      std::optional<ContainerLabel> label = recognise_cgroup(cgroup);
-      if (label && may_have_names(*label)) wanted.emplace_back(&names, std::move(*label));
-    };
-    for (auto& [ns, info] : scan_.namespaces) want(info.cgroup, info.names);
-    for (const auto& [pid, cgroup] : scan_.unplaced_cgroups) {
-      const Process* p = find_by_pid(scan_.unplaced, pid);
-      if (p != nullptr && p->status.nstgid.back() == 1) want(cgroup, scan_.unplaced_names[pid]);
-    }
-    if (request_.host_root_default && scan_.procfs.relation != ProcfsView::Relation::Same) {
-      scan_.names_skipped = !wanted.empty();
-      return;
-    }
-    // The daemons' command lines cost a look at every process (a read of comm without status):
-    // only where some container may be named, or the caller will name some later (--watch).
-    if (wanted.empty() && !request_.engine_daemons) return;
-    scan_.engine_daemons = engine_daemons();
-    if (wanted.empty()) return;
-    HostRoot host(request_.host_root);
-    NameFinder finder(host, scan_.engine_daemons);
-    for (auto& [names, label] : wanted) *names = finder.find(label);
-  }
-
-  // A process's name from /proc/PID/comm, where its status was not read (--no-pids).
-  std::string comm_of(pid_t pid, ReadBuffer& buf) {
-    PidPath path(pid, "/comm");
-    try {
-      std::string_view comm = read_proc_file(root_.get(), path, buf, ProcText::kWhole);
-      return std::string(comm.substr(0, comm.find('\n')));
-    } catch (const SysError&) {
-      return {};
-    }
-  }
-
-  // The command lines of running container engines (dockerd's --data-root), in PID order.
-  std::vector<EngineDaemon> engine_daemons() {
-    std::vector<EngineDaemon> daemons;
-    ReadBuffer buf;
-    for (const Process& p : scan_.processes) {
-      if (!is_engine_daemon(request_.statuses ? p.status.name : comm_of(p.pid, buf))) continue;
-      PidPath path(p.pid, "/cmdline");
-      try {
-        daemons.push_back({p.status.uid, std::string(read_proc_file(root_.get(), path, buf,
-                                                                    ProcText::kRecords))});
-      } catch (const SysError& e) {
-        if (!gone_or_denied(e)) throw;
-      }
-    }
-    return daemons;
   }
 
   // Whose procfs is this? If it can see us, ROOT/self/status says how many levels lie between

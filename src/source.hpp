@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -136,6 +137,14 @@ struct Scan {
   bool names_skipped = false;                        ///< see ScanRequest::host_root_default
   std::vector<EngineDaemon> engine_daemons;          ///< with host_root: dockerds and the like
 };
+
+/// The process with this PID in a list sorted by PID (Scan::processes, Scan::unplaced), or
+/// nullptr.
+[[nodiscard]] inline const Process* find_by_pid(const std::vector<Process>& by_pid, pid_t pid) {
+  auto it = std::lower_bound(by_pid.begin(), by_pid.end(), pid,
+                             [](const Process& p, pid_t wanted) { return p.pid < wanted; });
+  return it != by_pid.end() && it->pid == pid ? &*it : nullptr;
+}
 
 /// Everything pidns-tree asks of the kernel. LinuxSource reads procfs and calls ioctl(2); unit
 /// tests hand the graph a Scan they wrote by hand.
