@@ -287,7 +287,7 @@ bool procfs_header(const Options& options, const NamespaceGraph& graph) {
          (relation != ProcfsView::Relation::Same && relation != ProcfsView::Relation::Unknown);
 }
 
-// Output goes out in pieces of about 64 KiB as it is rendered, so that a 10,000-process document
+// Output goes out in pieces of about 64 KiB as it is rendered, so that a document for a large host
 // is never held whole; rendering cannot fail, so this keeps the promise of a whole document or
 // none.
 Spill spill_to(std::ostream& out) {
