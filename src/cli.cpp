@@ -95,7 +95,7 @@ std::optional<std::string> translate(const NamespaceGraph& graph, Resolver& reso
   pid_t pid = *options.translate;
   const Process& p = resolver.process(pid);  // says so before judging --to
   const Task* thread = resolver.task(pid);
-  const std::vector<pid_t>& ids = thread ? thread->nspid : p.status.nstgid;
+  const LevelPids& ids = thread ? thread->nspid : p.status.nstgid;
   NsId target = resolver.ns_or_pid(options.to);
   std::optional<pid_t> translated;
   std::size_t steps = 0;

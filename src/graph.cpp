@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <climits>
 #include <stdexcept>
+#include <utility>
 
 #include "placement.hpp"
 
@@ -23,6 +24,9 @@ NamespaceGraph NamespaceGraph::build(Scan scan) {
   NamespaceGraph g;
   g.place_unplaced(scan);
   g.add_namespaces(scan);
+  // The nodes now hold what they need of the scan's namespaces: free those (cgroup paths, names)
+  // before the process index is built, so the two never peak together.
+  std::exchange(scan.namespaces, {});
   g.add_processes(std::move(scan.processes));
   if (scan.self) {
     if (NsNode* self = g.find_node(*scan.self)) self->current = true;

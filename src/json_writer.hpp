@@ -45,8 +45,9 @@ class JsonWriter {
   /// A string of untrusted bytes: bytes that are not UTF-8 become U+FFFD, never an error.
   void string(std::string_view text);
   /// [1, 2, 3] on one line.
-  template <std::integral Int>
-  void numbers(const std::vector<Int>& values) {
+  template <std::ranges::input_range Ints>
+  requires std::integral<std::ranges::range_value_t<Ints>>
+  void numbers(const Ints& values) {
     separate();
     fmt::format_to(std::back_inserter(out_), "[{}]", fmt::join(values, ", "));
   }

@@ -161,7 +161,9 @@ void ProcessReader::read_status(Part& part, std::size_t i, ReadBuffer& buf) cons
   }
   Process& p = part.out->processes[i];
   NsFound& found = part.out->found[i];
-  p = Process{pid, {}, std::move(*status), std::nullopt, false};
+  p = Process{};
+  p.pid = pid;
+  p.status = std::move(*status);
   // The parent among those read before (ascending PIDs): at its depth, the namespace is its.
   std::optional<std::size_t> parent = part.read_before(p.status.ppid, i);
   if (!parent) {
@@ -193,7 +195,9 @@ void ProcessReader::read_membership(Part& part, std::size_t i, ReadBuffer& buf) 
     if (::fstatat(root_, PidPath(pid, "/task"), &task, 0) != 0) {
       throw SysError(errno, "stat task");
     }
-    p = Process{pid, ns, {}, std::nullopt, false};
+    p = Process{};
+    p.pid = pid;
+    p.ns = ns;
     p.status.threads = task.st_nlink > 2 ? static_cast<unsigned>(task.st_nlink - 2) : 1;
     part.out->found[i] = NsFound::kRead;
     (*part.filled)[i] = 1;

@@ -68,7 +68,7 @@ std::optional<std::string> unescape_octal(std::string_view s) {
 
 // Splits "a\tb\tc" on tabs into PIDs; false on anything but decimals. An empty list and PID 0
 // are accepted here: parse_status() reads them as a task being reaped.
-bool parse_pid_list(std::string_view s, std::vector<pid_t>& out) {
+bool parse_pid_list(std::string_view s, LevelPids& out) {
   out.clear();
   while (!s.empty()) {
     std::size_t tab = s.find('\t');

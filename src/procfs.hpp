@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "level_pids.hpp"
+
 namespace pidns {
 
 /// PID namespaces nest at most 32 levels below the initial one (MAX_PID_NS_LEVEL in
@@ -17,13 +19,13 @@ inline constexpr int kMaxPidNsLevel = 32;
 
 /// What pidns-tree takes from /proc/PID/status.
 struct ProcStatus {
-  std::string name;           ///< `Name:` with the kernel's escaping of '\n' and '\\' undone
-  char state = 0;             ///< the letter of `State:` (R, S, D, Z, X, ...); 0 when absent
-  pid_t tgid = 0;             ///< `Tgid:`; 0 when absent
-  pid_t ppid = 0;             ///< `PPid:`, as the scanned procfs numbers it (0: outside it)
-  uid_t uid = 0;              ///< real UID, the first field of `Uid:`
-  std::vector<pid_t> nstgid;  ///< `NStgid:`, outermost visible level first, own level last
-  unsigned threads = 1;       ///< `Threads:`
+  std::string name;      ///< `Name:` with the kernel's escaping of '\n' and '\\' undone
+  char state = 0;        ///< the letter of `State:` (R, S, D, Z, X, ...); 0 when absent
+  pid_t tgid = 0;        ///< `Tgid:`; 0 when absent
+  pid_t ppid = 0;        ///< `PPid:`, as the scanned procfs numbers it (0: outside it)
+  uid_t uid = 0;         ///< real UID, the first field of `Uid:`
+  LevelPids nstgid;      ///< `NStgid:`, outermost visible level first, own level last
+  unsigned threads = 1;  ///< `Threads:`
   /// The task is being reaped: NStgid is empty or holds a 0. Such a process has vanished.
   bool exiting = false;
   /// A kernel thread, by the kernel's own marks: `Kthread: 1` where the kernel prints that line
@@ -48,8 +50,8 @@ struct ProcStatus {
 /// The ids of a task read through /proc/TID/status: a thread that is not its process's leader is
 /// not listed in /proc, but its directory can still be opened by number.
 struct TaskIds {
-  pid_t tgid = 0;            ///< `Tgid:`: the process it belongs to
-  std::vector<pid_t> nspid;  ///< `NSpid:`: its own ID at every level, outermost first
+  pid_t tgid = 0;   ///< `Tgid:`: the process it belongs to
+  LevelPids nspid;  ///< `NSpid:`: its own ID at every level, outermost first
 };
 /// nullopt unless both lines are there and well-formed.
 [[nodiscard]] std::optional<TaskIds> parse_task_ids(std::string_view status);

@@ -19,13 +19,14 @@ namespace pidns {
 /// One process of the scanned procfs, with what its status file says.
 struct Process {
   pid_t pid = 0;  ///< as the scanned procfs numbers it (its directory name)
-  NsId ns;        ///< identity of /proc/PID/ns/pid
+  /// pid_for_children cannot be read yet: the new namespace waits for its first child, its init.
+  /// Read only with ScanRequest::all. (Beside `pid`, where it costs no padding of its own.)
+  bool children_pending = false;
+  NsId ns;  ///< identity of /proc/PID/ns/pid
   ProcStatus status;
   /// ns/pid_for_children when it differs from ns/pid: the process called unshare(CLONE_NEWPID)
   /// (or setns) and its children go there. Read only with ScanRequest::all.
   std::optional<NsId> children_ns;
-  /// pid_for_children cannot be read yet: the new namespace waits for its first child, its init.
-  bool children_pending = false;
 };
 
 /// The user namespace that owns a PID namespace (NS_GET_USERNS) and its creator's UID
@@ -79,8 +80,8 @@ struct UnreachableMount {
 /// A thread that is not its process's leader, named on the command line (--pid, --translate).
 struct Task {
   pid_t tid = 0;
-  pid_t tgid = 0;            ///< its process
-  std::vector<pid_t> nspid;  ///< its own ID at every level, outermost first
+  pid_t tgid = 0;   ///< its process
+  LevelPids nspid;  ///< its own ID at every level, outermost first
 };
 
 /// What a scan collects beyond processes and parents; each item costs system calls.

@@ -19,8 +19,8 @@ class FakeSource final : public NsSource {
   FakeSource() { scan_.proc_root = "/proc"; }
 
   /// A process with NStgid `nstgid` (outermost first) in namespace `in`.
-  FakeSource& process(pid_t pid, std::string name, NsId in, std::vector<pid_t> nstgid = {},
-                      pid_t ppid = 0, uid_t uid = 0, unsigned threads = 1) {
+  FakeSource& process(pid_t pid, std::string name, NsId in, LevelPids nstgid = {}, pid_t ppid = 0,
+                      uid_t uid = 0, unsigned threads = 1) {
     if (nstgid.empty()) nstgid = {pid};
     Process p;
     p.pid = pid;

@@ -21,7 +21,7 @@ std::vector<pid_t> pids_of(const NsNode& n) {
 // A chain of `levels` namespaces (ino 100, 101, ...), one process in the innermost.
 FakeSource chain(int levels) {
   FakeSource src;
-  std::vector<pid_t> nstgid;
+  LevelPids nstgid;
   for (int i = 0; i < levels; ++i) {
     nstgid.push_back(1000 + i);
     if (i > 0) src.parent(ns(100 + i), ns(100 + i - 1));

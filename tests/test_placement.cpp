@@ -113,14 +113,14 @@ namespace pidns {
 namespace {
 
 // A process with NStgid `nstgid` (its depth is its length) and parent `ppid`.
-Process unread(pid_t pid, pid_t ppid, std::vector<pid_t> nstgid) {
+Process unread(pid_t pid, pid_t ppid, LevelPids nstgid) {
   Process p;
   p.pid = pid;
   p.status.ppid = ppid;
   p.status.nstgid = std::move(nstgid);
   return p;
 }
-Process read_in(NsId ns, pid_t pid, pid_t ppid, std::vector<pid_t> nstgid) {
+Process read_in(NsId ns, pid_t pid, pid_t ppid, LevelPids nstgid) {
   Process p = unread(pid, ppid, std::move(nstgid));
   p.ns = ns;
   return p;

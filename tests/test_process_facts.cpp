@@ -19,7 +19,7 @@ TEST(LinuxProcessFacts, ReadsAStatusAndNothingOfAProcessThatIsGone) {
   std::optional<ProcStatus> st = facts.status(42);
   ASSERT_TRUE(st.has_value());
   EXPECT_EQ(st->name, "evil\nname\\\x1b[2J");
-  EXPECT_EQ(st->nstgid, std::vector<pid_t>{42});
+  EXPECT_EQ(st->nstgid, LevelPids{42});
   EXPECT_EQ(facts.status(4242), std::nullopt);
   EXPECT_EQ(facts.namespace_of(4242), std::nullopt);
   EXPECT_EQ(facts.cgroup(42), "");  // the fixture has none

@@ -19,7 +19,7 @@ TEST(ParseStatus, ReadsNameIdsNStgidAndThreads) {
   EXPECT_EQ(st->name, "bash");
   EXPECT_EQ(st->ppid, 4100);
   EXPECT_EQ(st->uid, 1000u);  // the real UID: the first of four
-  EXPECT_EQ(st->nstgid, (std::vector<pid_t>{4242, 7, 1}));
+  EXPECT_EQ(st->nstgid, (LevelPids{4242, 7, 1}));
   EXPECT_EQ(st->threads, 3u);
 }
 

@@ -39,7 +39,7 @@ class FakeFacts final : public ProcessFacts {
   }
 
   /// A live process named `name` with NStgid `nstgid` in namespace `in`.
-  void process(pid_t pid, std::string name, std::vector<pid_t> nstgid, NsFacts in) {
+  void process(pid_t pid, std::string name, LevelPids nstgid, NsFacts in) {
     ProcStatus st;
     st.name = std::move(name);
     st.nstgid = std::move(nstgid);
