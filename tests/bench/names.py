@@ -4,16 +4,17 @@
     tests/bench/names.py [--base COMMIT] [--containers N] [--processes N] [--runs N] [--out DIR]
 
 Run by hand as root, never by CI; needs strace, dockerd, runc and busybox-static.
-Builds two release binaries in --out (default /tmp/pidns-bench-names): this checkout's, and
-COMMIT's (default: the merge base with main), from `git archive`, so the checkout is not touched.
-Then, on this host:
+Builds this checkout as a release binary in --out (default /tmp/pidns-bench-names), and with
+--base also COMMIT's, from `git archive`, so the checkout is not touched. Then, on this host:
 
-  1. without engines: `pidns-tree` and `pidns-tree --json` of both binaries;
+  1. without engines: `pidns-tree --host-root EMPTY` (an empty directory: labels without names),
+     `pidns-tree` (names looked up below /), and the same with --json;
   2. with a private dockerd (tests/engines' Dockerd) running N containers (default 100) of an
      image imported from busybox-static, each with a name and compose labels and --processes
-     processes (default 1, all sleep; a container's shim is one more on the host): the base binary,
-     the new one (it reads every container's config.v2.json), and the new one with an empty
-     --host-root (labels without names: the cost of looking, without the files).
+     processes (default 1, all sleep; a container's shim is one more on the host): the same
+     commands, so the second reads every container's config.v2.json and the first finds none.
+The first row is the reference: `names` / `--host-root EMPTY` is what names cost. --base adds
+that commit's `pidns-tree` and `pidns-tree --json` to both tables (e.g. the commit before names).
 
 The commands take turns run by run (A B C A B C ..., after 5 warm-up rounds), each timed by wall
 clock and by its CPU time from wait4(2), output to /dev/null; medians are reported. (hyperfine
@@ -121,7 +122,7 @@ def measure(title, commands, runs, out):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--base", help="the commit to compare with (default: merge base with main)")
+    parser.add_argument("--base", help="a commit to compare with as well")
     parser.add_argument("--containers", type=int, default=100)
     parser.add_argument("--processes", type=int, default=1, help="processes per container")
     parser.add_argument("--runs", type=int, default=100)
@@ -132,24 +133,37 @@ def main():
     for tool in ("strace", "meson", "dockerd", "docker", "runc", "busybox", "git"):
         if shutil.which(tool) is None:
             die(f"{tool} is not installed")
-    base = args.base or subprocess.run(["git", "-C", str(SOURCE_ROOT), "merge-base", "HEAD",
-                                        "main"], check=True, capture_output=True,
-                                       text=True).stdout.strip()
-    base = subprocess.run(["git", "-C", str(SOURCE_ROOT), "rev-parse", base], check=True,
-                          capture_output=True, text=True).stdout.strip()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    print(f"bench/names: building {base[:12]} and this checkout (release)", file=sys.stderr)
-    old = str(build(base_source(base, out), out / "build-base"))
+    print("bench/names: building this checkout (release)", file=sys.stderr)
     new = str(build(SOURCE_ROOT, out / "build-new"))
-
-    measure("No container engine on the host",
-            [(f"base {base[:7]}", [old]), ("names", [new]),
-             (f"base {base[:7]} --json", [old, "--json"]), ("names --json", [new, "--json"])],
-            args.runs, out)
+    base_rows = []
+    if args.base:
+        base = subprocess.run(["git", "-C", str(SOURCE_ROOT), "rev-parse", args.base],
+                              check=True, capture_output=True, text=True).stdout.strip()
+        print(f"bench/names: building {base[:12]} (release)", file=sys.stderr)
+        old = str(build(base_source(base, out), out / f"build-base-{base[:12]}"))
+        base_rows = [(f"base {base[:7]}", [old]), (f"base {base[:7]} --json", [old, "--json"])]
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     tmp = tempfile.mkdtemp(prefix="pidns-bench-names-")
+    try:
+        empty = os.path.join(tmp, "empty")
+        os.mkdir(empty)
+
+        def commands():
+            return [("pidns-tree --host-root EMPTY", [new, "--host-root", empty]),
+                    ("pidns-tree", [new]),
+                    ("pidns-tree --json --host-root EMPTY", [new, "--json", "--host-root", empty]),
+                    ("pidns-tree --json", [new, "--json"])] + base_rows
+
+        measure("No container engine on the host", commands(), args.runs, out)
+        with_docker(args, tmp, commands, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def with_docker(args, tmp, commands, out):
     cgroups_before = engines.cgroup_dirs("docker")
     daemon = engines.Dockerd(tmp, os.path.join(tmp, "data"))
     try:
@@ -164,25 +178,19 @@ def main():
                           "pidns-bench:1", "sh", "-c",
                           f"i=1; while [ $i -lt {args.processes} ]; do sleep 3600 & "
                           "i=$((i+1)); done; exec sleep 3600")
-        empty = os.path.join(tmp, "empty")
-        os.mkdir(empty)
-        named = subprocess.run([new], capture_output=True, text=True, check=True).stdout
+        named = subprocess.run(commands()[1][1], capture_output=True, text=True,
+                               check=True).stdout
         shown = named.count("(compose shop/web-")
         if shown != args.containers:
             die(f"{shown} of {args.containers} containers were named:\n{named}")
         measure(f"{args.containers} Docker containers of {args.processes} process"
                 f"{'' if args.processes == 1 else 'es'} each (a private dockerd)",
-                [(f"base {base[:7]}", [old]), ("names", [new]),
-                 ("names --host-root EMPTY", [new, "--host-root", empty]),
-                 (f"base {base[:7]} --json", [old, "--json"]), ("names --json", [new, "--json"])],
-                args.runs, out)
+                commands(), args.runs, out)
     finally:
         daemon.stop()
         engines.kill_mentioning(tmp)
         engines.unmount_below(tmp)
         engines.remove_engine_cgroups(engines.cgroup_dirs("docker") - cgroups_before)
-        shutil.rmtree(tmp, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()
