@@ -48,20 +48,23 @@ def test():
             want_parent = {"plain": None, "init": host, "member": host,
                            "inner": truth["init"]["ns"]}
 
+            # The host is shared with the other tests, whose processes come and go: one that
+            # nsenter put two levels below its parent cannot be placed, and a namespace it starts
+            # is then a top of its own, which the forest line explains.
             res = r.run(["--json"], prefix=r.AS_NOBODY, tool=ub.path)
-            lines = r.check_clean_exit(res)
+            lines = r.check_clean_exit(res, allow_forest=True)
             doc = r.parse_json(res)
             nodes = r.check_doc(doc)
             text_res = r.run(["--color=never"], prefix=r.AS_NOBODY, tool=ub.path)
-            text_lines = r.check_clean_exit(text_res)
+            text_lines = r.check_clean_exit(text_res, allow_forest=True)
             text_nodes = h.index_tree(h.parse_text(text_res.stdout.decode()), keyed_by_dev=False)
 
             # Root's processes: placed by inference, said in one line.
             for what, ls in (("json", lines), ("text", text_lines)):
-                if len(ls) != 1 or "placed by inference" not in ls[0]:
+                if len([ln for ln in ls if "placed by inference" in ln]) != 1:
                     raise AssertionError(f"{what}: stderr {ls!r}, want one line of processes "
                                          "placed by inference")
-            count = int(lines[0].split()[1])
+            count = int(next(ln for ln in lines if "placed by inference" in ln).split()[1])
             if count != doc["summary"]["inferred"]:
                 raise AssertionError(f"stderr says {count} inferred, summary {doc['summary']}")
             where = {p["pid"]: key for key, ns in nodes.items() for p in ns.get("processes", [])}
