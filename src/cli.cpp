@@ -237,12 +237,18 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
     err << "pidns-tree: --json contradicts --format " << format << " (see pidns-tree --help)\n";
     return kUsage;
   }
-  if (opts.watch && (opts.format == Format::Dot || opts.all || opts.max_depth)) {
-    const char* what = opts.format == Format::Dot ? "--format dot"
-                       : opts.all                 ? "--all"
-                                                  : "--max-depth";
-    err << "pidns-tree: --watch excludes " << what << " (see pidns-tree --help)\n";
-    return kUsage;
+  // Events name one namespace each, with no process list, tree or owner: these would be
+  // accepted and silently do nothing.
+  for (auto [set, what] : {std::pair{opts.format == Format::Dot, "--format dot"},
+                           {opts.all, "--all"},
+                           {opts.max_depth.has_value(), "--max-depth"},
+                           {opts.ptree, "--ptree"},
+                           {opts.owner, "--owner"},
+                           {opts.kernel_threads, "--kernel-threads"}}) {
+    if (opts.watch && set) {
+      err << "pidns-tree: --watch excludes " << what << " (see pidns-tree --help)\n";
+      return kUsage;
+    }
   }
   opts.color = color == "always"  ? ColorMode::Always
                : color == "never" ? ColorMode::Never
