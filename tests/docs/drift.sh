@@ -53,9 +53,11 @@ stale() {  # FILE OPTION...
   done
 }
 # shellcheck disable=SC2046 # one option a word
-# jq's own options in the examples (--arg, --argjson, ...) are jq's business, not ours.
+# jq's own options in the examples (--arg, --argjson, ...) are jq's business, not ours; so are
+# dockerd's (--data-root, --config-file), which the man page names where names are looked up.
 stale "$man" $(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$man" | grep -oE -- '--[a-z][a-z0-9-]*' |
-  grep -vxE -- '--(arg|argjson|raw-output|slurp|null-input|compact-output)' | sort -u)
+  grep -vxE -- '--(arg|argjson|raw-output|slurp|null-input|compact-output|data-root|config-file)' |
+  sort -u)
 for file in "$bash_c" "$zsh_c"; do
   # shellcheck disable=SC2046
   stale "$file" $(grep -v '^[[:space:]]*#' "$file" | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
