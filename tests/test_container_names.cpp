@@ -8,13 +8,13 @@
 #include <string>
 
 #include "container_names.hpp"
+#include "fixtures_dir.hpp"
 
 namespace pidns {
 namespace {
 
 std::string fixture(const std::string& name) {
-  const char* dir = std::getenv("PIDNS_FIXTURES");
-  std::ifstream in(std::string(dir ? dir : "tests/fixtures") + "/names/" + name, std::ios::binary);
+  std::ifstream in(testing::fixtures_dir() + "/names/" + name, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   EXPECT_TRUE(in.good() || in.eof()) << name;

@@ -4,18 +4,16 @@
 
 #include <cstdlib>
 
+#include "fixtures_dir.hpp"
 #include "process_facts.hpp"
 
 namespace pidns {
 namespace {
 
-std::string fixtures() {
-  const char* dir = std::getenv("PIDNS_FIXTURES");
-  return dir ? dir : "tests/fixtures";
-}
+using testing::fixtures_dir;
 
 TEST(LinuxProcessFacts, ReadsAStatusAndNothingOfAProcessThatIsGone) {
-  LinuxProcessFacts facts(fixtures() + "/proc");
+  LinuxProcessFacts facts(fixtures_dir() + "/proc");
   std::optional<ProcStatus> st = facts.status(42);
   ASSERT_TRUE(st.has_value());
   EXPECT_EQ(st->name, "evil\nname\\\x1b[2J");
@@ -26,7 +24,7 @@ TEST(LinuxProcessFacts, ReadsAStatusAndNothingOfAProcessThatIsGone) {
 }
 
 TEST(LinuxProcessFacts, FailsForAMissingProcfs) {
-  EXPECT_THROW(LinuxProcessFacts(fixtures() + "/no-such-proc"), SysError);
+  EXPECT_THROW(LinuxProcessFacts(fixtures_dir() + "/no-such-proc"), SysError);
 }
 
 TEST(ParseCapEff, ReadsTheEffectiveSet) {

@@ -7,24 +7,22 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "fixtures_dir.hpp"
 #include "process_reader.hpp"
 #include "source.hpp"
 
 namespace pidns {
 namespace {
 
-std::string fixtures() {
-  const char* dir = std::getenv("PIDNS_FIXTURES");
-  return dir ? dir : "tests/fixtures";
-}
+using testing::fixtures_dir;
 
 TEST(ProcessReader, ListsTheNumericEntriesInOrder) {
-  UniqueFd root = open_at(AT_FDCWD, (fixtures() + "/proc").c_str(), O_DIRECTORY);
+  UniqueFd root = open_at(AT_FDCWD, (fixtures_dir() + "/proc").c_str(), O_DIRECTORY);
   EXPECT_EQ(ProcessReader(root.get()).list(), (std::vector<pid_t>{1, 7, 42, 55, 66}));
 }
 
 TEST(ProcessReader, ReadsEveryProcessOfAFixtureProcfs) {
-  UniqueFd root = open_at(AT_FDCWD, (fixtures() + "/proc").c_str(), O_DIRECTORY);
+  UniqueFd root = open_at(AT_FDCWD, (fixtures_dir() + "/proc").c_str(), O_DIRECTORY);
   ProcessReader reader(root.get());
   ProcessBatch batch = reader.read(reader.list());
   ASSERT_EQ(batch.processes.size(), 2u);  // 1 and 42; 7 is malformed; sys/ is not a process
@@ -46,7 +44,7 @@ TEST(ProcessReader, ReadsEveryProcessOfAFixtureProcfs) {
 }
 
 TEST(ProcessReader, ReadsAChunkWithoutTheParentAsAskParent) {
-  UniqueFd root = open_at(AT_FDCWD, (fixtures() + "/proc").c_str(), O_DIRECTORY);
+  UniqueFd root = open_at(AT_FDCWD, (fixtures_dir() + "/proc").c_str(), O_DIRECTORY);
   const pid_t only[] = {42};
   ProcessBatch batch = ProcessReader(root.get()).read(only);
   ASSERT_EQ(batch.processes.size(), 1u);
@@ -54,7 +52,7 @@ TEST(ProcessReader, ReadsAChunkWithoutTheParentAsAskParent) {
 }
 
 TEST(ProcessReader, StatsANamespaceFile) {
-  UniqueFd root = open_at(AT_FDCWD, (fixtures() + "/proc").c_str(), O_DIRECTORY);
+  UniqueFd root = open_at(AT_FDCWD, (fixtures_dir() + "/proc").c_str(), O_DIRECTORY);
   ProcessReader reader(root.get());
   EXPECT_NE(reader.stat_ns(1), reader.stat_ns(42));  // distinct files, distinct inodes
   EXPECT_THROW((void)reader.stat_ns(55), SysError);
@@ -62,7 +60,7 @@ TEST(ProcessReader, StatsANamespaceFile) {
 
 TEST(LinuxSource, RefusesADirectoryThatIsNotAProcfs) {
   try {
-    (void)LinuxSource(fixtures() + "/proc").scan({});
+    (void)LinuxSource(fixtures_dir() + "/proc").scan({});
     FAIL() << "scanned a plain directory as if it were procfs";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("is not a procfs mount"), std::string::npos) << e.what();
