@@ -181,12 +181,12 @@ class Scanner {
   // chain of parents can be as long as the process list. A loop of PPids (a PID reused mid-scan)
   // ends where it closes.
   void resolve(std::size_t i) {
-    std::vector<std::size_t> chain;
+    chain_.clear();  // a member, so that settling a process costs no allocation
     for (std::optional<std::size_t> k = i; k && outcome_[*k] == Outcome::kTodo; k = parent_of(*k)) {
       outcome_[*k] = Outcome::kBusy;
-      chain.push_back(*k);
+      chain_.push_back(*k);
     }
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) settle(*it);
+    for (auto it = chain_.rbegin(); it != chain_.rend(); ++it) settle(*it);
   }
 
   void settle(std::size_t i) {
@@ -216,12 +216,10 @@ class Scanner {
       read_[i].ns = reader_.stat_ns(read_[i].pid);
       found_[i] = NsFound::kRead;
     } catch (const SysError& e) {
-      if (e.err() == EACCES || e.err() == EPERM) {
+      if (classify_failure(e) == Failure::kDenied) {
         found_[i] = NsFound::kDenied;
-      } else if (e.err() == ENOENT || e.err() == ESRCH) {
-        outcome_[i] = Outcome::kVanished;
       } else {
-        throw;
+        outcome_[i] = Outcome::kVanished;
       }
     }
   }
@@ -248,13 +246,8 @@ class Scanner {
     } catch (const NotPidNamespace&) {
       read_again(i);
     } catch (const SysError& e) {
-      if (e.err() == EACCES || e.err() == EPERM) {
-        outcome_[i] = Outcome::kUnplaced;
-      } else if (e.err() == ENOENT || e.err() == ESRCH) {
-        outcome_[i] = Outcome::kVanished;
-      } else {
-        throw;
-      }
+      outcome_[i] =
+          classify_failure(e) == Failure::kDenied ? Outcome::kUnplaced : Outcome::kVanished;
     }
   }
 
@@ -377,6 +370,7 @@ class Scanner {
   std::vector<NsFound> found_;
   std::vector<Outcome> outcome_;
   std::vector<bool> retried_;
+  std::vector<std::size_t> chain_;  ///< resolve()'s unsettled ancestors, nearest first
 };
 
 }  // namespace

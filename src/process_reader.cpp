@@ -16,26 +16,6 @@
 #include "placement.hpp"
 
 namespace pidns {
-namespace {
-
-enum class Failure { kVanished, kDenied };
-
-// Sorts a failed per-process system call: a process that exits mid-scan is normal, one we may not
-// inspect is counted, and anything else (EMFILE, EIO, ...) breaks the whole run.
-Failure classify(const SysError& e) {
-  switch (e.err()) {
-    case ENOENT:
-    case ESRCH:
-      return Failure::kVanished;
-    case EACCES:
-    case EPERM:
-      return Failure::kDenied;
-    default:
-      throw e;
-  }
-}
-
-}  // namespace
 
 std::vector<pid_t> ProcessReader::list() const {
   // readdir on its own descriptor, so that root_ stays usable for openat().
@@ -144,7 +124,7 @@ void ProcessReader::read_status(Part& part, std::size_t i, ReadBuffer& buf) cons
   try {
     status = parse_status(read_proc_file(root_, PidPath(pid, "/status"), buf, ProcText::kWhole));
   } catch (const SysError& e) {
-    if (classify(e) == Failure::kDenied) {
+    if (classify_failure(e) == Failure::kDenied) {
       part.inaccessible.push_back(pid);
     } else {
       ++part.vanished;
@@ -176,7 +156,7 @@ void ProcessReader::read_status(Part& part, std::size_t i, ReadBuffer& buf) cons
       p.ns = stat_ns(pid);
       found = NsFound::kRead;
     } catch (const SysError& e) {
-      if (classify(e) == Failure::kVanished) {
+      if (classify_failure(e) == Failure::kVanished) {
         ++part.vanished;
         return;
       }
@@ -202,7 +182,7 @@ void ProcessReader::read_membership(Part& part, std::size_t i, ReadBuffer& buf) 
     part.out->found[i] = NsFound::kRead;
     (*part.filled)[i] = 1;
   } catch (const SysError& e) {
-    if (classify(e) == Failure::kVanished) {
+    if (classify_failure(e) == Failure::kVanished) {
       ++part.vanished;
       return;
     }
@@ -219,7 +199,7 @@ std::optional<TaskIds> ProcessReader::task_ids(pid_t tid) const {
   try {
     return parse_task_ids(read_proc_file(root_, PidPath(tid, "/status"), buf, ProcText::kWhole));
   } catch (const SysError& e) {
-    (void)classify(e);
+    (void)classify_failure(e);
     return std::nullopt;
   }
 }

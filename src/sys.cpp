@@ -27,6 +27,11 @@ PidPath::PidPath(pid_t pid, std::string_view suffix) noexcept {
   end[n] = '\0';
 }
 
+Failure classify_failure(const SysError& e) {
+  if (!gone_or_denied(e)) throw e;
+  return e.err() == EACCES || e.err() == EPERM ? Failure::kDenied : Failure::kVanished;
+}
+
 bool gone_or_denied(const SysError& e) noexcept {
   switch (e.err()) {
     case ENOENT:

@@ -52,6 +52,11 @@ class SysError : public std::system_error {
 /// scan meets on a live system. Anything else (EMFILE, EIO, ...) is a real failure.
 [[nodiscard]] bool gone_or_denied(const SysError& e) noexcept;
 
+enum class Failure { kVanished, kDenied };
+/// Sorts a failed per-process system call: a process that exits mid-scan is normal, one we may
+/// not inspect is counted, and anything else (EMFILE, EIO, ...) is rethrown: it breaks the run.
+[[nodiscard]] Failure classify_failure(const SysError& e);
+
 /// Owns one file descriptor and closes it exactly once. Move-only.
 class UniqueFd {
  public:
