@@ -146,12 +146,7 @@ class Inferrer {
     learn_namespace_depth(p.ns, p);
     if (p.status.nstgid.back() == 1) init_of_.emplace(p.ns, p.pid);
     if (parent_of_.contains(p.ns)) return;
-    auto parent = status_.find(p.status.ppid);
-    auto parent_ns = ns_of_.find(p.status.ppid);
-    if (parent != status_.end() && parent_ns != ns_of_.end() &&
-        parent_link(p.status, parent->second) == ParentLink::kChildNamespace) {
-      parent_of_[p.ns] = parent_ns->second;
-    }
+    if (std::optional<NsId> up = parent_namespace(p)) parent_of_[p.ns] = *up;
   }
   void learn_namespace_depth(const NsId& ns, const Process& p) {
     depth_of_.emplace(ns, p.status.nstgid.size());
@@ -161,22 +156,17 @@ class Inferrer {
   std::vector<std::vector<std::size_t>> components() const {
     std::unordered_map<pid_t, std::size_t> at;
     for (std::size_t i = 0; i < unplaced_.size(); ++i) at.emplace(unplaced_[i].pid, i);
-    std::vector<std::size_t> up(unplaced_.size());
-    std::iota(up.begin(), up.end(), 0);
-    auto root = [&up](std::size_t i) {
-      while (up[i] != i) i = up[i] = up[up[i]];
-      return i;
-    };
+    Components joined(unplaced_.size());
     for (std::size_t i = 0; i < unplaced_.size(); ++i) {
       auto parent = at.find(unplaced_[i].status.ppid);
       if (parent != at.end() &&
           parent_link(unplaced_[i].status, &unplaced_[parent->second].status) ==
               ParentLink::kSameNamespace) {
-        up[root(i)] = root(parent->second);
+        joined.join(i, parent->second);
       }
     }
     std::unordered_map<std::size_t, std::vector<std::size_t>> by_root;
-    for (std::size_t i = 0; i < unplaced_.size(); ++i) by_root[root(i)].push_back(i);
+    for (std::size_t i = 0; i < unplaced_.size(); ++i) by_root[joined.root(i)].push_back(i);
     std::vector<std::vector<std::size_t>> groups;
     for (auto& [r, members] : by_root) groups.push_back(std::move(members));
     std::sort(groups.begin(), groups.end());  // by lowest index, i.e. PID: deterministic
