@@ -37,10 +37,18 @@ const char* pin_kind(Pin::Kind k) {
   return "";
 }
 
+// "dev" and "ino"; null for a namespace inferred from status files (no ptrace rights), which
+// has no identity the kernel gave: it is known by its init, not by an inode.
+void dev_ino_fields(JsonWriter& w, const NsId& id) {
+  std::optional<std::uint64_t> dev, ino;
+  if (!id.is_inferred()) dev = id.dev, ino = id.ino;
+  w.field("dev", dev);
+  w.field("ino", ino);
+}
+
 void id_json(JsonWriter& w, const NsId& id) {
   w.begin_object();
-  w.field("dev", id.dev);
-  w.field("ino", id.ino);
+  dev_ino_fields(w, id);
   w.end_object();
 }
 
@@ -68,11 +76,7 @@ class JsonRenderer final : public Visitor {
 
   void enter_namespace(const NsNode& ns, const Place&) override {
     w_.begin_object();
-    // An inferred namespace has no identity the kernel gave: null, not its init's PID.
-    std::optional<std::uint64_t> dev, ino;
-    if (!ns.ns_inferred) dev = ns.id.dev, ino = ns.id.ino;
-    w_.field("dev", dev);
-    w_.field("ino", ino);
+    dev_ino_fields(w_, ns.id);
     w_.field("label", ns_label(ns.id));
     w_.field("ns_inferred", ns.ns_inferred);
     w_.field("level", ns.level);
@@ -231,8 +235,7 @@ void render_translation_json(pid_t pid, const NsId& target, std::optional<pid_t>
   w.field("pid", pid);
   w.key("ns");
   w.begin_object();
-  w.field("dev", target.dev);
-  w.field("ino", target.ino);
+  dev_ino_fields(w, target);
   w.field("label", ns_label(target));
   w.end_object();
   w.field("translated", translated);

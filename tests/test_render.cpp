@@ -429,5 +429,21 @@ TEST(RenderJson, ContainerNamesAreStringsEmptyWhenUnknown) {
                                             "compose_service"}));
 }
 
+// --translate --json names the target as the tree does: an inferred namespace (no inode) has
+// null dev and ino, never its init's PID in the ino field.
+TEST(RenderJson, TranslationNamesAnInferredTargetWithNulls) {
+  std::string out;
+  render_translation_json(42, NsId::inferred(4242), 7, out);
+  auto doc = nlohmann::json::parse(out);
+  EXPECT_TRUE(doc["ns"]["dev"].is_null()) << out;
+  EXPECT_TRUE(doc["ns"]["ino"].is_null()) << out;
+  EXPECT_EQ(doc["ns"]["label"], "pid:[?]") << out;
+  EXPECT_EQ(doc["translated"], 7) << out;
+  out.clear();
+  render_translation_json(42, ns(200), 7, out);
+  doc = nlohmann::json::parse(out);
+  EXPECT_EQ(doc["ns"]["ino"], 200) << out;
+}
+
 }  // namespace
 }  // namespace pidns
