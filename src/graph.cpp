@@ -97,7 +97,6 @@ void NamespaceGraph::add_namespaces(Scan& scan) {
   // A namespace inferred from status files is labelled by its init's cgroup.
   for (const InferredNs& inferred : inferred_namespaces_) {
     NsNode& n = node(inferred.id);
-    n.ns_inferred = true;
     n.parent = inferred.parent;
     auto cgroup = scan.unplaced_cgroups.find(inferred.init);
     if (cgroup != scan.unplaced_cgroups.end()) n.container = recognise_cgroup(cgroup->second);

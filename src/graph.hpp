@@ -37,7 +37,7 @@ struct NsNode {
   std::optional<ContainerLabel> container;  ///< recognised from its init's cgroup, when read
   std::vector<Pin> pins;                    ///< what holds it, found with --all
   /// Inferred from status files alone: no inode is known (id is NsId::inferred(init)).
-  bool ns_inferred = false;
+  [[nodiscard]] bool ns_inferred() const noexcept { return id.is_inferred(); }
   /// False where members may exist that the scan did not see: above the scanned procfs's own
   /// namespace, or at the depth of a process that could not be inspected or placed.
   bool all_members_seen = true;

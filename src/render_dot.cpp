@@ -53,7 +53,7 @@ class DotRenderer final : public Visitor {
       label += fmt::format("{} process{}, {} thread{}", ns.processes.size(),
                            ns.processes.size() == 1 ? "" : "es", ns.threads, plural(ns.threads));
     }
-    if (ns.ns_inferred && ns.init) label += fmt::format("\\ninit {} (inferred)", *ns.init);
+    if (ns.ns_inferred() && ns.init) label += fmt::format("\\ninit {} (inferred)", *ns.init);
     if (options_.labels && ns.container) label += "\\n" + dot_escape(ns.container->text());
     if (options_.owner) label += "\\n" + dot_escape(owner_text(ns, options_.user_names));
     if (options_.unique_id && ns.unique_id) label += fmt::format("\\nid {}", *ns.unique_id);

@@ -78,7 +78,7 @@ class JsonRenderer final : public Visitor {
     w_.begin_object();
     dev_ino_fields(w_, ns.id);
     w_.field("label", ns_label(ns.id));
-    w_.field("ns_inferred", ns.ns_inferred);
+    w_.field("ns_inferred", ns.ns_inferred());
     w_.field("level", ns.level);
     w_.field("hidden", ns.hidden());
     w_.field("current", ns.current);

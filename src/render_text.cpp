@@ -139,7 +139,7 @@ class TextRenderer final : public Visitor {
       fmt::format_to(it, "{} process{}, {} thread{}", n, n == 1 ? "" : "es", ns.threads,
                      plural(ns.threads));
     }
-    if (ns.ns_inferred && ns.init) fmt::format_to(it, ", init {}", *ns.init);
+    if (ns.ns_inferred() && ns.init) fmt::format_to(it, ", init {}", *ns.init);
     if (options_.labels && ns.container) {
       out_ += " [";
       paint(escape_for_terminal(ns.container->text()), kLabelColor);
@@ -156,7 +156,7 @@ class TextRenderer final : public Visitor {
       paint("(hidden)", kHiddenColor);
     }
     if (ns.parent_inferred) out_ += " (parent inferred)";
-    if (ns.ns_inferred) out_ += " (inferred)";
+    if (ns.ns_inferred()) out_ += " (inferred)";
     if (ns.current) {
       out_ += ' ';
       paint("(current)", kCurrentColor);
