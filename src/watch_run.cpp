@@ -153,7 +153,6 @@ class Runner {
     if (request_.cgroups) {
       request_.host_root = options.host_root;
       request_.host_root_default = options.host_root_default;
-      request_.engine_daemons = true;
     }
     // Only stdout's own fd can be polled for the reader's end of a pipe going away.
     out_fd_ = out.rdbuf() == std::cout.rdbuf() ? STDOUT_FILENO : -1;
@@ -175,6 +174,8 @@ class Runner {
   // Subscribed first, scanned second: whatever happens from now on is in the events.
   Watch start(std::optional<LinuxProcessFacts>& facts, std::int64_t started) {
     ScanRequest first = request_;
+    // Events name new containers later from the daemons found now; rescans need not list them.
+    first.engine_daemons = facts.has_value() && request_.cgroups;
     for (const std::string& ns : options_.namespaces) {
       if (!parse_ns_inode(ns)) first.ns_paths.push_back(ns);
     }
