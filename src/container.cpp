@@ -10,21 +10,11 @@
 namespace pidns {
 namespace {
 
-// Docker, containerd, CRI-O and podman ids are 32 random bytes printed as 64 lowercase hex digits.
-constexpr std::size_t kFullIdLength = 64;
 // docker ps, crictl ps and podman ps all print the first 12 of them.
 constexpr std::size_t kShortIdLength = 12;
 // Pod UIDs are UUIDs (36 characters); static pods use a 32-digit hash. Anything much longer is
 // not a pod UID.
 constexpr std::size_t kMaxPodUidLength = 64;
-
-[[nodiscard]] bool is_full_id(std::string_view s) {
-  if (s.size() != kFullIdLength) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 [[nodiscard]] bool strip_prefix(std::string_view& s, std::string_view prefix) {
   if (!s.starts_with(prefix)) return false;
@@ -415,6 +405,14 @@ struct CgroupLine {
 }
 
 }  // namespace
+
+bool is_full_id(std::string_view s) {
+  if (s.size() != kFullIdLength) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
 
 std::string ContainerLabel::text() const {
   std::string out;

@@ -4,12 +4,18 @@
 #include <sys/types.h>
 
 #include <array>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace pidns {
+
+/// Docker, containerd, CRI-O and podman ids are 32 random bytes printed as 64 lowercase hex digits.
+inline constexpr std::size_t kFullIdLength = 64;
+/// A full container id: exactly kFullIdLength lowercase hex digits.
+[[nodiscard]] bool is_full_id(std::string_view s);
 
 /// What a container's users call it, from the state files its engine or the kubelet keeps on
 /// disk (name_finder.hpp). Untrusted text: escape it for a terminal. "" where unknown.
@@ -20,7 +26,6 @@ struct ContainerNames {
   std::string compose_project;  ///< Docker label com.docker.compose.project
   std::string compose_service;  ///< Docker label com.docker.compose.service
   friend bool operator==(const ContainerNames&, const ContainerNames&) = default;
-  [[nodiscard]] bool empty() const { return *this == ContainerNames{}; }
 };
 
 /// A container (or systemd unit) recognised from the cgroup of a namespace's init.

@@ -21,15 +21,6 @@ using Json = nlohmann::json;
   return !s.empty() && s.size() <= kMaxNameLength;
 }
 
-[[nodiscard]] bool is_hex_id(std::string_view s) {
-  constexpr std::size_t kIdLength = 64;
-  if (s.size() != kIdLength) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 // Kubernetes object names as the kubelet writes them into paths: namespaces and container names
 // are DNS labels, pod names DNS subdomains; lowercase letters, digits, '-' and '.'.
 [[nodiscard]] bool is_k8s_name(std::string_view s) {
@@ -229,13 +220,13 @@ std::optional<PodLogDir> parse_pod_log_dir(std::string_view name) {
 }
 
 std::optional<ContainerLogName> parse_container_log_name(std::string_view name) {
-  constexpr std::size_t kIdLength = 64;
   if (!name.ends_with(".log")) return std::nullopt;
   name.remove_suffix(4);
-  if (name.size() < kIdLength + 1 || name[name.size() - kIdLength - 1] != '-') return std::nullopt;
-  std::string_view id = name.substr(name.size() - kIdLength);
-  if (!is_hex_id(id)) return std::nullopt;
-  name.remove_suffix(kIdLength + 1);
+  if (name.size() < kFullIdLength + 1 || name[name.size() - kFullIdLength - 1] != '-')
+    return std::nullopt;
+  std::string_view id = name.substr(name.size() - kFullIdLength);
+  if (!is_full_id(id)) return std::nullopt;
+  name.remove_suffix(kFullIdLength + 1);
   std::optional<std::array<std::string_view, 3>> parts = split3(name);
   if (!parts) return std::nullopt;
   auto [pod, ns, container] = *parts;

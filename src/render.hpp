@@ -58,6 +58,9 @@ void render_dot(const NamespaceGraph& graph, const View& view, const RenderOptio
 /// "fd 5 of PID 812", "mount at /run/x (PID 1)", "pid_for_children of PID 77". Not escaped.
 [[nodiscard]] std::string pin_text(const Pin& pin);
 
+/// "s" for a count other than one: "3 threads", "1 thread".
+[[nodiscard]] inline const char* plural(std::size_t n) { return n == 1 ? "" : "s"; }
+
 /// What holds a namespace, "fd 5 of PID 812 and mount at /x (PID 1)", or "" (a member's own
 /// "children in pid:[X]" already says it of a namespace with members). Not escaped.
 [[nodiscard]] std::string held_by_text(const NsNode& ns);

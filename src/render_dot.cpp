@@ -27,8 +27,6 @@ std::string node_name(const NsId& id) {
                           : fmt::format("ns_{}_{}", id.dev, id.ino);
 }
 
-const char* plural(std::size_t n) { return n == 1 ? "" : "s"; }
-
 // Namespaces are boxes (bold: pidns-tree's own; dashed: no process of its own), processes
 // ellipses (bold: an init; green: selected with --pid) joined to their namespace, or with
 // --ptree to their parent process; what --max-depth cuts and kernel threads left out are plain

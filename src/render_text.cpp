@@ -29,8 +29,6 @@ constexpr const char* kCurrentColor = "\x1b[1;33m";
 constexpr const char* kLabelColor = "\x1b[36m";
 constexpr const char* kReset = "\x1b[0m";
 
-const char* plural(std::size_t n) { return n == 1 ? "" : "s"; }
-
 class TextRenderer final : public Visitor {
  public:
   TextRenderer(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
