@@ -90,12 +90,18 @@ void PinFinder::find_fds(pid_t pid) {
 
 // A process's mountinfo lists the mounts of its mount namespace under its own root, as it sees
 // them: a chrooted process sees only those below its root. So it is read once per mount namespace
-// and root directory, and a mount (by id, unique within its namespace) is taken once.
+// and root directory, and a mount (by id, unique within its namespace) is taken once. Most
+// processes share a view already read: for them two stats decide, and nothing is opened.
 void PinFinder::find_mounts(pid_t pid) {
   NsId mnt = ns_id_at(root_, PidPath(pid, "/ns/mnt"));
   PidPath root_path(pid, "/root");
+  NsId root_id = ns_id_at(root_, root_path.c_str());
+  if (!views_read_.emplace(mnt, root_id).second) return;
   UniqueFd root = open_at(root_, root_path.c_str(), O_PATH | O_DIRECTORY);
-  if (!views_read_.emplace(mnt, ns_id_of(root.get(), root_path.c_str())).second) return;
+  if (ns_id_of(root.get(), root_path.c_str()) != root_id) {  // the PID was reused meanwhile
+    views_read_.erase({mnt, root_id});
+    return;
+  }
   ReadBuffer buf;
   std::string_view mountinfo =
       read_proc_file(root_, PidPath(pid, "/mountinfo"), buf, ProcText::kRecords);
