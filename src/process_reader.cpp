@@ -118,7 +118,7 @@ void ProcessReader::read_part(Part& part) const {
   }
 }
 
-void ProcessReader::read_status(Part& part, std::size_t i, ReadBuffer& buf) const {
+bool ProcessReader::fill_status(Part& part, std::size_t i, ReadBuffer& buf) const {
   pid_t pid = part.pids[i];
   std::optional<ProcStatus> status;
   try {
@@ -129,21 +129,28 @@ void ProcessReader::read_status(Part& part, std::size_t i, ReadBuffer& buf) cons
     } else {
       ++part.vanished;
     }
-    return;
+    return false;
   }
   if (!status) {
     part.malformed.push_back(pid);
-    return;
+    return false;
   }
   if (status->exiting) {
     ++part.vanished;
-    return;
+    return false;
   }
   Process& p = part.out->processes[i];
-  NsFound& found = part.out->found[i];
   p = Process{};
   p.pid = pid;
   p.status = std::move(*status);
+  return true;
+}
+
+void ProcessReader::read_status(Part& part, std::size_t i, ReadBuffer& buf) const {
+  if (!fill_status(part, i, buf)) return;
+  pid_t pid = part.pids[i];
+  Process& p = part.out->processes[i];
+  NsFound& found = part.out->found[i];
   // The parent among those read before (ascending PIDs): at its depth, the namespace is its.
   std::optional<std::size_t> parent = part.read_before(p.status.ppid, i);
   if (!parent) {
@@ -187,8 +194,10 @@ void ProcessReader::read_membership(Part& part, std::size_t i, ReadBuffer& buf) 
       return;
     }
     // No ptrace rights: what status tells is what the graph's inference needs.
-    read_status(part, i, buf);
-    if ((*part.filled)[i]) part.out->found[i] = NsFound::kDenied;
+    if (fill_status(part, i, buf)) {
+      part.out->found[i] = NsFound::kDenied;
+      (*part.filled)[i] = 1;
+    }
   }
 }
 

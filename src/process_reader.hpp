@@ -59,6 +59,9 @@ class ProcessReader {
  private:
   struct Part;
   void read_part(Part& part) const;
+  // Reads and parses status into slot i; false (and counted) if denied, gone or malformed.
+  bool fill_status(Part& part, std::size_t i, ReadBuffer& buf) const;
+  // fill_status, then the namespace: as the parent's, or from a stat of ns/pid.
   void read_status(Part& part, std::size_t i, ReadBuffer& buf) const;
   void read_membership(Part& part, std::size_t i, ReadBuffer& buf) const;
 
