@@ -2,10 +2,8 @@
 // processes the graph's inference may compare), and the names the engines' state files give.
 #include "label_reader.hpp"
 
-#include <exception>
-#include <thread>
-
 #include "name_finder.hpp"
+#include "parts.hpp"
 #include "placement.hpp"
 
 namespace pidns {
@@ -79,29 +77,15 @@ void LabelReader::read_names() {
 // with a finder (and its caches) of its own over the one host root.
 void LabelReader::name_containers(std::vector<std::pair<ContainerNames*, ContainerLabel>>& wanted) {
   HostRoot host(request_.host_root);
-  constexpr std::size_t kMinPart = 16;
-  std::size_t n =
-      std::min<std::size_t>(request_.jobs, std::max<std::size_t>(1, wanted.size() / kMinPart));
-  std::vector<std::exception_ptr> failures(n);
-  auto name_part = [&](std::size_t k) {
-    try {
-      NameFinder finder(host, scan_.engine_daemons);
-      for (std::size_t i = k * wanted.size() / n; i < (k + 1) * wanted.size() / n; ++i) {
-        *wanted[i].first = finder.find(wanted[i].second);
-      }
-    } catch (...) {
-      failures[k] = std::current_exception();
+  constexpr std::size_t kMinPart = 16;  // containers
+  std::size_t n = part_count(wanted.size(), request_.jobs, kMinPart);
+  run_parts(n, [&](std::size_t k) {
+    NameFinder finder(host, scan_.engine_daemons);
+    for (std::size_t i = part_begin(k, n, wanted.size()); i < part_begin(k + 1, n, wanted.size());
+         ++i) {
+      *wanted[i].first = finder.find(wanted[i].second);
     }
-  };
-  if (n == 1) {
-    name_part(0);
-  } else {
-    std::vector<std::jthread> workers;
-    for (std::size_t k = 0; k < n; ++k) workers.emplace_back(name_part, k);
-  }
-  for (const std::exception_ptr& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
-  }
+  });
 }
 
 // A process's name from /proc/PID/comm, where its status was not read (--no-pids).

@@ -9,10 +9,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <exception>
 #include <memory>
-#include <thread>
 
+#include "parts.hpp"
 #include "placement.hpp"
 
 namespace pidns {
@@ -48,7 +47,6 @@ struct ProcessReader::Part {
   std::vector<unsigned char>* filled = nullptr;
   std::vector<pid_t> inaccessible{}, malformed{};
   std::size_t vanished = 0;
-  std::exception_ptr failure{};
 
   // The slot of a PID read before slot i in this part, if there is one.
   std::optional<std::size_t> read_before(pid_t pid, std::size_t i) const {
@@ -67,22 +65,16 @@ ProcessBatch ProcessReader::read(std::span<const pid_t> pids, unsigned jobs,
   out.processes.resize(pids.size());
   out.found.assign(pids.size(), NsFound::kRead);
   std::vector<unsigned char> filled(pids.size(), 0);
-  // A thread costs more than reading a few hundred processes.
-  constexpr std::size_t kMinChunk = 256;
-  std::size_t n = std::min<std::size_t>(jobs, std::max<std::size_t>(1, pids.size() / kMinChunk));
+  constexpr std::size_t kMinPart = 256;  // processes: reading fewer costs less than a thread
+  std::size_t n = part_count(pids.size(), jobs, kMinPart);
   std::vector<Part> parts(n);
   for (std::size_t k = 0; k < n; ++k) {
-    parts[k] =
-        Part{pids, k * pids.size() / n, (k + 1) * pids.size() / n, memberships, &out, &filled};
+    parts[k] = Part{
+        pids,   part_begin(k, n, pids.size()), part_begin(k + 1, n, pids.size()), memberships, &out,
+        &filled};
   }
-  if (n == 1) {
-    read_part(parts.front());
-  } else {
-    std::vector<std::jthread> workers;
-    for (Part& part : parts) workers.emplace_back([this, &part] { read_part(part); });
-  }  // joined
+  run_parts(n, [&](std::size_t k) { read_part(parts[k]); });
   for (Part& part : parts) {
-    if (part.failure) std::rethrow_exception(part.failure);
     out.inaccessible.insert(out.inaccessible.end(), part.inaccessible.begin(),
                             part.inaccessible.end());
     out.malformed.insert(out.malformed.end(), part.malformed.begin(), part.malformed.end());
@@ -104,17 +96,13 @@ ProcessBatch ProcessReader::read(std::span<const pid_t> pids, unsigned jobs,
 }
 
 void ProcessReader::read_part(Part& part) const {
-  try {
-    ReadBuffer buf;
-    for (std::size_t i = part.begin; i < part.end; ++i) {
-      if (part.memberships) {
-        read_membership(part, i, buf);
-      } else {
-        read_status(part, i, buf);
-      }
+  ReadBuffer buf;
+  for (std::size_t i = part.begin; i < part.end; ++i) {
+    if (part.memberships) {
+      read_membership(part, i, buf);
+    } else {
+      read_status(part, i, buf);
     }
-  } catch (...) {
-    part.failure = std::current_exception();
   }
 }
 
