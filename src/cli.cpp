@@ -36,6 +36,13 @@ how many), 1 failure (e.g. the procfs root is unusable, a PID or namespace given
 on the command line does not exist, --translate finds the PID not visible),
 2 usage error. See pidns-tree(1).)";
 
+// Where names are read: --host-root, else our own "/". That holds the files of our own procfs's
+// host only: under --proc of another namespace's procfs it is a guess the scan will not make.
+std::string host_root_of(const Options& options) { return options.host_root.value_or("/"); }
+bool host_root_is_a_guess(const Options& options) {
+  return !options.host_root && options.proc_root != "/proc";
+}
+
 // What the scan must collect for these options, and nothing more: each item costs system calls.
 ScanRequest request_for(const Options& options, const TermEnv& env) {
   ScanRequest request;
@@ -48,11 +55,9 @@ ScanRequest request_for(const Options& options, const TermEnv& env) {
   request.ids = json || options.unique_id;
   request.cgroups = json || options.labels;
   request.all = options.all;
-  // Names only where a label may show them. Our own "/" holds the files of our own procfs's
-  // host; under --proc of another namespace's procfs that is a guess the scan will not make.
-  if (request.cgroups) {
-    request.host_root = options.host_root.value_or("/");
-    request.host_root_default = !options.host_root && options.proc_root != "/proc";
+  if (request.cgroups) {  // names only where a label may show them
+    request.host_root = host_root_of(options);
+    request.host_root_default = host_root_is_a_guess(options);
   }
   // Namespaces named by path are opened and climbed by the scan; inodes are looked up after it.
   request.ns_paths = options.namespaces;
@@ -270,8 +275,8 @@ int watch(const Options& options, NsSource& source, std::ostream& out, std::ostr
                      options.unique_id,
                      options.namespaces,
                      options.interval,
-                     options.host_root.value_or("/"),
-                     !options.host_root && options.proc_root != "/proc"};
+                     host_root_of(options),
+                     host_root_is_a_guess(options)};
   return run_watch(watch, source, out, err);
 }
 
