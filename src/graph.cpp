@@ -41,7 +41,6 @@ NamespaceGraph NamespaceGraph::build(Scan scan) {
   std::sort(g.inaccessible_.begin(), g.inaccessible_.end());
   std::sort(g.malformed_.begin(), g.malformed_.end());
   g.vanished_ = scan.vanished;
-  g.self_ = scan.self;
   g.procfs_ = scan.procfs;
   g.hidepid_ = scan.hidepid;
   return g;

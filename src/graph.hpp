@@ -71,7 +71,6 @@ class NamespaceGraph {
   [[nodiscard]] const std::vector<pid_t>& inaccessible() const noexcept { return inaccessible_; }
   [[nodiscard]] const std::vector<pid_t>& malformed() const noexcept { return malformed_; }
   [[nodiscard]] std::size_t vanished() const noexcept { return vanished_; }
-  [[nodiscard]] const std::optional<NsId>& self() const noexcept { return self_; }
   [[nodiscard]] const ProcfsView& procfs() const noexcept { return procfs_; }
   [[nodiscard]] HidePid hidepid() const noexcept { return hidepid_; }
   /// Processes whose ns/pid could not be read, placed from their status (placement.hpp).
@@ -97,7 +96,6 @@ class NamespaceGraph {
   std::vector<pid_t> inaccessible_;
   std::vector<pid_t> malformed_;
   std::size_t vanished_ = 0;
-  std::optional<NsId> self_;
   ProcfsView procfs_;
   HidePid hidepid_ = HidePid::kOff;
   std::vector<int> unseen_depths_;  // procfs-relative depths of processes not placed
