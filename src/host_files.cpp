@@ -41,28 +41,22 @@ std::optional<std::string> HostRoot::read_file(std::string_view path) const {
   } catch (const SysError&) {
     return std::nullopt;
   }
-  // The size is a hint: the file may grow or shrink while it is read. One byte more than the
-  // limit tells a file that grew past it.
-  std::string text;
-  text.resize(static_cast<std::size_t>(st.st_size) + 1);
-  std::size_t used = 0;
-  for (;;) {
-    if (used == text.size()) {
-      if (text.size() > kMaxStateFileSize) return std::nullopt;
-      text.resize(std::min(2 * text.size(), kMaxStateFileSize + 1));
+  // The size is a hint: the file may grow or shrink while it is read. Reading up to one byte
+  // past the limit tells a file that grew past it.
+  ReadBuffer buf;
+  std::size_t wanted = static_cast<std::size_t>(st.st_size) + 1;
+  try {
+    while (buf.view().size() <= kMaxStateFileSize) {
+      std::size_t got = buf.read_more(fd.get(), wanted, path);
+      // A regular file reads short only at its end: one read(2) for the common case.
+      if (got < wanted) break;
+      wanted = std::min(buf.view().size(), kMaxStateFileSize + 1 - buf.view().size());
     }
-    std::size_t wanted = text.size() - used;
-    ssize_t n = ::read(fd.get(), text.data() + used, wanted);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) break;
-    used += static_cast<std::size_t>(n);
-    // A regular file reads short only at its end: one read(2) for the common case.
-    if (static_cast<std::size_t>(n) < wanted) break;
+  } catch (const SysError&) {
+    return std::nullopt;
   }
-  if (used > kMaxStateFileSize) return std::nullopt;
-  text.resize(used);
-  return text;
+  if (buf.view().size() > kMaxStateFileSize) return std::nullopt;
+  return std::string(buf.view());
 }
 
 std::vector<std::string> HostRoot::list_dir(std::string_view path) const {
