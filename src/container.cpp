@@ -2,7 +2,6 @@
 // no engine is asked; every layout recognised here is listed in the man page (CONTAINERS).
 #include "container.hpp"
 
-#include <charconv>
 #include <vector>
 
 #include "procfs.hpp"
@@ -314,9 +313,7 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
   for (std::size_t j = end; j-- > 0;) {
     std::string_view c = comps[j];
     if (!strip_prefix(c, "user@") || !strip_suffix(c, ".service")) continue;
-    uid_t uid = 0;
-    auto [ptr, ec] = std::from_chars(c.data(), c.data() + c.size(), uid);
-    if (ec == std::errc() && ptr == c.data() + c.size() && !c.empty() && c[0] != '+') return uid;
+    if (uid_t uid = 0; parse_decimal(c, uid)) return uid;
   }
   return std::nullopt;
 }

@@ -6,7 +6,6 @@
 #include <toml++/toml.h>
 
 #include <array>
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -247,10 +246,7 @@ std::optional<std::string> passwd_home(std::string_view passwd, uid_t uid) {
       rest.remove_prefix(colon + 1);
     }
     if (f.size() < 6) continue;
-    uid_t number = 0;
-    auto [ptr, ec] = std::from_chars(f[2].data(), f[2].data() + f[2].size(), number);
-    if (ec != std::errc() || ptr != f[2].data() + f[2].size() || f[2].empty()) continue;
-    if (number != uid) continue;
+    if (uid_t number = 0; !parse_decimal(f[2], number) || number != uid) continue;
     if (!f[5].starts_with('/')) return std::nullopt;
     return std::string(f[5]);
   }

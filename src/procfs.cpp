@@ -8,19 +8,6 @@
 namespace pidns {
 namespace {
 
-// A plain decimal that fills `s`, into `out` (left as it was on failure). An out-parameter
-// rather than std::optional: GCC -O2 may read a disengaged optional's payload speculatively,
-// which valgrind then reports as a jump on uninitialised memory.
-template <typename Int>
-bool parse_decimal(std::string_view s, Int& out) {
-  if (s.empty() || s.front() < '0' || s.front() > '9') return false;  // no sign, no space
-  Int value{};
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size()) return false;
-  out = value;
-  return true;
-}
-
 // Undoes proc_task_name(): seq_escape_str(..., ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\") turns '\n'
 // into "\n" and '\\' into "\\\\"; every other byte of comm is printed raw.
 std::optional<std::string> unescape_name(std::string_view s) {

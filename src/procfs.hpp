@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +38,19 @@ struct ProcStatus {
   /// A process that is neither a zombie nor dead: one that can still fork.
   [[nodiscard]] bool live() const noexcept { return state != 'Z' && state != 'X'; }
 };
+
+/// A plain decimal that fills `s`, into `out` (left as it was on failure). An out-parameter
+/// rather than std::optional: GCC -O2 may read a disengaged optional's payload speculatively,
+/// which valgrind then reports as a jump on uninitialised memory.
+template <typename Int>
+[[nodiscard]] bool parse_decimal(std::string_view s, Int& out) {
+  if (s.empty() || s.front() < '0' || s.front() > '9') return false;  // no sign, no space
+  Int value{};
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size()) return false;
+  out = value;
+  return true;
+}
 
 /// Takes the next line off the front of `text`, without its '\n' (the last may have none).
 [[nodiscard]] std::string_view take_line(std::string_view& text) noexcept;

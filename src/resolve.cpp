@@ -4,19 +4,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
+
+#include "procfs.hpp"
 
 namespace pidns {
 
 std::optional<std::uint64_t> parse_ns_inode(std::string_view text) {
   if (text.starts_with("pid:[") && text.ends_with("]")) text = text.substr(5, text.size() - 6);
   std::uint64_t ino = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ino);
-  if (text.empty() || text.front() == '+' || ec != std::errc() ||
-      end != text.data() + text.size()) {
-    return std::nullopt;
-  }
+  if (!parse_decimal(text, ino)) return std::nullopt;
   return ino;
 }
 
