@@ -163,6 +163,18 @@ class Scanner {
     return d;
   }
 
+  // How many parent links lead from `ns` up to our own namespace, if they do: not from the top
+  // of what was climbed, another branch, or where our own namespace is unknown.
+  std::optional<int> levels_below_self(NsId ns) const {
+    for (int levels = 0; scan_.self && levels <= kMaxPidNsLevel; ++levels) {
+      if (ns == *scan_.self) return levels;
+      const NsInfo* info = find_info(ns);
+      if (!info || !info->parent) break;
+      ns = *info->parent;
+    }
+    return std::nullopt;
+  }
+
   const NsInfo* find_info(const NsId& ns) const {
     auto it = scan_.namespaces.find(ns);
     return it == scan_.namespaces.end() ? nullptr : &it->second;
@@ -274,16 +286,9 @@ class Scanner {
         parent_link(p.status, &parent->status) != ParentLink::kChildNamespace) {
       return false;
     }
-    std::optional<NsId> up = parent->ns;
-    for (int depth = 0; up && depth <= kMaxPidNsLevel; ++depth) {
-      if (*up == *scan_.self) {
-        climber_.add_child(p.ns, parent->ns);
-        return true;
-      }
-      auto it = scan_.namespaces.find(*up);
-      up = it == scan_.namespaces.end() ? std::nullopt : it->second.parent;
-    }
-    return false;
+    if (!levels_below_self(parent->ns)) return false;
+    climber_.add_child(p.ns, parent->ns);
+    return true;
   }
 
   // PIDs on the command line that /proc does not list may name threads, whose directories can
@@ -326,17 +331,9 @@ class Scanner {
     } catch (const SysError&) {
     }
     if (!view.ns || !scan_.self) return;
-    int levels = 0;
-    for (std::optional<NsId> ns = view.ns; ns && levels <= kMaxPidNsLevel; ++levels) {
-      if (*ns == *scan_.self) {
-        view.relation = ProcfsView::Relation::Descendant;
-        view.levels = levels;
-        return;
-      }
-      auto it = scan_.namespaces.find(*ns);
-      ns = it == scan_.namespaces.end() ? std::nullopt : it->second.parent;
-    }
-    view.relation = ProcfsView::Relation::Unrelated;
+    std::optional<int> levels = levels_below_self(*view.ns);
+    view.relation = levels ? ProcfsView::Relation::Descendant : ProcfsView::Relation::Unrelated;
+    view.levels = levels.value_or(0);
   }
 
   // hidepid= leaves other users' processes out of the listing without a word: find the option of
