@@ -47,22 +47,22 @@ void report_unshown(const NamespaceGraph& graph, bool root, std::ostream& err) {
     why.push_back(fmt::format("unparsable status ({})", pid_list(graph.malformed())));
   }
   if (why.empty()) {
-    if (!inferred.empty()) err << "pidns-tree: " << inferred << '\n';
+    if (!inferred.empty()) say(err, inferred);
     return;
   }
   std::size_t n = graph.inaccessible().size() + graph.malformed().size();
-  err << fmt::format("pidns-tree: {}{}{} process{} not shown: {}\n", inferred,
-                     inferred.empty() ? "" : "; ", n, n == 1 ? "" : "es", fmt::join(why, "; "));
+  say(err, fmt::format("{}{}{} process{} not shown: {}", inferred, inferred.empty() ? "" : "; ", n,
+                       n == 1 ? "" : "es", fmt::join(why, "; ")));
 }
 
 // Inside a container over its host's procfs the kernel hides parents (NS_GET_PARENT: EPERM);
 // say so rather than let a forest pass for the whole truth.
 void report_forest(const NamespaceGraph& graph, std::ostream& err) {
   if (graph.roots().size() < 2) return;
-  err << fmt::format(
-      "pidns-tree: {} separate trees: the kernel does not name the parents of namespaces outside "
-      "pidns-tree's own (NS_GET_PARENT: EPERM), and procfs did not tell where they belong\n",
-      graph.roots().size());
+  say(err, fmt::format("{} separate trees: the kernel does not name the parents of namespaces "
+                       "outside pidns-tree's own (NS_GET_PARENT: EPERM), and procfs did not tell "
+                       "where they belong",
+                       graph.roots().size()));
 }
 
 // What stderr says after the output: processes not shown, procfs options that hide processes,
