@@ -49,37 +49,36 @@ class DockerConfigHandler {
   bool number_float(number_float_t, const string_t&) { return value(); }
   bool binary(binary_t&) { return value(); }
   bool string(string_t& s) {
-    if (in_top_object()) {
-      if (stack_[0].key == "Name") {
+    if (stack_.size() == 1) {
+      if (stack_[0] == "Name") {
         name_ = std::move(s);
         if (id_ && config_read_) {
           stopped_early_ = true;
           return false;
         }
       }
-      if (stack_[0].key == "ID") id_ = std::move(s);
-    } else if (in_config_labels()) {
-      if (stack_[2].key == "com.docker.compose.project") project_ = std::move(s);
-      if (stack_[2].key == "com.docker.compose.service") service_ = std::move(s);
+      if (stack_[0] == "ID") id_ = std::move(s);
+    } else if (stack_.size() == 3 && stack_[0] == "Config" && stack_[1] == "Labels") {
+      if (stack_[2] == "com.docker.compose.project") project_ = std::move(s);
+      if (stack_[2] == "com.docker.compose.service") service_ = std::move(s);
     }
     return value();
   }
   bool start_object(std::size_t) {
-    top_is_object_ = top_is_object_ || stack_.empty();
-    stack_.push_back(Frame{true, {}});
+    stack_.emplace_back();
     return true;
   }
   bool key(string_t& k) {
-    stack_.back().key = std::move(k);
+    stack_.back() = std::move(k);
     return true;
   }
   bool end_object() {
     stack_.pop_back();
-    config_read_ = config_read_ || (stack_.size() == 1 && stack_[0].key == "Config");
+    config_read_ = config_read_ || (stack_.size() == 1 && stack_[0] == "Config");
     return true;
   }
   bool start_array(std::size_t) {
-    stack_.push_back(Frame{false, {}});
+    stack_.emplace_back();  // no key: an array's elements match none of those looked for
     return true;
   }
   bool end_array() {
@@ -94,7 +93,7 @@ class DockerConfigHandler {
   [[nodiscard]] bool stopped_early() const { return stopped_early_; }
 
   [[nodiscard]] std::optional<ContainerNames> result(std::string_view id) const {
-    if (!top_is_object_ || !id_ || *id_ != id) return std::nullopt;
+    if (!id_ || *id_ != id) return std::nullopt;  // an ID is only taken from the top object
     ContainerNames names;
     std::string_view name;
     if (name_) name = *name_;
@@ -106,20 +105,10 @@ class DockerConfigHandler {
   }
 
  private:
-  struct Frame {
-    bool object;
-    std::string key;  // the key whose value comes next, in an object
-  };
-
   bool value() { return true; }
-  [[nodiscard]] bool in_top_object() const { return stack_.size() == 1 && stack_[0].object; }
-  [[nodiscard]] bool in_config_labels() const {
-    return stack_.size() == 3 && stack_[0].object && stack_[0].key == "Config" &&
-           stack_[1].object && stack_[1].key == "Labels" && stack_[2].object;
-  }
 
-  std::vector<Frame> stack_;
-  bool top_is_object_ = false;
+  // Per open object or array, outermost first: the key whose value comes next ("" in an array).
+  std::vector<std::string> stack_;
   bool config_read_ = false;
   bool stopped_early_ = false;
   // Duplicate keys: the last one counts, as in a parsed document.
