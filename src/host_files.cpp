@@ -37,7 +37,7 @@ std::optional<std::string> HostRoot::read_file(std::string_view path) const {
   }
   UniqueFd fd;
   try {
-    fd = reopen(handle.get(), O_RDONLY | O_NONBLOCK);
+    fd = reopen(handle.get(), O_NONBLOCK);
   } catch (const SysError&) {
     return std::nullopt;
   }

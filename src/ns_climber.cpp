@@ -11,7 +11,6 @@
 #include <sys/vfs.h>
 
 #include <cerrno>
-#include <charconv>
 #include <string>
 
 // Newer than Debian 12's <linux/nsfs.h>: the 64-bit namespace id of Linux 6.18, and the PID of a
@@ -66,9 +65,7 @@ UniqueFd NsOpener::check(UniqueFd handle, NsId expected, std::string_view what) 
   }
   if (!self_fds_)
     throw SysError(ENOENT, "open /proc/self/fd (to reopen " + std::string(what) + ")");
-  char number[16] = {};
-  std::to_chars(number, number + sizeof number - 1, handle.get());
-  UniqueFd fd = open_at(self_fds_.get(), number);
+  UniqueFd fd = reopen(handle.get(), 0, self_fds_.get());
   if (ns_id_of(fd.get(), what) != id || ::ioctl(fd.get(), NS_GET_NSTYPE) != CLONE_NEWPID) {
     throw NotPidNamespace(std::string(what) + " is not a PID namespace file");
   }

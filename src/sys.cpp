@@ -74,8 +74,13 @@ UniqueFd open_path_in_root(int root, const char* path, int flags) {
   return UniqueFd(static_cast<int>(fd));
 }
 
-UniqueFd reopen(int path_fd, int flags) {
-  return open_at(AT_FDCWD, ("/proc/self/fd/" + std::to_string(path_fd)).c_str(), flags);
+UniqueFd reopen(int path_fd, int extra_flags, int self_fds) {
+  char path[32] = "/proc/self/fd/";
+  constexpr std::size_t kDir = sizeof "/proc/self/fd/" - 1;
+  std::to_chars(path + kDir, path + sizeof path - 1, path_fd);
+  // Relative to a held descriptor of the directory, just the number.
+  return self_fds >= 0 ? open_at(self_fds, path + kDir, extra_flags)
+                       : open_at(AT_FDCWD, path, extra_flags);
 }
 
 std::string_view read_proc_file(int dir, const char* path, ReadBuffer& buf, ProcText kind) {

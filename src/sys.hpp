@@ -110,10 +110,10 @@ UniqueFd open_path(int dir, const char* path);
 /// SysError naming `path`.
 UniqueFd open_path_in_root(int root, const char* path, int flags = O_PATH);
 
-/// Opens again, with `flags`, the very file an O_PATH descriptor holds, through /proc/self/fd:
-/// after checking what an O_PATH open found, this reaches that file and no other. Throws
-/// SysError.
-UniqueFd reopen(int path_fd, int flags);
+/// Opens again, read-only with `extra_flags`, the very file an O_PATH descriptor holds, through
+/// /proc/self/fd (or `self_fds`, a descriptor of that directory held open): after checking what
+/// an O_PATH open found, this reaches that file and no other. Throws SysError.
+UniqueFd reopen(int path_fd, int extra_flags = 0, int self_fds = -1);
 
 /// A growable byte buffer that reads land in directly. Unlike std::string::resize() it never
 /// zero-fills: that memset, once per status file, was most of pidns-tree's user time.
