@@ -71,7 +71,7 @@ class Walker {
 
     visitor_.begin_processes(ns);
     for (std::size_t r = 0; r < rows.size(); ++r) {
-      Place at{.last = r + 1 == rows.size() && rows_after == 0, .depth = 0};
+      Place at{.last = r + 1 == rows.size() && rows_after == 0};
       if (rows[r] == kSummaryRow) {
         visitor_.kernel_threads(ns, left_out, at);
       } else {
@@ -108,7 +108,7 @@ class Walker {
     visitor_.enter_process(ns, p, at);
     const std::vector<std::size_t>& kids = forest.children[index];
     for (std::size_t k = 0; k < kids.size(); ++k) {
-      process_row(ns, forest, kids[k], Place{.last = k + 1 == kids.size(), .depth = at.depth + 1});
+      process_row(ns, forest, kids[k], Place{.last = k + 1 == kids.size()});
     }
     visitor_.leave_process(ns, p);
   }

@@ -17,7 +17,7 @@ namespace pidns {
 struct Place {
   bool top = false;   ///< a namespace at the top of the view: no branch leads to it
   bool last = false;  ///< the last row under its parent row
-  int depth = 0;      ///< namespaces: levels below the top; processes: depth in the process tree
+  int depth = 0;      ///< namespaces: levels below the top, for --max-depth's cut
 };
 
 /// What the walk does beyond the View's choice of namespaces.
