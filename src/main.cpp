@@ -5,7 +5,7 @@
 #include <exception>
 #include <iostream>
 
-#include "cli.hpp"
+#include "app/cli.hpp"
 
 int main(int argc, char** argv) try {
   // A closed pipe (pidns-tree | head) should end the run quietly, as it ends cat: even when the

@@ -3,7 +3,8 @@
 
     tools/function_sizes.py [--max N] [--except NAME]... FILE|DIR...
 
-A directory stands for its *.cpp and *.hpp files.
+A directory stands for the *.cpp and *.hpp files below it, in every folder. Finding no function
+at all is an error too: a check that looks at nothing must not pass.
 A function runs from the first line of its signature to its closing brace. Lambdas and local
 classes count as part of the function around them. Comments, string and character literals (raw
 strings too) are blanked before braces are counted, so "{}" in a format string does not count.
@@ -105,13 +106,18 @@ def main():
     paths = []
     for f in args.files:
         p = Path(f)
-        paths += sorted(p.glob("*.cpp")) + sorted(p.glob("*.hpp")) if p.is_dir() else [p]
+        paths += sorted(p.rglob("*.cpp")) + sorted(p.rglob("*.hpp")) if p.is_dir() else [p]
+    counted = 0
     for path in paths:
         for name, first, last in functions(path):
+            counted += 1
             size = last - first + 1
             if size > args.max and name.split("::")[-1] not in args.exempt:
                 long.append(f"{path}:{first}: {name} is {size} lines (at most {args.max})")
-    print("\n".join(long) or f"no function longer than {args.max} lines")
+    if counted == 0:
+        print(f"no function found in {' '.join(args.files)}: nothing was checked")
+        sys.exit(1)
+    print("\n".join(long) or f"{counted} functions, none longer than {args.max} lines")
     sys.exit(1 if long else 0)
 
 

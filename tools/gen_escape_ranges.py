@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/escape_ranges.hpp: the code points that escape_for_terminal() shows as escapes
+"""Writes src/output/escape_ranges.hpp: the code points that escape_for_terminal() shows as escapes
 rather than prints, derived from the Unicode Character Database (Debian's unicode-data package):
 
   - General_Category Cc (C0 and C1 controls, DEL), Zl and Zp (line and paragraph separators),

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "term.hpp"
+#include "output/term.hpp"
 
 namespace {
 

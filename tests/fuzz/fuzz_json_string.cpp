@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "json_writer.hpp"
-#include "utf8.hpp"
+#include "output/json_writer.hpp"
+#include "output/utf8.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);

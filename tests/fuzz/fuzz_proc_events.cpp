@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "proc_connector.hpp"
+#include "watch/proc_connector.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // A copy of exactly `size` bytes, so that ASan sees any read past the end.

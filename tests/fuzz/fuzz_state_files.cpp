@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "container_names.hpp"
+#include "names/state_files.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 # run.sh BUILD_DIR SECONDS: builds the libFuzzer targets with clang (and ASan+UBSan) in BUILD_DIR
 # and fuzzes each for SECONDS, starting from tests/fuzz/corpus/TARGET/. New inputs go to a
 # scratch copy, so the checked-in corpus only changes by hand. A crash fails the run and leaves
-# its input as BUILD_DIR/crash-TARGET-* (add it to the corpus and to tests/test_procfs.cpp).
+# its input as BUILD_DIR/crash-TARGET-* (add it to the corpus and to tests/unit/test_procfs.cpp).
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR SECONDS" >&2; exit 2; }
 build=$1 seconds=$2

@@ -1,0 +1,44 @@
+// render: what the text, JSON and DOT renderers say alike.
+#include "output/render.hpp"
+
+#include <fmt/format.h>
+
+namespace pidns {
+
+WalkOptions walk_options(const RenderOptions& options) {
+  return WalkOptions{.processes = options.processes,
+                     .ptree = options.ptree,
+                     .kernel_threads = options.kernel_threads};
+}
+
+std::string pin_text(const Pin& pin) {
+  switch (pin.kind) {
+    case Pin::Kind::Fd:
+      return fmt::format("fd {} of PID {}", pin.fd, pin.pid);
+    case Pin::Kind::Mount:
+      return fmt::format("mount at {} (PID {})", pin.mountpoint, pin.pid);
+    case Pin::Kind::Children:
+      return fmt::format("pid_for_children of PID {}", pin.pid);
+  }
+  return {};
+}
+
+std::string held_by_text(const NsNode& ns) {
+  std::string held;
+  for (const Pin& pin : ns.pins) {
+    if (pin.kind == Pin::Kind::Children && !ns.hidden()) continue;
+    if (!held.empty()) held += " and ";
+    held += pin_text(pin);
+  }
+  return held;
+}
+
+std::string owner_text(const NsNode& ns, const std::unordered_map<uid_t, std::string>& user_names) {
+  if (!ns.owner) return "owner not visible";
+  std::string text = fmt::format("owner uid {}", ns.owner->uid);
+  auto name = user_names.find(ns.owner->uid);
+  if (name != user_names.end()) text += fmt::format(" ({})", name->second);
+  return text + fmt::format(" of user:[{}]", ns.owner->userns.ino);
+}
+
+}  // namespace pidns

@@ -1,0 +1,72 @@
+// render: a NamespaceGraph and a View in, bytes out: text (render_text.cpp), JSON
+// (render_json.cpp) and Graphviz DOT (render_dot.cpp), each a visitor of the one walk
+// (walk.hpp); render.cpp holds what they say alike.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+#include "model/graph.hpp"
+#include "model/view.hpp"
+#include "output/walk.hpp"
+
+namespace pidns {
+
+/// Takes rendered output on: called at line and object boundaries with everything rendered and
+/// not yet taken; it may write some or all of it out and erase that part from the string.
+using Spill = std::function<void(std::string& rendered)>;
+
+/// How the tree is drawn; decided once by the CLI.
+struct RenderOptions {
+  bool processes = true;        ///< list member processes (--no-pids turns it off)
+  bool unicode = true;          ///< box-drawing glyphs; ASCII otherwise
+  bool color = false;           ///< ANSI color on labels (text only)
+  bool owner = false;           ///< text: the owning user namespace and its UID (--owner)
+  bool unique_id = false;       ///< text: the 64-bit namespace id (--ns-id)
+  bool labels = true;           ///< text: container labels (--no-labels turns them off)
+  bool ptree = false;           ///< members as a process tree by PPid (--ptree)
+  bool kernel_threads = false;  ///< text and DOT: list kernel threads (JSON always does)
+  bool procfs_header = false;   ///< text: first say whose procfs was scanned (with --proc)
+  std::unordered_map<uid_t, std::string> user_names{};  ///< resolved owner UIDs
+  /// Where output goes as it is rendered; empty: it all stays in the string. Rendering cannot
+  /// fail, so spilling keeps the promise of a whole document or none.
+  Spill spill{};
+};
+
+/// The indented tree, appended to `out`. Names are escaped with escape_for_terminal().
+void render_text(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
+                 std::string& out);
+
+/// One JSON document (schema 1, see man/pidns-tree.1 and doc/pidns-tree.schema.json), appended
+/// to `out`. Never throws on names that are not UTF-8: their bad bytes become U+FFFD.
+void render_json(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
+                 std::string& out);
+
+/// The answer of --translate as JSON: {"pid", "ns": {dev, ino, label}, "translated": PID|null}.
+void render_translation_json(pid_t pid, const NsId& target, std::optional<pid_t> translated,
+                             std::string& out);
+
+/// A Graphviz digraph: namespaces as boxes with their counts, processes as ellipses unless
+/// options.processes is off.
+void render_dot(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
+                std::string& out);
+
+/// What the walk is asked for, from the render options.
+[[nodiscard]] WalkOptions walk_options(const RenderOptions& options);
+
+/// "fd 5 of PID 812", "mount at /run/x (PID 1)", "pid_for_children of PID 77". Not escaped.
+[[nodiscard]] std::string pin_text(const Pin& pin);
+
+/// "s" for a count other than one: "3 threads", "1 thread".
+[[nodiscard]] inline const char* plural(std::size_t n) { return n == 1 ? "" : "s"; }
+
+/// What holds a namespace, "fd 5 of PID 812 and mount at /x (PID 1)", or "" (a member's own
+/// "children in pid:[X]" already says it of a namespace with members). Not escaped.
+[[nodiscard]] std::string held_by_text(const NsNode& ns);
+
+/// "owner uid 1000 (alice) of user:[4026531837]", or "owner not visible". Not escaped.
+[[nodiscard]] std::string owner_text(const NsNode& ns,
+                                     const std::unordered_map<uid_t, std::string>& user_names);
+
+}  // namespace pidns

@@ -1,0 +1,119 @@
+// label_reader: what labels namespaces with their containers: the cgroups of their inits (and of
+// processes the graph's inference may compare), and the names the engines' state files give.
+#include "scan/label_reader.hpp"
+
+#include "model/placement.hpp"
+#include "names/name_finder.hpp"
+#include "scan/parts.hpp"
+
+namespace pidns {
+
+// One read of /proc/PID/cgroup per namespace, from its init if visible, else its first member.
+void LabelReader::read_cgroups() {
+  std::unordered_map<NsId, pid_t, NsIdHash> representative;
+  for (const Process& p : scan_.processes) {
+    auto [it, inserted] = representative.try_emplace(p.ns, p.pid);
+    if (p.status.nstgid.back() == 1) it->second = p.pid;
+  }
+  ReadBuffer buf;
+  for (const auto& [ns, pid] : representative) {
+    PidPath path(pid, "/cgroup");
+    try {
+      scan_.namespaces[ns].cgroup = read_proc_file(root_, path, buf, ProcText::kWhole);
+    } catch (const SysError& e) {
+      if (!gone_or_denied(e)) throw;
+    }
+  }
+}
+
+// The cgroups that the graph's inference may compare (placement.hpp): those of unplaced
+// processes that begin a namespace (a PID 1) or may have joined one (one level below their
+// parent). status is readable by everyone, and so is cgroup.
+void LabelReader::read_unplaced_cgroups() {
+  ReadBuffer buf;
+  for (const Process& p : scan_.unplaced) {
+    const Process* parent = find_by_pid(scan_.processes, p.status.ppid);
+    if (parent == nullptr) parent = find_by_pid(scan_.unplaced, p.status.ppid);
+    bool may_begin_or_join =
+        p.status.nstgid.back() == 1 ||
+        parent_link(p.status, parent ? &parent->status : nullptr) == ParentLink::kChildNamespace;
+    if (!may_begin_or_join) continue;
+    PidPath path(p.pid, "/cgroup");
+    try {
+      scan_.unplaced_cgroups.emplace(p.pid, read_proc_file(root_, path, buf, ProcText::kWhole));
+    } catch (const SysError& e) {
+      if (!gone_or_denied(e)) throw;
+    }
+  }
+}
+
+// Names from the host's state files (name_finder.hpp), for each namespace labelled a container
+// that may have one, inferred namespaces included (by their inits' cgroups). A host without
+// such containers reads nothing more.
+void LabelReader::read_names() {
+  std::vector<std::pair<ContainerNames*, ContainerLabel>> wanted;
+  auto want = [&wanted](const std::string& cgroup, ContainerNames& names) {
+    std::optional<ContainerLabel> label = recognise_cgroup(cgroup);
+    if (label && may_have_names(*label)) wanted.emplace_back(&names, std::move(*label));
+  };
+  for (auto& [ns, info] : scan_.namespaces) want(info.cgroup, info.names);
+  for (const auto& [pid, cgroup] : scan_.unplaced_cgroups) {
+    const Process* p = find_by_pid(scan_.unplaced, pid);
+    if (p != nullptr && p->status.nstgid.back() == 1) want(cgroup, scan_.unplaced_names[pid]);
+  }
+  if (request_.host_root_default && scan_.procfs.relation != ProcfsView::Relation::Same) {
+    scan_.names_skipped = !wanted.empty();
+    return;
+  }
+  // The daemons' command lines cost a look at every process (a read of comm without status):
+  // only where some container may be named, or the caller will name some later (--watch).
+  if (wanted.empty() && !request_.engine_daemons) return;
+  scan_.engine_daemons = engine_daemons();
+  if (wanted.empty()) return;
+  name_containers(wanted);
+}
+
+// A state file per container to parse is most of what names cost: on --jobs threads too, each
+// with a finder (and its caches) of its own over the one host root.
+void LabelReader::name_containers(std::vector<std::pair<ContainerNames*, ContainerLabel>>& wanted) {
+  HostRoot host(request_.host_root);
+  constexpr std::size_t kMinPart = 16;  // containers
+  std::size_t n = part_count(wanted.size(), request_.jobs, kMinPart);
+  run_parts(n, [&](std::size_t k) {
+    NameFinder finder(host, scan_.engine_daemons);
+    for (std::size_t i = part_begin(k, n, wanted.size()); i < part_begin(k + 1, n, wanted.size());
+         ++i) {
+      *wanted[i].first = finder.find(wanted[i].second);
+    }
+  });
+}
+
+// A process's name from /proc/PID/comm, where its status was not read (--no-pids).
+std::string LabelReader::comm_of(pid_t pid, ReadBuffer& buf) {
+  PidPath path(pid, "/comm");
+  try {
+    std::string_view comm = read_proc_file(root_, path, buf, ProcText::kWhole);
+    return std::string(comm.substr(0, comm.find('\n')));
+  } catch (const SysError&) {
+    return {};
+  }
+}
+
+// The command lines of running container engines (dockerd's --data-root), in PID order.
+std::vector<EngineDaemon> LabelReader::engine_daemons() {
+  std::vector<EngineDaemon> daemons;
+  ReadBuffer buf;
+  for (const Process& p : scan_.processes) {
+    if (!is_engine_daemon(request_.statuses ? p.status.name : comm_of(p.pid, buf))) continue;
+    PidPath path(p.pid, "/cmdline");
+    try {
+      daemons.push_back(
+          {p.status.uid, std::string(read_proc_file(root_, path, buf, ProcText::kRecords))});
+    } catch (const SysError& e) {
+      if (!gone_or_denied(e)) throw;
+    }
+  }
+  return daemons;
+}
+
+}  // namespace pidns

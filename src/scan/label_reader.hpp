@@ -1,0 +1,38 @@
+// label_reader: what labels namespaces with their containers: the cgroups of their inits (and of
+// processes the graph's inference may compare), and the names the engines' state files give.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kernel/sys.hpp"
+#include "model/scan.hpp"
+#include "names/container_label.hpp"
+
+namespace pidns {
+
+/// Reads, for LinuxSource, into the Scan it is given, through the scanned procfs's root.
+class LabelReader {
+ public:
+  LabelReader(int proc_root, const ScanRequest& request, Scan& scan)
+      : root_(proc_root), request_(request), scan_(scan) {}
+
+  /// One /proc/PID/cgroup per namespace, from its init if visible, else its first member.
+  void read_cgroups();
+  /// The cgroups of unplaced processes that begin a namespace or may have joined one.
+  void read_unplaced_cgroups();
+  /// Names from the host's state files (ScanRequest::host_root), after read_cgroups().
+  void read_names();
+
+ private:
+  void name_containers(std::vector<std::pair<ContainerNames*, ContainerLabel>>& wanted);
+  std::vector<EngineDaemon> engine_daemons();
+  std::string comm_of(pid_t pid, ReadBuffer& buf);
+
+  int root_;
+  const ScanRequest& request_;
+  Scan& scan_;
+};
+
+}  // namespace pidns
