@@ -1,11 +1,11 @@
-// main: wires the real kernel, stdout and the environment to the CLI.
-#include <fmt/format.h>
-
+// main: wires the real kernel, stdout and the environment to the app.
 #include <csignal>
 #include <exception>
 #include <iostream>
 
-#include "app/cli.hpp"
+#include "app/run.hpp"
+#include "output/report.hpp"
+#include "scan/linux_source.hpp"
 
 int main(int argc, char** argv) try {
   // A closed pipe (pidns-tree | head) should end the run quietly, as it ends cat: even when the
@@ -19,6 +19,6 @@ int main(int argc, char** argv) try {
   return pidns::execute(options, source, std::cout, std::cerr, pidns::TermEnv::current(),
                         pidns::user_names_from_passwd);
 } catch (const std::exception& e) {
-  fmt::print(stderr, "pidns-tree: {}\n", e.what());
+  pidns::say(std::cerr, e.what());
   return pidns::kFailure;
 }

@@ -1,17 +1,10 @@
-// cli: command-line options in, exit status out.
+// cli: the command line parsed and checked.
 #include "app/cli.hpp"
-
-#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <ostream>
-#include <stdexcept>
 
-#include "app/watch_driver.hpp"
-#include "model/graph.hpp"
-#include "model/resolve.hpp"
-#include "model/view.hpp"
-#include "output/render.hpp"
+#include "kernel/procfs.hpp"
 #include "output/report.hpp"
 #include "version.hpp"
 
@@ -35,108 +28,6 @@ Exit status: 0 success (also when some processes could not be read; stderr says
 how many), 1 failure (e.g. the procfs root is unusable, a PID or namespace given
 on the command line does not exist, --translate finds the PID not visible),
 2 usage error. See pidns-tree(1).)";
-
-// Where names are read: --host-root, else our own "/". That holds the files of our own procfs's
-// host only: under --proc of another namespace's procfs it is a guess the scan will not make.
-std::string host_root_of(const Options& options) { return options.host_root.value_or("/"); }
-bool host_root_is_a_guess(const Options& options) {
-  return !options.host_root && options.proc_root != "/proc";
-}
-
-// What the scan must collect for these options, and nothing more: each item costs system calls.
-ScanRequest request_for(const Options& options, const TermEnv& env) {
-  ScanRequest request;
-  // Status files only where the output shows processes or their PIDs at every level.
-  request.statuses = options.processes || options.translate.has_value();
-  constexpr unsigned kMaxDefaultJobs = 8;  // beyond this, /proc's own locks serialise the reads
-  request.jobs = options.jobs > 0 ? options.jobs : std::min(env.cpus, kMaxDefaultJobs);
-  bool json = options.format == Format::Json;
-  request.owners = json || options.owner;
-  request.ids = json || options.unique_id;
-  request.cgroups = json || options.labels;
-  request.all = options.all;
-  if (request.cgroups) {  // names only where a label may show them
-    request.host_root = host_root_of(options);
-    request.host_root_default = host_root_is_a_guess(options);
-  }
-  // Namespaces named by path are opened and climbed by the scan; inodes are looked up after it.
-  request.ns_paths = options.namespaces;
-  if (options.translate) request.ns_paths.push_back(options.to);
-  std::erase_if(request.ns_paths, [](const std::string& s) { return parse_ns_inode(s); });
-  // PIDs that /proc does not list may be threads: the scan looks them up.
-  request.tids = options.pids;
-  if (options.translate) {
-    request.tids.push_back(*options.translate);
-    if (std::optional<pid_t> to = parse_to_pid(options.to)) request.tids.push_back(*to);
-  }
-  return request;
-}
-
-std::unordered_set<uid_t> owner_uids(const NamespaceGraph& graph) {
-  std::unordered_set<uid_t> uids;
-  for (const auto& [id, n] : graph.nodes()) {
-    if (n.owner) uids.insert(n.owner->uid);
-  }
-  return uids;
-}
-
-View view_for(const Options& options, const NamespaceGraph& graph, Resolver& resolver) {
-  if (!options.pids.empty()) {
-    std::vector<const Process*> selected;
-    for (pid_t pid : options.pids) selected.push_back(&resolver.process(pid));
-    return pid_view(graph, selected, options.max_depth);
-  }
-  if (options.namespaces.empty()) return whole_view(graph, options.max_depth);
-  std::vector<NsId> ids;
-  for (const std::string& n : options.namespaces) ids.push_back(resolver.ns(n));
-  return ns_view(graph, ids, options.max_depth);
-}
-
-// --translate PID --to NS: the PID in NS is the field of NS's level in the process's NStgid (a
-// thread's own NSpid), if NS is the process's namespace or one of its ancestors. Writes the
-// answer to `text`; returns the error, if any.
-std::optional<std::string> translate(const NamespaceGraph& graph, Resolver& resolver,
-                                     const Options& options, std::string& text) {
-  pid_t pid = *options.translate;
-  const Process& p = resolver.process(pid);  // says so before judging --to
-  const Task* thread = resolver.task(pid);
-  const LevelPids& ids = thread ? thread->nspid : p.status.nstgid;
-  NsId target = resolver.ns_or_pid(options.to);
-  std::optional<pid_t> translated;
-  std::size_t steps = 0;
-  for (std::optional<NsId> ns = p.ns; ns; ns = graph.at(*ns).parent, ++steps) {
-    if (*ns != target) continue;
-    if (steps >= ids.size()) {
-      throw std::runtime_error(ns_label(target) + " lies above the namespace of " +
-                               graph.proc_root() + ": its PIDs cannot be read there");
-    }
-    translated = ids[ids.size() - 1 - steps];
-    break;
-  }
-  if (options.format == Format::Json) {
-    render_translation_json(pid, target, translated, text);
-  } else if (translated) {
-    text = fmt::format("{}\n", *translated);
-  }
-  if (translated) return std::nullopt;
-  return fmt::format("PID {} is not visible in {}: it lives in {}, which is not {} or below it",
-                     pid, ns_label(target), ns_label(p.ns), ns_label(target));
-}
-
-void render(const Options& options, const NamespaceGraph& graph, const View& view,
-            const RenderOptions& render_options, std::string& text) {
-  switch (options.format) {
-    case Format::Json:
-      render_json(graph, view, render_options, text);
-      break;
-    case Format::Dot:
-      render_dot(graph, view, render_options, text);
-      break;
-    case Format::Text:
-      render_text(graph, view, render_options, text);
-      break;
-  }
-}
 
 }  // namespace
 
@@ -171,7 +62,8 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
                   ->check(CLI::Range(1, static_cast<int>(kPidMaxLimit)))
                   ->option_text("PID")
                   ->allow_extra_args(false);
-  auto* ns = app.add_option("-n,--ns", opts.namespaces,
+  std::vector<std::string> namespaces;
+  auto* ns = app.add_option("-n,--ns", namespaces,
                             "Show the subtree of NS: an inode, pid:[INODE], or an nsfs file "
                             "such as /proc/PID/ns/pid (repeat: -n A -n B)")
                  ->option_text("NS")
@@ -199,7 +91,8 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
                                        "Print the PID that process PID has in --to's namespace")
                             ->check(CLI::Range(1, static_cast<int>(kPidMaxLimit)))
                             ->option_text("PID");
-  auto* to = app.add_option("--to", opts.to,
+  std::string to_text;
+  auto* to = app.add_option("--to", to_text,
                             "With --translate: the namespace (as for --ns), or the namespace of "
                             "a PID (a number up to 4194304 is a PID, a larger one an inode)")
                  ->option_text("NS|PID");
@@ -231,7 +124,7 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
     int status = app.exit(e, out, err);
     return flushed(out, err) ? status : kFailure;
   } catch (const CLI::ParseError& e) {
-    err << "pidns-tree: " << e.what() << " (see pidns-tree --help)\n";
+    say(err, std::string(e.what()) + " (see pidns-tree --help)");
     return kUsage;
   }
 
@@ -239,7 +132,7 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
                 : format == "dot"        ? Format::Dot
                                          : Format::Text;
   if (json && format != "text" && format != "json") {
-    err << "pidns-tree: --json contradicts --format " << format << " (see pidns-tree --help)\n";
+    say(err, "--json contradicts --format " + format + " (see pidns-tree --help)");
     return kUsage;
   }
   // Events name one namespace each, with no process list, tree or owner: these would be
@@ -251,7 +144,7 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
                            {opts.owner, "--owner"},
                            {opts.kernel_threads, "--kernel-threads"}}) {
     if (opts.watch && set) {
-      err << "pidns-tree: --watch excludes " << what << " (see pidns-tree --help)\n";
+      say(err, std::string("--watch excludes ") + what + " (see pidns-tree --help)");
       return kUsage;
     }
   }
@@ -260,100 +153,9 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
                                   : ColorMode::Auto;
   opts.processes = !no_pids;
   opts.labels = !no_labels;
+  opts.namespaces.assign(namespaces.begin(), namespaces.end());
+  if (!to->empty()) opts.to = NsOrPid(to_text);
   return opts;
-}
-
-namespace {
-
-int watch(const Options& options, NsSource& source, std::ostream& out, std::ostream& err,
-          const TermEnv& env) {
-  bool json = options.format == Format::Json;
-  WatchOptions watch{options.proc_root,
-                     json,
-                     !json && use_color(options.color, env),
-                     options.labels,
-                     options.unique_id,
-                     options.namespaces,
-                     options.interval,
-                     host_root_of(options),
-                     host_root_is_a_guess(options)};
-  return run_watch(watch, source, out, err);
-}
-
-RenderOptions render_options_for(const Options& options, const TermEnv& env) {
-  return RenderOptions{.processes = options.processes,
-                       .unicode = env.utf8 && !options.ascii,
-                       .color = options.format == Format::Text && use_color(options.color, env),
-                       .owner = options.owner,
-                       .unique_id = options.unique_id,
-                       .labels = options.labels,
-                       .ptree = options.ptree,
-                       .kernel_threads = options.kernel_threads};
-}
-
-// Whose procfs this is goes without saying only for /proc of our own namespace.
-bool procfs_header(const Options& options, const NamespaceGraph& graph) {
-  ProcfsView::Relation relation = graph.procfs().relation;
-  return options.proc_root != "/proc" ||
-         (relation != ProcfsView::Relation::Same && relation != ProcfsView::Relation::Unknown);
-}
-
-// Output goes out in pieces of about 64 KiB as it is rendered, so that a document for a large host
-// is never held whole; rendering cannot fail, so this keeps the promise of a whole document or
-// none.
-Spill spill_to(std::ostream& out) {
-  return [&out](std::string& rendered) {
-    constexpr std::size_t kSpillSize = 64 * 1024;
-    if (rendered.size() < kSpillSize) return;
-    out.write(rendered.data(), static_cast<std::streamsize>(rendered.size()));
-    rendered.clear();
-  };
-}
-
-}  // namespace
-
-int execute(const Options& options, NsSource& source, std::ostream& out, std::ostream& err,
-            const TermEnv& env, const UserNames& user_names) {
-  if (options.watch) return watch(options, source, out, err, env);
-  std::string text;
-  NamespaceGraph graph;
-  ScanNotes notes;
-  RenderOptions render_options = render_options_for(options, env);
-  bool whole_forest = options.pids.empty() && options.namespaces.empty();
-  try {
-    ScanRequest request = request_for(options, env);
-    Scan scan = source.scan(request);
-    notes.unreachable = std::move(scan.unreachable_mounts);
-    notes.names_skipped = scan.names_skipped;
-    std::vector<NsId> named = std::move(scan.named);
-    std::vector<Task> tasks = std::move(scan.tasks);
-    graph = NamespaceGraph::build(std::move(scan));
-    Resolver resolver(graph, request.ns_paths, std::move(named), std::move(tasks));
-    if (request.owners && user_names) render_options.user_names = user_names(owner_uids(graph));
-    render_options.procfs_header = procfs_header(options, graph);
-    if (options.translate) {
-      std::optional<std::string> error = translate(graph, resolver, options, text);
-      out << text;
-      bool written = flushed(out, err);
-      if (error) say(err, *error);
-      notes.resolved = resolver.notes();
-      report(graph, notes, env.root, whole_forest, err);
-      return written && !error ? kOk : kFailure;
-    }
-    View view = view_for(options, graph, resolver);
-    notes.resolved = resolver.notes();
-    render_options.spill = spill_to(out);
-    render(options, graph, view, render_options, text);
-  } catch (const std::exception& e) {
-    say(err, e.what());
-    return kFailure;
-  }
-  // What is left of the document. Nothing reached stdout before the scan, the graph and the view
-  // had all succeeded, so an error leaves stdout empty, never half a document.
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  bool written = flushed(out, err);
-  report(graph, notes, env.root, whole_forest, err);
-  return written ? kOk : kFailure;
 }
 
 }  // namespace pidns

@@ -1,4 +1,4 @@
-// watch_run: --watch on the real kernel: the event source, the loop, the signals, the output.
+// watch_driver: --watch on the real kernel: the event source, the loop, the signals, the output.
 #include "app/watch_driver.hpp"
 
 #include <fcntl.h>
@@ -19,7 +19,8 @@
 #include <optional>
 #include <stdexcept>
 
-#include "app/cli.hpp"
+#include "app/exit_status.hpp"
+#include "kernel/procfs.hpp"
 #include "model/graph.hpp"
 #include "model/resolve.hpp"
 #include "output/report.hpp"
@@ -96,9 +97,7 @@ std::optional<int> receive_buffer_size() {
   const char* text = std::getenv(kReceiveBufferVariable);
   if (text == nullptr || *text == '\0') return std::nullopt;
   int bytes = 0;
-  const char* end = text + std::char_traits<char>::length(text);
-  auto [ptr, ec] = std::from_chars(text, end, bytes);
-  if (ec != std::errc() || ptr != end || bytes <= 0) {
+  if (!parse_decimal(std::string_view(text), bytes) || bytes <= 0) {
     throw std::runtime_error(fmt::format("{} must be a positive number of bytes, not '{}'",
                                          kReceiveBufferVariable, text));
   }
@@ -133,10 +132,7 @@ std::string connector_refusal(const std::string& proc_root) {
   std::optional<std::uint64_t> caps;
   try {
     ReadBuffer buf;
-    UniqueFd status = open_at(AT_FDCWD, "/proc/self/status");
-    while (buf.read_more(status.get(), 4096, "/proc/self/status") > 0) {
-    }
-    caps = parse_cap_eff(buf.view());
+    caps = parse_cap_eff(read_proc_file(AT_FDCWD, "/proc/self/status", buf, ProcText::kWhole));
   } catch (const SysError&) {
   }
   if (!caps || ((*caps >> kCapNetAdmin) & 1u) == 0) return "no CAP_NET_ADMIN";
@@ -145,15 +141,8 @@ std::string connector_refusal(const std::string& proc_root) {
 
 class Runner {
  public:
-  Runner(const WatchOptions& options, NsSource& source, std::ostream& out, std::ostream& err)
-      : options_(options), source_(source), out_(out), err_(err) {
-    format_ = WatchFormat{options.json, options.color, options.labels, options.unique_id};
-    request_.ids = true;  // identity: inodes are reused, NS_GET_ID's ids are not
-    request_.cgroups = options.json || options.labels;
-    if (request_.cgroups) {
-      request_.host_root = options.host_root;
-      request_.host_root_default = options.host_root_default;
-    }
+  Runner(const WatchPlan& plan, NsSource& source, std::ostream& out, std::ostream& err)
+      : plan_(plan), source_(source), out_(out), err_(err) {
     // Only stdout's own fd can be polled for the reader's end of a pipe going away.
     out_fd_ = out.rdbuf() == std::cout.rdbuf() ? STDOUT_FILENO : -1;
   }
@@ -163,7 +152,7 @@ class Runner {
     open_connector();
     announce();
     std::optional<LinuxProcessFacts> facts;
-    if (connector_) facts.emplace(options_.proc_root);
+    if (connector_) facts.emplace(plan_.proc_root);
     std::int64_t started = monotonic_ns();
     Watch watch = start(facts, started);
     if (!print()) return status_;
@@ -173,23 +162,20 @@ class Runner {
  private:
   // Subscribed first, scanned second: whatever happens from now on is in the events.
   Watch start(std::optional<LinuxProcessFacts>& facts, std::int64_t started) {
-    ScanRequest first = request_;
+    ScanRequest first = plan_.first;
     // Events name new containers later from the daemons found now; rescans need not list them.
-    first.engine_daemons = facts.has_value() && request_.cgroups;
-    for (const std::string& ns : options_.namespaces) {
-      if (!parse_ns_inode(ns)) first.ns_paths.push_back(ns);
-    }
+    first.engine_daemons = facts.has_value() && first.cgroups;
     Scan scan = source_.scan(first);
     std::vector<NsId> named = scan.named;
-    if (facts && !request_.host_root.empty() && !scan.names_skipped) {
-      facts->enable_names(request_.host_root, std::move(scan.engine_daemons));
+    if (facts && !first.host_root.empty() && !scan.names_skipped) {
+      facts->enable_names(first.host_root, std::move(scan.engine_daemons));
     }
     NamespaceGraph graph = NamespaceGraph::build(std::move(scan));
     WatchConfig config;
-    config.labels = request_.cgroups;
+    config.labels = first.cgroups;
     Resolver resolver(graph, first.ns_paths, std::move(named), {});
-    for (const std::string& ns : options_.namespaces) config.scope.push_back(resolver.ns(ns));
-    report_unshown(graph, ::geteuid() == 0, err_);
+    for (const NsName& ns : plan_.scope) config.scope.push_back(resolver.ns(ns));
+    report_unshown(graph, plan_.root, err_);
     Watch watch(std::move(config));
     watch.start(graph, started, events_);
     return watch;
@@ -198,7 +184,7 @@ class Runner {
   // Events (or rescans) until a signal, a closed pipe or the end of every --ns namespace.
   int follow(Watch& watch, SignalFd& signals, std::optional<LinuxProcessFacts>& facts,
              std::int64_t started) {
-    auto interval = static_cast<std::int64_t>(options_.interval * 1e9);
+    auto interval = static_cast<std::int64_t>(plan_.interval * 1e9);
     std::int64_t next_scan = started + interval;
     std::vector<ProcEvent> received;
     for (;;) {
@@ -246,7 +232,7 @@ class Runner {
   }
 
   void open_connector() {
-    refusal_ = connector_refusal(options_.proc_root);
+    refusal_ = connector_refusal(plan_.proc_root);
     if (!refusal_.empty()) return;
     std::optional<int> asked = receive_buffer_size();
     try {
@@ -266,20 +252,21 @@ class Runner {
 
   void announce() {
     if (connector_) {
-      err_ << "pidns-tree: watching the kernel's process events (proc connector); not seen: "
-              "a namespace whose init is reaped before its fork event is read, and one without "
-              "an init (held only by a bind mount, an open file or pid_for_children)\n";
+      say(err_,
+          "watching the kernel's process events (proc connector); not seen: a namespace whose "
+          "init is reaped before its fork event is read, and one without an init (held only by "
+          "a bind mount, an open file or pid_for_children)");
     } else {
-      err_ << fmt::format(
-          "pidns-tree: watching by rescanning {} every {:g} s (no proc connector: {}); not "
-          "seen: namespaces that live less than that; times are those of the rescans\n",
-          options_.proc_root, options_.interval, refusal_);
+      say(err_, fmt::format("watching by rescanning {} every {:g} s (no proc connector: {}); not "
+                            "seen: namespaces that live less than that; times are those of the "
+                            "rescans",
+                            plan_.proc_root, plan_.interval, refusal_));
     }
   }
 
   void rescan(Watch& watch) {
     std::int64_t now = monotonic_ns();
-    NamespaceGraph graph = NamespaceGraph::build(source_.scan(request_));
+    NamespaceGraph graph = NamespaceGraph::build(source_.scan(plan_.request));
     watch.rescan(graph, now, events_);
   }
 
@@ -297,13 +284,13 @@ class Runner {
   bool print() {
     std::int64_t offset = clock_ns(CLOCK_REALTIME) - monotonic_ns();
     for (const WatchEvent& e : events_) {
-      std::string line = format_watch_event(e, (e.time_ns + offset) / 1'000'000, format_);
+      std::string line = format_watch_event(e, (e.time_ns + offset) / 1'000'000, plan_.format);
       out_.write(line.data(), static_cast<std::streamsize>(line.size()));
       out_.flush();
       if (!out_) {
         // EPIPE only when SIGPIPE is ignored (main() restores its default): a closed pipe.
         if (errno != EPIPE) {
-          err_ << "pidns-tree: error writing to standard output\n";
+          say(err_, "error writing to standard output");
           status_ = kFailure;
         }
         events_.clear();
@@ -314,12 +301,10 @@ class Runner {
     return true;
   }
 
-  const WatchOptions& options_;
+  const WatchPlan& plan_;
   NsSource& source_;
   std::ostream& out_;
   std::ostream& err_;
-  WatchFormat format_;
-  ScanRequest request_;
   int out_fd_ = -1;
   std::optional<ProcConnector> connector_;
   std::string refusal_;
@@ -329,11 +314,11 @@ class Runner {
 
 }  // namespace
 
-int run_watch(const WatchOptions& options, NsSource& source, std::ostream& out, std::ostream& err) {
+int run_watch(const WatchPlan& plan, NsSource& source, std::ostream& out, std::ostream& err) {
   try {
-    return Runner(options, source, out, err).run();
+    return Runner(plan, source, out, err).run();
   } catch (const std::exception& e) {
-    err << "pidns-tree: " << e.what() << '\n';
+    say(err, e.what());
     return kFailure;
   }
 }

@@ -229,4 +229,19 @@ std::optional<pid_t> parse_pid(std::string_view name) {
   return pid;
 }
 
+std::optional<std::uint64_t> parse_cap_eff(std::string_view status) {
+  while (!status.empty()) {
+    std::string_view line = take_line(status);
+    constexpr std::string_view kKey = "CapEff:";
+    if (!line.starts_with(kKey)) continue;
+    line.remove_prefix(kKey.size());
+    while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) line.remove_prefix(1);
+    std::uint64_t caps = 0;
+    auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), caps, 16);
+    if (ec != std::errc() || end != line.data() + line.size() || line.empty()) return std::nullopt;
+    return caps;
+  }
+  return std::nullopt;
+}
+
 }  // namespace pidns

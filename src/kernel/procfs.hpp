@@ -103,4 +103,11 @@ enum class HidePid { kOff, kNoAccess, kInvisible, kPtraceable };
 /// The PID named by a procfs directory entry: a positive decimal without sign or leading zero.
 [[nodiscard]] std::optional<pid_t> parse_pid(std::string_view name);
 
+/// The effective capability set (`CapEff:`, hexadecimal) of a /proc/PID/status text; nullopt if
+/// it is missing or malformed.
+[[nodiscard]] std::optional<std::uint64_t> parse_cap_eff(std::string_view status);
+
+/// Capability numbers (include/uapi/linux/capability.h).
+inline constexpr int kCapNetAdmin = 12;
+
 }  // namespace pidns

@@ -45,17 +45,17 @@ const Task* Resolver::task(pid_t pid) const {
   return it == tasks_.end() ? nullptr : &*it;
 }
 
-NsId Resolver::ns(const std::string& text) const {
-  if (std::optional<NsId> id = find_by_inode(text)) return *id;
+NsId Resolver::ns(const NsName& name) const {
+  if (name.inode) return find_by_inode(*name.inode);
   for (std::size_t i = 0; i < paths_.size() && i < opened_.size(); ++i) {
-    if (paths_[i] == text) return opened_[i];
+    if (paths_[i] == name.text) return opened_[i];
   }
-  throw std::runtime_error(text + " was not opened as a namespace file");
+  throw std::runtime_error(name.text + " was not opened as a namespace file");
 }
 
-NsId Resolver::ns_or_pid(const std::string& text) {
-  if (std::optional<pid_t> pid = parse_to_pid(text)) return process(*pid).ns;
-  return ns(text);
+NsId Resolver::ns_or_pid(const NsOrPid& name) {
+  if (name.pid) return process(*name.pid).ns;
+  return ns(name.ns);
 }
 
 std::string Resolver::missing_pid_reason(pid_t pid) const {
@@ -67,24 +67,22 @@ std::string Resolver::missing_pid_reason(pid_t pid) const {
   return "no process with PID " + std::to_string(pid) + " in " + graph_.proc_root();
 }
 
-std::optional<NsId> Resolver::find_by_inode(std::string_view text) const {
-  std::optional<std::uint64_t> ino = parse_ns_inode(text);
-  if (!ino) return std::nullopt;
+NsId Resolver::find_by_inode(std::uint64_t ino) const {
   std::optional<NsId> found;
   for (const auto& [id, node] : graph_.nodes()) {
-    if (id.ino != *ino || id.is_inferred()) continue;  // an inferred namespace has no inode
+    if (id.ino != ino || id.is_inferred()) continue;  // an inferred namespace has no inode
     if (found) {
       throw std::runtime_error(
-          fmt::format("pid:[{}] names namespaces on two nsfs devices: give its path", *ino));
+          fmt::format("pid:[{}] names namespaces on two nsfs devices: give its path", ino));
     }
     found = id;
   }
   if (!found) {
     throw std::runtime_error(fmt::format(
-        "no PID namespace pid:[{}] in the tree of {} (--all also finds namespaces held open)", *ino,
+        "no PID namespace pid:[{}] in the tree of {} (--all also finds namespaces held open)", ino,
         graph_.proc_root()));
   }
-  return found;
+  return *found;
 }
 
 }  // namespace pidns

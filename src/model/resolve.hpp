@@ -26,6 +26,26 @@ inline constexpr long long kPidMaxLimit = 4 * 1024 * 1024;
 /// The PID that --to's value names, if it is a number no larger than kPidMaxLimit.
 [[nodiscard]] std::optional<pid_t> parse_to_pid(std::string_view text);
 
+/// A namespace as the command line names it (--ns, --to): an inode or the path of an nsfs file,
+/// told apart once, where the name is read.
+struct NsName {
+  NsName(std::string given)  // NOLINT: a name is its text, wherever one is taken
+      : text(std::move(given)), inode(parse_ns_inode(text)) {}
+  NsName(const char* given) : NsName(std::string(given)) {}  // NOLINT: likewise
+  std::string text;                                          ///< as given
+  std::optional<std::uint64_t> inode;  ///< the inode it names; nullopt: `text` is a path
+  [[nodiscard]] bool is_path() const noexcept { return !inode; }
+};
+
+/// --to's value: a PID (a number no larger than kPidMaxLimit), or a namespace.
+struct NsOrPid {
+  NsOrPid(std::string given)  // NOLINT: as NsName
+      : pid(parse_to_pid(given)), ns(std::move(given)) {}
+  NsOrPid(const char* given) : NsOrPid(std::string(given)) {}  // NOLINT: likewise
+  std::optional<pid_t> pid;
+  NsName ns;
+};
+
 class Resolver {
  public:
   /// `paths` and `opened`: ScanRequest::ns_paths and Scan::named, in the same order; `tasks`:
@@ -43,15 +63,15 @@ class Resolver {
   /// The thread that `pid` names, when it is not its process's leader; else nullptr.
   [[nodiscard]] const Task* task(pid_t pid) const;
   /// --ns: an inode, pid:[INODE], or a path the scan opened. Throws std::runtime_error.
-  [[nodiscard]] NsId ns(const std::string& text) const;
+  [[nodiscard]] NsId ns(const NsName& name) const;
   /// --to: a PID's namespace, or as ns(). Throws std::runtime_error.
-  [[nodiscard]] NsId ns_or_pid(const std::string& text);
+  [[nodiscard]] NsId ns_or_pid(const NsOrPid& name);
   /// What resolving found worth saying on stderr, one line each.
   [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
 
  private:
   [[nodiscard]] std::string missing_pid_reason(pid_t pid) const;
-  [[nodiscard]] std::optional<NsId> find_by_inode(std::string_view text) const;
+  [[nodiscard]] NsId find_by_inode(std::uint64_t ino) const;
 
   const NamespaceGraph& graph_;
   std::vector<std::string> paths_;

@@ -1,4 +1,5 @@
-// source: THE OS SEAM. Everything pidns-tree learns from the kernel arrives as one Scan.
+// scan: THE OS SEAM. Everything pidns-tree learns from the kernel arrives as one Scan, plain data
+// that the model, the outputs and --watch take from here on.
 #pragma once
 
 #include <sys/types.h>
@@ -10,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kernel/nsfs.hpp"
 #include "kernel/procfs.hpp"
 #include "kernel/sys.hpp"
 #include "names/container_label.hpp"
@@ -27,13 +29,6 @@ struct Process {
   /// ns/pid_for_children when it differs from ns/pid: the process called unshare(CLONE_NEWPID)
   /// (or setns) and its children go there. Read only with ScanRequest::all.
   std::optional<NsId> children_ns;
-};
-
-/// The user namespace that owns a PID namespace (NS_GET_USERNS) and its creator's UID
-/// (NS_GET_OWNER_UID), as seen from the caller's user namespace.
-struct Owner {
-  NsId userns;
-  uid_t uid = 0;
 };
 
 /// Why a namespace without members still exists: something holds a reference to it.
@@ -147,25 +142,14 @@ struct Scan {
   return it != by_pid.end() && it->pid == pid ? &*it : nullptr;
 }
 
-/// Everything pidns-tree asks of the kernel. LinuxSource reads procfs and calls ioctl(2); unit
-/// tests hand the graph a Scan they wrote by hand.
+/// Everything pidns-tree asks of the kernel. LinuxSource (scan/linux_source.hpp) reads procfs and
+/// calls ioctl(2); unit tests hand the graph a Scan they wrote by hand.
 class NsSource {
  public:
   virtual ~NsSource() = default;
   /// Reads every process and climbs from each namespace to the top of what can be seen.
   /// Throws (SysError or std::runtime_error) only for failures that make the whole run useless.
   [[nodiscard]] virtual Scan scan(const ScanRequest& request) = 0;
-};
-
-/// The real kernel: the root of a procfs mount plus namespace ioctls (linux_source.cpp, which
-/// drives process_reader, ns_climber and pin_finder).
-class LinuxSource final : public NsSource {
- public:
-  explicit LinuxSource(std::string proc_root = "/proc") : proc_root_(std::move(proc_root)) {}
-  [[nodiscard]] Scan scan(const ScanRequest& request) override;
-
- private:
-  std::string proc_root_;
 };
 
 }  // namespace pidns

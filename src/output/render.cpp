@@ -5,10 +5,19 @@
 
 namespace pidns {
 
-WalkOptions walk_options(const RenderOptions& options) {
-  return WalkOptions{.processes = options.processes,
-                     .ptree = options.ptree,
-                     .kernel_threads = options.kernel_threads};
+void render(Format format, const NamespaceGraph& graph, const View& view,
+            const RenderOptions& options, std::string& out) {
+  switch (format) {
+    case Format::Json:
+      render_json(graph, view, options, out);
+      break;
+    case Format::Dot:
+      render_dot(graph, view, options, out);
+      break;
+    case Format::Text:
+      render_text(graph, view, options, out);
+      break;
+  }
 }
 
 std::string pin_text(const Pin& pin) {

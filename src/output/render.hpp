@@ -17,28 +17,35 @@ namespace pidns {
 /// not yet taken; it may write some or all of it out and erase that part from the string.
 using Spill = std::function<void(std::string& rendered)>;
 
-/// How the tree is drawn; decided once by the CLI.
+/// The syntaxes a snapshot can be printed in.
+enum class Format { Text, Json, Dot };
+
+/// How the tree is drawn; decided once, by the command line's plan (app/plan.hpp).
 struct RenderOptions {
-  bool processes = true;        ///< list member processes (--no-pids turns it off)
-  bool unicode = true;          ///< box-drawing glyphs; ASCII otherwise
-  bool color = false;           ///< ANSI color on labels (text only)
-  bool owner = false;           ///< text: the owning user namespace and its UID (--owner)
-  bool unique_id = false;       ///< text: the 64-bit namespace id (--ns-id)
-  bool labels = true;           ///< text: container labels (--no-labels turns them off)
-  bool ptree = false;           ///< members as a process tree by PPid (--ptree)
-  bool kernel_threads = false;  ///< text and DOT: list kernel threads (JSON always does)
-  bool procfs_header = false;   ///< text: first say whose procfs was scanned (with --proc)
+  /// What the walk lists: members (not with --no-pids), as a process tree (--ptree), kernel
+  /// threads one by one (--kernel-threads; JSON always lists them).
+  WalkOptions walk{};
+  bool unicode = true;         ///< box-drawing glyphs; ASCII otherwise
+  bool color = false;          ///< ANSI color on labels (text only)
+  bool owner = false;          ///< text: the owning user namespace and its UID (--owner)
+  bool unique_id = false;      ///< text: the 64-bit namespace id (--ns-id)
+  bool labels = true;          ///< text: container labels (--no-labels turns them off)
+  bool procfs_header = false;  ///< text: first say whose procfs was scanned (with --proc)
   std::unordered_map<uid_t, std::string> user_names{};  ///< resolved owner UIDs
   /// Where output goes as it is rendered; empty: it all stays in the string. Rendering cannot
   /// fail, so spilling keeps the promise of a whole document or none.
   Spill spill{};
 };
 
+/// `graph` and `view` in `format`, appended to `out`.
+void render(Format format, const NamespaceGraph& graph, const View& view,
+            const RenderOptions& options, std::string& out);
+
 /// The indented tree, appended to `out`. Names are escaped with escape_for_terminal().
 void render_text(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                  std::string& out);
 
-/// One JSON document (schema 1, see man/pidns-tree.1 and doc/pidns-tree.schema.json), appended
+/// One JSON document (see man/pidns-tree.1 and doc/pidns-tree.schema.json), appended
 /// to `out`. Never throws on names that are not UTF-8: their bad bytes become U+FFFD.
 void render_json(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                  std::string& out);
@@ -48,12 +55,9 @@ void render_translation_json(pid_t pid, const NsId& target, std::optional<pid_t>
                              std::string& out);
 
 /// A Graphviz digraph: namespaces as boxes with their counts, processes as ellipses unless
-/// options.processes is off.
+/// options.walk.processes is off.
 void render_dot(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                 std::string& out);
-
-/// What the walk is asked for, from the render options.
-[[nodiscard]] WalkOptions walk_options(const RenderOptions& options);
 
 /// "fd 5 of PID 812", "mount at /run/x (PID 1)", "pid_for_children of PID 77". Not escaped.
 [[nodiscard]] std::string pin_text(const Pin& pin);

@@ -39,7 +39,7 @@ class DotRenderer final : public Visitor {
 
   void digraph() {
     out_ += "digraph pidns {\n  rankdir=TB;\n  node [fontname=\"monospace\"];\n";
-    walk(graph_, view_, walk_options(options_), *this);
+    walk(graph_, view_, options_.walk, *this);
     out_ += "}\n";
   }
 

@@ -1,5 +1,5 @@
-// render_json: the namespace forest as one JSON document (schema 1, documented in the man page
-// and in doc/pidns-tree.schema.json).
+// render_json: the namespace forest as one JSON document (documented in the man page, the README
+// and doc/pidns-tree.schema.json).
 #include "output/json_writer.hpp"
 #include "output/render.hpp"
 
@@ -66,7 +66,7 @@ class JsonRenderer final : public Visitor {
     summary_json();
     w_.key("pidns");
     w_.begin_array();
-    WalkOptions walk_all = walk_options(options_);
+    WalkOptions walk_all = options_.walk;
     walk_all.kernel_threads = true;  // JSON lists every process; jq can leave some out
     walk(graph_, view_, walk_all, *this);
     w_.end_array();
@@ -117,13 +117,13 @@ class JsonRenderer final : public Visitor {
       w_.field("children_ns", "pending");
     }
     if (view_.marked.contains(p.pid)) w_.field("selected", true);
-    if (options_.ptree) {
+    if (options_.walk.ptree) {
       w_.key("children");
       w_.begin_array();
     }
   }
   void leave_process(const NsNode&, const Process&) override {
-    if (options_.ptree) w_.end_array();
+    if (options_.walk.ptree) w_.end_array();
     w_.end_object();
     if (options_.spill) options_.spill(out_);
   }

@@ -21,14 +21,6 @@ struct Glyphs {
 constexpr Glyphs kUnicode{"├── ", "└── ", "│   ", "    ", "…"};
 constexpr Glyphs kAscii{"|-- ", "`-- ", "|   ", "    ", "..."};
 
-// SGR sequences, used only on labels and markers.
-constexpr const char* kNsColor = "\x1b[1;34m";
-constexpr const char* kHiddenColor = "\x1b[2;34m";
-constexpr const char* kMarkColor = "\x1b[32m";
-constexpr const char* kCurrentColor = "\x1b[1;33m";
-constexpr const char* kLabelColor = "\x1b[36m";
-constexpr const char* kReset = "\x1b[0m";
-
 class TextRenderer final : public Visitor {
  public:
   TextRenderer(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
@@ -41,7 +33,7 @@ class TextRenderer final : public Visitor {
 
   void forest() {
     if (options_.procfs_header) procfs_line();
-    walk(graph_, view_, walk_options(options_), *this);
+    walk(graph_, view_, options_.walk, *this);
   }
 
   void enter_namespace(const NsNode& ns, const Place& at) override {
@@ -88,13 +80,7 @@ class TextRenderer final : public Visitor {
   }
 
   void paint(std::string_view text, const char* sgr) {
-    if (options_.color) {
-      out_ += sgr;
-      out_ += text;
-      out_ += kReset;
-    } else {
-      out_ += text;
-    }
+    pidns::paint(out_, text, sgr, options_.color);
   }
 
   // "procfs /host/proc: pid:[4026531836], 1 level above pidns-tree's own PID namespace"
@@ -128,7 +114,7 @@ class TextRenderer final : public Visitor {
 
   void namespace_line(const NsNode& ns) {
     auto it = std::back_inserter(out_);
-    paint(ns_label(ns.id), ns.hidden() ? kHiddenColor : kNsColor);
+    paint(ns_label(ns.id), ns.hidden() ? sgr::kHidden : sgr::kNamespace);
     fmt::format_to(it, " level {}, ", ns.level);
     if (ns.hidden()) {
       out_ += ns.all_members_seen ? "no processes" : "no visible processes";
@@ -140,7 +126,7 @@ class TextRenderer final : public Visitor {
     if (ns.ns_inferred() && ns.init) fmt::format_to(it, ", init {}", *ns.init);
     if (options_.labels && ns.container) {
       out_ += " [";
-      paint(escape_for_terminal(ns.container->text()), kLabelColor);
+      paint(escape_for_terminal(ns.container->text()), sgr::kContainer);
       out_ += ']';
     }
     if (options_.owner) out_ += ", " + escape_for_terminal(owner_text(ns, options_.user_names));
@@ -151,13 +137,13 @@ class TextRenderer final : public Visitor {
     }
     if (ns.hidden()) {
       out_ += ' ';
-      paint("(hidden)", kHiddenColor);
+      paint("(hidden)", sgr::kHidden);
     }
     if (ns.parent_inferred) out_ += " (parent inferred)";
     if (ns.ns_inferred()) out_ += " (inferred)";
     if (ns.current) {
       out_ += ' ';
-      paint("(current)", kCurrentColor);
+      paint("(current)", sgr::kCurrent);
     }
     end_line();
   }
@@ -169,7 +155,7 @@ class TextRenderer final : public Visitor {
     fmt::format_to(it, "  nstgid={}", fmt::join(p.status.nstgid, "/"));
     if (ns.init == p.pid) {
       out_ += "  ";
-      paint("(init)", kMarkColor);
+      paint("(init)", sgr::kMark);
     }
     if (p.children_ns) {
       fmt::format_to(it, "  children in {}", ns_label(*p.children_ns));
@@ -178,7 +164,7 @@ class TextRenderer final : public Visitor {
     }
     if (view_.marked.contains(p.pid)) {
       out_ += "  ";
-      paint("(selected)", kCurrentColor);
+      paint("(selected)", sgr::kCurrent);
     }
     end_line();
   }

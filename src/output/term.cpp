@@ -1,26 +1,15 @@
-// term: what the terminal can take, and escaping of untrusted text.
+// term: escaping of untrusted text, and painting of labels.
 #include "output/term.hpp"
 
 #include <fmt/format.h>
-#include <langinfo.h>
-#include <sched.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <clocale>
-#include <cstdlib>
-#include <cstring>
 
 #include "output/escape_ranges.hpp"
 #include "output/utf8.hpp"
 
 namespace pidns {
 namespace {
-
-std::optional<std::string> env_var(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? std::optional<std::string>(value) : std::nullopt;
-}
 
 // Controls, line separators, bidi controls and invisible code points: escape_ranges.hpp,
 // derived from the Unicode Character Database.
@@ -32,26 +21,10 @@ bool needs_escape(char32_t c) {
 
 }  // namespace
 
-TermEnv TermEnv::current() {
-  TermEnv env;
-  env.stdout_is_tty = ::isatty(STDOUT_FILENO) == 1;
-  env.no_color = env_var("NO_COLOR");
-  env.term = env_var("TERM");
-  std::setlocale(LC_CTYPE, "");
-  env.utf8 = std::strcmp(::nl_langinfo(CODESET), "UTF-8") == 0;
-  env.root = ::geteuid() == 0;
-  cpu_set_t set;
-  if (::sched_getaffinity(0, sizeof set, &set) == 0) {
-    env.cpus = static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
-  }
-  return env;
-}
-
-bool use_color(ColorMode mode, const TermEnv& env) {
-  if (mode != ColorMode::Auto) return mode == ColorMode::Always;
-  if (env.no_color && !env.no_color->empty()) return false;
-  if (!env.term || *env.term == "dumb") return false;
-  return env.stdout_is_tty;
+void paint(std::string& out, std::string_view text, const char* sgr, bool color) {
+  if (color) out += sgr;
+  out += text;
+  if (color) out += sgr::kReset;
 }
 
 std::string escape_for_terminal(std::string_view text) {

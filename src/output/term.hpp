@@ -1,30 +1,11 @@
-// term: what the terminal can take (color, glyphs) and how untrusted text is made safe for it.
+// term: untrusted text made safe for a terminal, and the colors of labels. Pure: whether color is
+// wanted is decided by the app (app/environment.hpp) and handed in.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 
 namespace pidns {
-
-enum class ColorMode { Auto, Always, Never };
-
-/// The facts about the environment that decide how output looks and how much work runs at once;
-/// filled once, in main().
-struct TermEnv {
-  bool stdout_is_tty = false;
-  std::optional<std::string> no_color;  ///< $NO_COLOR
-  std::optional<std::string> term;      ///< $TERM
-  bool utf8 = false;                    ///< the locale's character set is UTF-8
-  bool root = false;                    ///< effective UID 0
-  unsigned cpus = 1;                    ///< CPUs this process may run on (sched_getaffinity)
-
-  /// Reads the process's own environment and locale.
-  [[nodiscard]] static TermEnv current();
-};
-
-/// no-color.org: a non-empty NO_COLOR turns auto color off; an explicit mode beats it.
-[[nodiscard]] bool use_color(ColorMode mode, const TermEnv& env);
 
 /// Makes an untrusted name safe to print on one line of a terminal: bytes that are not UTF-8,
 /// controls, line separators, bidi controls and invisible code points (escape_ranges.hpp, from
@@ -32,5 +13,19 @@ struct TermEnv {
 /// \u{HHHH} (other code points); a backslash becomes "\\", so every escape is unambiguous.
 /// Printable text, ASCII or not, is copied.
 [[nodiscard]] std::string escape_for_terminal(std::string_view text);
+
+/// The SGR sequences of the text outputs (the tree and --watch lines), used only on labels and
+/// markers.
+namespace sgr {
+inline constexpr const char* kNamespace = "\x1b[1;34m";
+inline constexpr const char* kHidden = "\x1b[2;34m";
+inline constexpr const char* kMark = "\x1b[32m";
+inline constexpr const char* kCurrent = "\x1b[1;33m";
+inline constexpr const char* kContainer = "\x1b[36m";
+inline constexpr const char* kReset = "\x1b[0m";
+}  // namespace sgr
+
+/// Appends `text` to `out`, between `sgr` and the reset when `color` is on.
+void paint(std::string& out, std::string_view text, const char* sgr, bool color);
 
 }  // namespace pidns

@@ -1,5 +1,7 @@
 // linux_source: the real kernel behind NsSource. It opens the procfs root and drives the three
 // parts of a scan: the process reader, the namespace climber and (with --all) the pin finder.
+#include "scan/linux_source.hpp"
+
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -10,8 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernel/nsfs.hpp"
 #include "model/placement.hpp"
-#include "model/scan.hpp"
 #include "scan/label_reader.hpp"
 #include "scan/ns_climber.hpp"
 #include "scan/pin_finder.hpp"
@@ -98,7 +100,7 @@ class Scanner {
   }
 
   void read_processes() {
-    bool memberships = !request_.statuses && own_procfs() && NsClimber::names_inits();
+    bool memberships = !request_.statuses && own_procfs() && kernel_names_inits();
     ProcessBatch batch = reader_.read(reader_.list(), request_.jobs, memberships);
     scan_.inaccessible = std::move(batch.inaccessible);
     scan_.malformed = std::move(batch.malformed);

@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "kernel/nsfs.hpp"
 #include "model/scan.hpp"
 #include "scan/ns_climber.hpp"
 

@@ -2,25 +2,14 @@
 #include "watch/process_facts.hpp"
 
 #include <fcntl.h>
-#include <linux/nsfs.h>
-#include <linux/types.h>
-#include <sys/ioctl.h>
 
-#include <cerrno>
-#include <charconv>
-#include <cstring>
-
+#include "kernel/nsfs.hpp"
 #include "kernel/procfs.hpp"
-
-// Newer than Debian 12's <linux/nsfs.h>: the 64-bit namespace id of Linux 6.18.
-#ifndef NS_GET_ID
-#define NS_GET_ID _IOR(NSIO, 0xd, __u64)
-#endif
 
 namespace pidns {
 
 LinuxProcessFacts::LinuxProcessFacts(const std::string& proc_root)
-    : root_(open_at(AT_FDCWD, proc_root.c_str(), O_DIRECTORY)) {}
+    : root_(open_at(AT_FDCWD, proc_root.c_str(), O_DIRECTORY)), opener_(root_.get()) {}
 
 std::optional<std::string_view> LinuxProcessFacts::read(pid_t pid, std::string_view file) {
   PidPath p(pid, file);
@@ -60,37 +49,21 @@ std::optional<NsFacts> LinuxProcessFacts::namespace_of(pid_t pid) {
   PidPath p(pid, "/ns/pid");
   const char* path = p.c_str();
   try {
-    UniqueFd fd = open_at(root_.get(), path);
+    // Checked as the scan checks it: a reused PID's /proc entry cannot lead anywhere else.
+    UniqueFd fd = opener_.open(root_.get(), path, NsId{});
     NsFacts facts;
     facts.id = ns_id_of(fd.get(), path);
-    std::uint64_t id = 0;
-    if (::ioctl(fd.get(), NS_GET_ID, &id) == 0) facts.unique_id = id;  // ENOTTY before 6.18
-    UniqueFd parent(::ioctl(fd.get(), NS_GET_PARENT));
-    if (parent) {
+    facts.unique_id = ns_unique_id(fd.get());
+    if (UniqueFd parent = open_parent_ns(fd.get(), facts.id)) {
       facts.parent = ns_id_of(parent.get(), "parent of " + ns_label(facts.id));
-    } else if (errno != EPERM) {  // EPERM: the top of what we may see (ioctl_ns(2))
-      throw SysError(errno, "ioctl NS_GET_PARENT on " + ns_label(facts.id));
     }
     return facts;
+  } catch (const NotPidNamespace&) {
+    return std::nullopt;  // not the namespace it was a moment ago: the process is gone
   } catch (const SysError& e) {
     if (gone_or_denied(e)) return std::nullopt;
     throw;
   }
-}
-
-std::optional<std::uint64_t> parse_cap_eff(std::string_view status) {
-  while (!status.empty()) {
-    std::string_view line = take_line(status);
-    constexpr std::string_view kKey = "CapEff:";
-    if (!line.starts_with(kKey)) continue;
-    line.remove_prefix(kKey.size());
-    while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) line.remove_prefix(1);
-    std::uint64_t caps = 0;
-    auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), caps, 16);
-    if (ec != std::errc() || end != line.data() + line.size() || line.empty()) return std::nullopt;
-    return caps;
-  }
-  return std::nullopt;
 }
 
 }  // namespace pidns

@@ -1,5 +1,5 @@
 // process_facts: what --watch reads about one process when an event names it, from procfs and
-// ioctl_ns(2); and the test for the capability the proc connector needs.
+// ioctl_ns(2).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "kernel/host_files.hpp"
+#include "kernel/nsfs.hpp"
 #include "kernel/sys.hpp"
 #include "names/name_finder.hpp"
 #include "watch/watch.hpp"
@@ -37,16 +38,10 @@ class LinuxProcessFacts final : public ProcessFacts {
   std::optional<std::string_view> read(pid_t pid, std::string_view file);
 
   UniqueFd root_;
+  NsOpener opener_;
   ReadBuffer buf_;
   std::unique_ptr<HostRoot> host_;  // with enable_names()
   std::vector<EngineDaemon> daemons_;
 };
-
-/// The effective capability set (`CapEff:`, hexadecimal) of a /proc/PID/status text; nullopt if
-/// it is missing or malformed.
-[[nodiscard]] std::optional<std::uint64_t> parse_cap_eff(std::string_view status);
-
-/// CAP_NET_ADMIN (include/uapi/linux/capability.h).
-inline constexpr int kCapNetAdmin = 12;
 
 }  // namespace pidns

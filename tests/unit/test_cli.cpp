@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "app/cli.hpp"
+#include "app/run.hpp"
 #include "fake_source.hpp"
 
 namespace pidns {

@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "fixtures_dir.hpp"
-#include "model/scan.hpp"
+#include "scan/linux_source.hpp"
 #include "scan/process_reader.hpp"
 
 namespace pidns {

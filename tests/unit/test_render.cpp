@@ -49,7 +49,7 @@ TEST(RenderText, DrawsTheTreeWithUnicodeGlyphs) {
 }
 
 TEST(RenderText, DrawsAsciiAndLeavesOutProcessesOnRequest) {
-  EXPECT_EQ(text(sample(), {.processes = false, .unicode = false}),
+  EXPECT_EQ(text(sample(), {.walk = {.processes = false}, .unicode = false}),
             "pid:[100] level 0, 2 processes, 2 threads (current)\n"
             "|-- pid:[200] level 1, no processes (hidden)\n"
             "|   `-- pid:[300] level 2, 2 processes, 3 threads\n"
@@ -57,7 +57,7 @@ TEST(RenderText, DrawsAsciiAndLeavesOutProcessesOnRequest) {
 }
 
 TEST(RenderText, ColorsOnlyLabelsAndMarkers) {
-  std::string out = text(sample(), {.processes = false, .color = true});
+  std::string out = text(sample(), {.walk = {.processes = false}, .color = true});
   EXPECT_NE(out.find("\x1b[1;34mpid:[100]\x1b[0m level 0"), std::string::npos) << out;
   EXPECT_NE(out.find("\x1b[1;33m(current)\x1b[0m"), std::string::npos) << out;
   EXPECT_EQ(text(sample(), {}).find('\x1b'), std::string::npos);
@@ -119,7 +119,7 @@ TEST(RenderText, DrawsProcessTreesByParentPid) {
       .process(4, "cron", ns(100), {4}, 1)
       .process(9, "orphan", ns(100), {9}, 77);  // parent outside the namespace
   NamespaceGraph g = NamespaceGraph::build(src.scan());
-  EXPECT_EQ(text(g, {.unicode = false, .ptree = true}),
+  EXPECT_EQ(text(g, {.walk = {.ptree = true}, .unicode = false}),
             "pid:[100] level 0, 5 processes, 5 threads\n"
             "|-- 1 init  nstgid=1  (init)\n"
             "|   |-- 2 sshd  nstgid=2\n"
@@ -149,13 +149,13 @@ TEST(RenderText, SumsUpKernelThreadsAfterTheProcesses) {
             "|-- 5 modprobe  nstgid=5\n"
             "|-- 9 sh  nstgid=9\n"
             "`-- 3 kernel threads (--kernel-threads lists them)\n");
-  EXPECT_EQ(text(g, {.unicode = false, .kernel_threads = true}).find("kernel threads ("),
+  EXPECT_EQ(text(g, {.walk = {.kernel_threads = true}, .unicode = false}).find("kernel threads ("),
             std::string::npos);
 }
 
 TEST(RenderText, PutsTheSummaryWhereKthreaddsSubtreeWouldBe) {
   NamespaceGraph g = with_kernel_threads();
-  EXPECT_EQ(text(g, {.unicode = false, .ptree = true}),
+  EXPECT_EQ(text(g, {.walk = {.ptree = true}, .unicode = false}),
             "pid:[100] level 0, 6 processes, 6 threads\n"
             "|-- 1 init  nstgid=1  (init)\n"
             "|   `-- 9 sh  nstgid=9\n"
@@ -215,7 +215,7 @@ TEST(RenderDot, DrawsOneBoxPerNamespaceAndEscapesNames) {
   EXPECT_NE(out.find("ns_4_100 -> ns_4_200;"), std::string::npos) << out;
   EXPECT_NE(out.find("label=\"1 in\\\"it\\\\\\\\\\n1\""), std::string::npos) << out;
   std::string no_pids;
-  render_dot(g, whole_view(g, std::nullopt), {.processes = false}, no_pids);
+  render_dot(g, whole_view(g, std::nullopt), {.walk = {.processes = false}}, no_pids);
   EXPECT_EQ(no_pids.find("ellipse"), std::string::npos);
 }
 
@@ -225,7 +225,8 @@ TEST(RenderText, SaysWhoseProcfsItScanned) {
   src.raw().proc_root = "/host/proc";
   src.raw().procfs = ProcfsView{ProcfsView::Relation::Ancestor, 2, ns(100)};
   NamespaceGraph g = NamespaceGraph::build(src.scan());
-  std::string out = text(g, {.processes = false, .unicode = false, .procfs_header = true});
+  std::string out =
+      text(g, {.walk = {.processes = false}, .unicode = false, .procfs_header = true});
   EXPECT_EQ(out.substr(0, out.find('\n')),
             "procfs /host/proc: pid:[100], 2 levels above pidns-tree's own PID namespace");
   src.raw().procfs = ProcfsView{ProcfsView::Relation::Descendant, 1, ns(300)};
@@ -302,7 +303,7 @@ TEST(RenderJson, KeepsKeysInAStableOrder) {
 
 TEST(RenderJson, NoPidsDropsProcessesButKeepsCounts) {
   nlohmann::json leaf =
-      json(sample(), {.processes = false})["pidns"][0]["children"][0]["children"][0];
+      json(sample(), {.walk = {.processes = false}})["pidns"][0]["children"][0]["children"][0];
   EXPECT_FALSE(leaf.contains("processes"));
   EXPECT_EQ(leaf["process_count"], 2);
 }
@@ -315,7 +316,7 @@ TEST(RenderJson, MarksSelectionsCutsPinsAndProcessTrees) {
   src.raw().namespaces[ns(200)].pins = {Pin{Pin::Kind::Mount, 1, -1, "/run/p"}};
   NamespaceGraph g = NamespaceGraph::build(src.scan());
   std::string out;
-  render_json(g, pid_view(g, procs(g, {5}), 1), {.ptree = true}, out);
+  render_json(g, pid_view(g, procs(g, {5}), 1), {.walk = {.ptree = true}}, out);
   nlohmann::json doc = nlohmann::json::parse(out);
   const nlohmann::json& top = doc.at("pidns").at(0);
   EXPECT_EQ(top.at("partial"), true);
@@ -329,7 +330,7 @@ TEST(RenderJson, MarksSelectionsCutsPinsAndProcessTrees) {
   EXPECT_EQ(sel.at("children"), nlohmann::json::array());
 
   out.clear();
-  render_json(g, whole_view(g, std::nullopt), {.ptree = true}, out);
+  render_json(g, whole_view(g, std::nullopt), {.walk = {.ptree = true}}, out);
   doc = nlohmann::json::parse(out);
   EXPECT_EQ(doc.at("pidns").at(0).at("processes").size(), 1u);  // sh hangs below init
   EXPECT_EQ(doc.at("pidns").at(0).at("processes").at(0).at("children").at(0).at("pid"), 2);

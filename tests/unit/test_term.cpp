@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "app/environment.hpp"
 #include "output/term.hpp"
 
 namespace pidns {

@@ -90,7 +90,7 @@ TEST(NsView, RejectsANamespaceNotInTheGraph) {
 
 TEST(MaxDepth, SummarisesWhatItCuts) {
   NamespaceGraph g = sample();
-  RenderOptions options{.processes = false, .unicode = false};
+  RenderOptions options{.walk = {.processes = false}, .unicode = false};
   std::string out;
   render_text(g, whole_view(g, 1), options, out);
   EXPECT_EQ(out,

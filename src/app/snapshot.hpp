@@ -1,0 +1,26 @@
+// snapshot: the default run. Scans, builds the forest, selects, prints, reports.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "app/plan.hpp"
+#include "model/scan.hpp"
+
+namespace pidns {
+
+/// Names for user IDs (for --owner and JSON's owner.user); main() passes user_names_from_passwd.
+using UserNames =
+    std::function<std::unordered_map<uid_t, std::string>(const std::unordered_set<uid_t>&)>;
+
+/// Runs one snapshot; returns the exit status. Output is written whole or not at all: nothing
+/// reaches `out` before the scan, the graph and the view have all succeeded.
+[[nodiscard]] int run_snapshot(const SnapshotPlan& plan, NsSource& source, std::ostream& out,
+                               std::ostream& err, const UserNames& user_names);
+
+}  // namespace pidns
