@@ -12,6 +12,7 @@ agree; --watch lines are compared without their time stamps.
 """
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -60,11 +61,12 @@ def run(binary, init_pid, args, as_nobody):
     return r.returncode, r.stdout, r.stderr
 
 
-def watch(binary, init_pid, args):
+def watch(binary, init_pid, args, as_nobody=False):
     enter = ["nsenter", "-t", str(init_pid), "-p", "-m", "--"]
     subprocess.run(enter + ["sh", "-c", f"echo {SELF_PID - 1} > /proc/sys/kernel/ns_last_pid"],
                    check=True)
-    p = subprocess.Popen(enter + [binary, "--watch", "--jobs", "1"] + args, stdout=subprocess.PIPE,
+    prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if as_nobody else []
+    p = subprocess.Popen(enter + prefix + [binary, "--watch", "--jobs", "1"] + args, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, start_new_session=True)
     time.sleep(1.5)
     os.killpg(p.pid, signal.SIGINT)  # nsenter does not pass signals on to the tool
@@ -73,9 +75,7 @@ def watch(binary, init_pid, args):
     lines = []
     for line in out.decode().splitlines():
         if line.startswith("{"):
-            event = json.loads(line)
-            event.pop("time", None)
-            lines.append(json.dumps(event))
+            lines.append(re.sub(r'"time":"[^"]*"', '"time":""', line))
         else:
             lines.append(line.split(" ", 1)[1])
     return p.returncode, "\n".join(lines).encode(), err
@@ -100,8 +100,11 @@ def main():
                 a = run(old, init_pid, args, nobody)
                 b = run(new, init_pid, args, nobody)
                 differ += report(name, args, a, b)
-            for name, args in [("watch", []), ("watch-json", ["--json"])]:
-                differ += report(name, args, watch(old, init_pid, args), watch(new, init_pid, args))
+            for name, args, nobody in [("watch", [], False), ("watch-json", ["--json"], False),
+                                       ("watch-nobody", [], True),
+                                       ("watch-nobody-json", ["--json"], True)]:
+                differ += report(name, args, watch(old, init_pid, args, nobody),
+                                 watch(new, init_pid, args, nobody))
         finally:
             fx.stdin.close()
             fx.wait(timeout=30)

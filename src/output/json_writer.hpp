@@ -12,14 +12,21 @@
 
 namespace pidns {
 
-/// Streams one JSON document into `out`, indented by two spaces as nlohmann::json's dump(2)
-/// would indent it, except that arrays of numbers stay on one line. Building the document as a
-/// tree of nlohmann::json values first cost most of the JSON run's time and memory; streaming
+/// How a document is laid out.
+enum class JsonLayout {
+  kPretty,  ///< indented by two spaces as nlohmann::json's dump(2), arrays of numbers on one line
+  kLine,    ///< one line without spaces, as dump(-1): a line of JSON Lines
+};
+
+/// Streams one JSON document into `out`: every JSON output of pidns-tree (the snapshot document,
+/// --translate's answer, --watch's event lines) is written through it. Building the document as
+/// a tree of nlohmann::json values first cost most of the JSON run's time and memory; streaming
 /// costs neither (tests/bench measures it).
 /// The caller keeps the nesting right; keys are trusted ASCII.
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  explicit JsonWriter(std::string& out, JsonLayout layout = JsonLayout::kPretty)
+      : out_(out), pretty_(layout == JsonLayout::kPretty) {}
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -31,7 +38,7 @@ class JsonWriter {
     separate();
     out_ += '"';
     out_ += name;
-    out_ += "\": ";
+    out_ += pretty_ ? "\": " : "\":";
     after_key_ = true;
   }
 
@@ -49,7 +56,7 @@ class JsonWriter {
   requires std::integral<std::ranges::range_value_t<Ints>>
   void numbers(const Ints& values) {
     separate();
-    fmt::format_to(std::back_inserter(out_), "[{}]", fmt::join(values, ", "));
+    fmt::format_to(std::back_inserter(out_), "[{}]", fmt::join(values, pretty_ ? ", " : ","));
   }
 
   // A member in one call: "key": value.
@@ -112,11 +119,13 @@ class JsonWriter {
     newline();
   }
   void newline() {
+    if (!pretty_) return;
     out_ += '\n';
     out_.append(2 * empty_.size(), ' ');
   }
 
   std::string& out_;
+  bool pretty_;
   std::vector<bool> empty_;  // per open object or array: nothing written in it yet
   bool after_key_ = false;
 };

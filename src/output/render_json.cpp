@@ -1,5 +1,6 @@
 // render_json: the namespace forest as one JSON document (documented in the man page, the README
 // and doc/pidns-tree.schema.json).
+#include "output/json_fields.hpp"
 #include "output/json_writer.hpp"
 #include "output/render.hpp"
 
@@ -35,21 +36,6 @@ const char* pin_kind(Pin::Kind k) {
       return "pid_for_children";
   }
   return "";
-}
-
-// "dev" and "ino"; null for a namespace inferred from status files (no ptrace rights), which
-// has no identity the kernel gave: it is known by its init, not by an inode.
-void dev_ino_fields(JsonWriter& w, const NsId& id) {
-  std::optional<std::uint64_t> dev, ino;
-  if (!id.is_inferred()) dev = id.dev, ino = id.ino;
-  w.field("dev", dev);
-  w.field("ino", ino);
-}
-
-void id_json(JsonWriter& w, const NsId& id) {
-  w.begin_object();
-  dev_ino_fields(w, id);
-  w.end_object();
 }
 
 class JsonRenderer final : public Visitor {
@@ -91,7 +77,7 @@ class JsonRenderer final : public Visitor {
     w_.key("owner");
     owner_json(ns);
     w_.key("container");
-    container_json(ns);
+    container_value(w_, ns.container);
     w_.key("pins");
     pins_json(ns);
     if (!view_.shows_processes(ns.id)) w_.field("partial", true);
@@ -112,7 +98,7 @@ class JsonRenderer final : public Visitor {
     if (p.status.kernel_thread) w_.field("kernel_thread", true);
     if (p.children_ns) {
       w_.key("children_ns");
-      id_json(w_, *p.children_ns);
+      ns_id_object(w_, *p.children_ns);
     } else if (p.children_pending) {
       w_.field("children_ns", "pending");
     }
@@ -150,7 +136,7 @@ class JsonRenderer final : public Visitor {
     w_.begin_object();
     w_.key("ns");
     if (procfs.ns) {
-      id_json(w_, *procfs.ns);
+      ns_id_object(w_, *procfs.ns);
     } else {
       w_.null();
     }
@@ -179,7 +165,7 @@ class JsonRenderer final : public Visitor {
     }
     w_.begin_object();
     w_.key("userns");
-    id_json(w_, ns.owner->userns);
+    ns_id_object(w_, ns.owner->userns);
     w_.field("uid", ns.owner->uid);
     w_.key("user");
     auto name = options_.user_names.find(ns.owner->uid);
@@ -188,16 +174,6 @@ class JsonRenderer final : public Visitor {
     } else {
       w_.string(name->second);
     }
-    w_.end_object();
-  }
-
-  void container_json(const NsNode& ns) {
-    if (!ns.container) {
-      w_.null();
-      return;
-    }
-    w_.begin_object();
-    for (const auto& [key, value] : ns.container->json_fields()) w_.field(key, value);
     w_.end_object();
   }
 
@@ -235,7 +211,7 @@ void render_translation_json(pid_t pid, const NsId& target, std::optional<pid_t>
   w.field("pid", pid);
   w.key("ns");
   w.begin_object();
-  dev_ino_fields(w, target);
+  ns_id_fields(w, target);
   w.field("label", ns_label(target));
   w.end_object();
   w.field("translated", translated);

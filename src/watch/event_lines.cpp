@@ -1,21 +1,17 @@
-// watch_output: --watch events as text lines or JSON Lines.
+// event_lines: --watch events as text lines or JSON Lines.
 #include "watch/event_lines.hpp"
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <iterator>
-#include <nlohmann/json.hpp>
 
+#include "output/json_fields.hpp"
+#include "output/json_writer.hpp"
 #include "output/term.hpp"
 
 namespace pidns {
 namespace {
-
-// The tree's colors (render_text.cpp): namespace labels and container labels.
-constexpr const char* kNsColor = "\x1b[1;34m";
-constexpr const char* kLabelColor = "\x1b[36m";
-constexpr const char* kReset = "\x1b[0m";
 
 const char* event_name(WatchEvent::Kind kind) {
   switch (kind) {
@@ -31,55 +27,52 @@ const char* event_name(WatchEvent::Kind kind) {
   return "resync";
 }
 
-// An inferred namespace (no ptrace rights, placement.hpp) has no inode: it is known by its init.
-nlohmann::ordered_json id_json(const NsId& id) {
-  if (id.is_inferred()) return {{"dev", nullptr}, {"ino", nullptr}, {"init", id.ino}};
-  return nlohmann::ordered_json{{"dev", id.dev}, {"ino", id.ino}};
-}
-
+// Names are untrusted bytes: JsonWriter makes what is not UTF-8 U+FFFD, as in the snapshot.
 std::string json_line(const WatchEvent& e, std::int64_t unix_ms) {
-  nlohmann::ordered_json j;
-  j["event"] = event_name(e.kind);
-  j["time"] = rfc3339_utc_ms(unix_ms);
+  std::string line;
+  JsonWriter w(line, JsonLayout::kLine);
+  w.begin_object();
+  w.field("event", event_name(e.kind));
+  w.field("time", rfc3339_utc_ms(unix_ms));
   if (e.kind == WatchEvent::Kind::Resync) {
-    j["reason"] = "overrun";
+    w.field("reason", "overrun");
   } else {
     const WatchedNs& ns = e.ns;
-    j["ns"] = id_json(ns.id);
-    if (ns.unique_id) j["unique_id"] = *ns.unique_id;
-    j["label"] = ns_label(ns.id);
-    j["level"] = ns.level;
-    j["parent"] = ns.parent ? id_json(*ns.parent) : nlohmann::ordered_json(nullptr);
-    j["init"] = ns.init ? nlohmann::ordered_json(*ns.init) : nlohmann::ordered_json(nullptr);
-    j["init_name"] =
-        ns.init_name ? nlohmann::ordered_json(*ns.init_name) : nlohmann::ordered_json(nullptr);
-    if (ns.container) {
-      nlohmann::ordered_json container = nlohmann::ordered_json::object();
-      for (const auto& [key, value] : ns.container->json_fields()) {
-        container[std::string(key)] = std::string(value);
-      }
-      j["container"] = std::move(container);
+    w.key("ns");
+    ns_id_object(w, ns.id);
+    w.field_if("unique_id", ns.unique_id);
+    w.field("label", ns_label(ns.id));
+    w.field("level", ns.level);
+    w.key("parent");
+    if (ns.parent) {
+      ns_id_object(w, *ns.parent);
     } else {
-      j["container"] = nullptr;
+      w.null();
     }
+    w.field("init", ns.init);
+    w.key("init_name");
+    if (ns.init_name) {
+      w.string(*ns.init_name);
+    } else {
+      w.null();
+    }
+    w.key("container");
+    container_value(w, ns.container);
     if (e.kind == WatchEvent::Kind::Gone) {
-      j["lived_ms"] = e.lived_ns / 1'000'000;
-      j["lived_from"] = e.lived_from_exists ? "exists" : "created";
+      w.field("lived_ms", e.lived_ns / 1'000'000);
+      w.field("lived_from", e.lived_from_exists ? "exists" : "created");
     }
   }
-  // Names are untrusted bytes: what is not UTF-8 becomes U+FFFD, as in the snapshot document.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
+  w.end_object();
+  line += '\n';
+  return line;
 }
 
 std::string text_line(const WatchEvent& e, std::int64_t unix_ms, const WatchFormat& f) {
   std::string line;
   auto it = std::back_inserter(line);
-  auto paint = [&](const std::string& text, const char* sgr) {
-    if (f.color) {
-      fmt::format_to(it, "{}{}{}", sgr, text, kReset);
-    } else {
-      line += text;
-    }
+  auto paint = [&](std::string_view text, const char* sgr) {
+    pidns::paint(line, text, sgr, f.color);
   };
   fmt::format_to(it, "{} {:<7} ", rfc3339_utc_ms(unix_ms), event_name(e.kind));
   if (e.kind == WatchEvent::Kind::Resync) {
@@ -87,7 +80,7 @@ std::string text_line(const WatchEvent& e, std::int64_t unix_ms, const WatchForm
     return line;
   }
   const WatchedNs& ns = e.ns;
-  paint(ns_label(ns.id), kNsColor);
+  paint(ns_label(ns.id), sgr::kNamespace);
   fmt::format_to(it, " level {}, parent {}, init ", ns.level,
                  ns.parent ? ns_label(*ns.parent) : "none");
   if (ns.init) {
@@ -98,7 +91,7 @@ std::string text_line(const WatchEvent& e, std::int64_t unix_ms, const WatchForm
   }
   if (f.labels && ns.container) {
     line += " [";
-    paint(escape_for_terminal(ns.container->text()), kLabelColor);
+    paint(escape_for_terminal(ns.container->text()), sgr::kContainer);
     line += ']';
   }
   if (f.unique_id && ns.unique_id) fmt::format_to(it, ", id {}", *ns.unique_id);
