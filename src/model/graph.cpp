@@ -88,8 +88,7 @@ void NamespaceGraph::add_namespaces(Scan& scan) {
     n.parent = info.parent;
     n.unique_id = info.unique_id;
     n.owner = info.owner;
-    if (!info.cgroup.empty()) n.container = recognise_cgroup(info.cgroup);
-    if (n.container) n.container->names = std::move(info.names);
+    n.container = std::move(info.container);
     n.pins = std::move(info.pins);
     if (info.parent) node(*info.parent);
   }
@@ -97,10 +96,8 @@ void NamespaceGraph::add_namespaces(Scan& scan) {
   for (const InferredNs& inferred : inferred_namespaces_) {
     NsNode& n = node(inferred.id);
     n.parent = inferred.parent;
-    auto cgroup = scan.unplaced_cgroups.find(inferred.init);
-    if (cgroup != scan.unplaced_cgroups.end()) n.container = recognise_cgroup(cgroup->second);
-    auto names = scan.unplaced_names.find(inferred.init);
-    if (n.container && names != scan.unplaced_names.end()) n.container->names = names->second;
+    auto label = scan.unplaced_labels.find(inferred.init);
+    if (label != scan.unplaced_labels.end()) n.container = std::move(label->second);
   }
 }
 

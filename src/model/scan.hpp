@@ -51,9 +51,10 @@ struct NsInfo {
   /// NS_GET_TGID_FROM_PIDNS where ScanRequest::statuses is false.
   std::optional<pid_t> init;
   std::optional<Owner> owner;  ///< if asked
-  std::string cgroup;          ///< /proc/PID/cgroup of its init (or first member)
-  ContainerNames names;        ///< of the container that cgroup shows, if asked
-  std::vector<Pin> pins;       ///< holders found with ScanRequest::all
+  /// The container that /proc/PID/cgroup of its init (or first member) shows, recognised once,
+  /// by the scan, with the names its engine's state files give (ScanRequest::host_root).
+  std::optional<ContainerLabel> container;
+  std::vector<Pin> pins;  ///< holders found with ScanRequest::all
 };
 
 /// How the scanned procfs relates to the PID namespace pidns-tree runs in.
@@ -118,8 +119,8 @@ struct Scan {
   /// /proc/PID/cgroup of the unplaced processes that may begin a namespace or join one (a PID 1,
   /// or a process one level below its parent), for the graph's inference (placement.hpp).
   std::unordered_map<pid_t, std::string> unplaced_cgroups;
-  /// Container names for the unplaced inits among them (with ScanRequest::host_root).
-  std::unordered_map<pid_t, ContainerNames> unplaced_names;
+  /// The containers of the unplaced inits among them, as NsInfo::container.
+  std::unordered_map<pid_t, ContainerLabel> unplaced_labels;
   std::unordered_map<NsId, NsInfo, NsIdHash> namespaces;  ///< members' namespaces and ancestors
   std::vector<pid_t> inaccessible;                        ///< PIDs whose status may not be read
   std::vector<pid_t> malformed;                           ///< PIDs whose status we could not parse

@@ -19,7 +19,8 @@ void LabelReader::read_cgroups() {
   for (const auto& [ns, pid] : representative) {
     PidPath path(pid, "/cgroup");
     try {
-      scan_.namespaces[ns].cgroup = read_proc_file(root_, path, buf, ProcText::kWhole);
+      scan_.namespaces[ns].container =
+          recognise_cgroup(read_proc_file(root_, path, buf, ProcText::kWhole));
     } catch (const SysError& e) {
       if (!gone_or_denied(e)) throw;
     }
@@ -40,7 +41,12 @@ void LabelReader::read_unplaced_cgroups() {
     if (!may_begin_or_join) continue;
     PidPath path(p.pid, "/cgroup");
     try {
-      scan_.unplaced_cgroups.emplace(p.pid, read_proc_file(root_, path, buf, ProcText::kWhole));
+      std::string_view cgroup = read_proc_file(root_, path, buf, ProcText::kWhole);
+      scan_.unplaced_cgroups.emplace(p.pid, cgroup);
+      if (p.status.nstgid.back() != 1) continue;
+      if (std::optional<ContainerLabel> label = recognise_cgroup(cgroup)) {
+        scan_.unplaced_labels.emplace(p.pid, std::move(*label));
+      }
     } catch (const SysError& e) {
       if (!gone_or_denied(e)) throw;
     }
@@ -51,16 +57,14 @@ void LabelReader::read_unplaced_cgroups() {
 // that may have one, inferred namespaces included (by their inits' cgroups). A host without
 // such containers reads nothing more.
 void LabelReader::read_names() {
-  std::vector<std::pair<ContainerNames*, ContainerLabel>> wanted;
-  auto want = [&wanted](const std::string& cgroup, ContainerNames& names) {
-    std::optional<ContainerLabel> label = recognise_cgroup(cgroup);
-    if (label && may_have_names(*label)) wanted.emplace_back(&names, std::move(*label));
+  std::vector<ContainerLabel*> wanted;
+  auto want = [&wanted](ContainerLabel& label) {
+    if (may_have_names(label)) wanted.push_back(&label);
   };
-  for (auto& [ns, info] : scan_.namespaces) want(info.cgroup, info.names);
-  for (const auto& [pid, cgroup] : scan_.unplaced_cgroups) {
-    const Process* p = find_by_pid(scan_.unplaced, pid);
-    if (p != nullptr && p->status.nstgid.back() == 1) want(cgroup, scan_.unplaced_names[pid]);
+  for (auto& [ns, info] : scan_.namespaces) {
+    if (info.container) want(*info.container);
   }
+  for (auto& [pid, label] : scan_.unplaced_labels) want(label);
   if (request_.host_root_default && scan_.procfs.relation != ProcfsView::Relation::Same) {
     scan_.names_skipped = !wanted.empty();
     return;
@@ -75,7 +79,7 @@ void LabelReader::read_names() {
 
 // A state file per container to parse is most of what names cost: on --jobs threads too, each
 // with a finder (and its caches) of its own over the one host root.
-void LabelReader::name_containers(std::vector<std::pair<ContainerNames*, ContainerLabel>>& wanted) {
+void LabelReader::name_containers(const std::vector<ContainerLabel*>& wanted) {
   HostRoot host(request_.host_root);
   constexpr std::size_t kMinPart = 16;  // containers
   std::size_t n = part_count(wanted.size(), request_.jobs, kMinPart);
@@ -83,7 +87,7 @@ void LabelReader::name_containers(std::vector<std::pair<ContainerNames*, Contain
     NameFinder finder(host, scan_.engine_daemons);
     for (std::size_t i = part_begin(k, n, wanted.size()); i < part_begin(k + 1, n, wanted.size());
          ++i) {
-      *wanted[i].first = finder.find(wanted[i].second);
+      wanted[i]->names = finder.find(*wanted[i]);
     }
   });
 }

@@ -18,15 +18,17 @@ class LabelReader {
   LabelReader(int proc_root, const ScanRequest& request, Scan& scan)
       : root_(proc_root), request_(request), scan_(scan) {}
 
-  /// One /proc/PID/cgroup per namespace, from its init if visible, else its first member.
+  /// One /proc/PID/cgroup per namespace, from its init if visible, else its first member, and
+  /// the container it shows (NsInfo::container).
   void read_cgroups();
-  /// The cgroups of unplaced processes that begin a namespace or may have joined one.
+  /// The cgroups of unplaced processes that begin a namespace or may have joined one, and the
+  /// containers of those that begin one (Scan::unplaced_labels).
   void read_unplaced_cgroups();
   /// Names from the host's state files (ScanRequest::host_root), after read_cgroups().
   void read_names();
 
  private:
-  void name_containers(std::vector<std::pair<ContainerNames*, ContainerLabel>>& wanted);
+  void name_containers(const std::vector<ContainerLabel*>& wanted);
   std::vector<EngineDaemon> engine_daemons();
   std::string comm_of(pid_t pid, ReadBuffer& buf);
 

@@ -27,11 +27,6 @@ std::optional<ProcStatus> LinuxProcessFacts::status(pid_t pid) {
   return parse_status(*text);
 }
 
-std::string LinuxProcessFacts::cgroup(pid_t pid) {
-  std::optional<std::string_view> text = read(pid, "/cgroup");
-  return text ? std::string(*text) : std::string();
-}
-
 void LinuxProcessFacts::enable_names(const std::string& host_root,
                                      std::vector<EngineDaemon> daemons) {
   host_ = std::make_unique<HostRoot>(host_root);
@@ -40,9 +35,13 @@ void LinuxProcessFacts::enable_names(const std::string& host_root,
 
 // A finder of its own for each new container: the engines' files change while the watch runs,
 // and a finder caches what it read for the rest of its life.
-ContainerNames LinuxProcessFacts::names(const ContainerLabel& label) {
-  if (!host_ || !may_have_names(label)) return {};
-  return NameFinder(*host_, daemons_).find(label);
+std::optional<ContainerLabel> LinuxProcessFacts::container(pid_t pid) {
+  std::optional<std::string_view> cgroup = read(pid, "/cgroup");
+  if (!cgroup) return std::nullopt;
+  std::optional<ContainerLabel> label = recognise_cgroup(*cgroup);
+  if (label && host_ && may_have_names(*label))
+    label->names = NameFinder(*host_, daemons_).find(*label);
+  return label;
 }
 
 std::optional<NsFacts> LinuxProcessFacts::namespace_of(pid_t pid) {

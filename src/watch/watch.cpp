@@ -207,11 +207,7 @@ void Watch::report_created(pid_t pid, bool fresh, ProcessFacts& facts,
     // Still an init: a PID reused meanwhile would hardly be numbered 1 too.
     if (status && !status->exiting && status->nstgid.size() >= 2 && status->nstgid.back() == 1) {
       p.ns.init_name = status->name;
-      if (config_.labels) {
-        std::string cgroup = facts.cgroup(pid);
-        if (!cgroup.empty()) p.ns.container = recognise_cgroup(cgroup);
-        if (p.ns.container) p.ns.container->names = facts.names(*p.ns.container);
-      }
+      if (config_.labels) p.ns.container = facts.container(pid);
     }
   }
   add_live(p.ns, p.born_ns, false);

@@ -68,10 +68,10 @@ class ProcessFacts {
   [[nodiscard]] virtual std::optional<ProcStatus> status(pid_t pid) = 0;
   /// The PID namespace of the process; nullopt when it is gone or may not be inspected.
   [[nodiscard]] virtual std::optional<NsFacts> namespace_of(pid_t pid) = 0;
-  /// /proc/PID/cgroup; empty when it is gone or may not be read.
-  [[nodiscard]] virtual std::string cgroup(pid_t pid) = 0;
-  /// The names of a container from the host's state files (name_finder.hpp); none by default.
-  [[nodiscard]] virtual ContainerNames names(const ContainerLabel& /*label*/) { return {}; }
+  /// The container that /proc/PID/cgroup shows (names/container_label.hpp), with its names
+  /// where the host's state files give them; nullopt when there is none, or the process is gone
+  /// or may not be read.
+  [[nodiscard]] virtual std::optional<ContainerLabel> container(pid_t pid) = 0;
 };
 
 struct WatchConfig {

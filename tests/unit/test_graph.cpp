@@ -187,9 +187,8 @@ TEST(NamespaceGraph, ContainerLabelsCarryTheNamesTheScanFound) {
   FakeSource src;
   src.process(1, "init", ns(100)).process(5, "sleep", ns(200), {5, 1}, 1).parent(ns(200), ns(100));
   Scan& raw = src.raw();
-  raw.namespaces[ns(200)].cgroup = "0::/docker/" + std::string(64, 'a') + "\n";
-  raw.namespaces[ns(200)].names.name = "web";
-  raw.namespaces[ns(100)].names.name = "no label, no name";
+  raw.namespaces[ns(200)].container = recognise_cgroup("0::/docker/" + std::string(64, 'a') + "\n");
+  raw.namespaces[ns(200)].container->names.name = "web";
   NamespaceGraph g = NamespaceGraph::build(src.scan());
   ASSERT_TRUE(g.at(ns(200)).container.has_value());
   EXPECT_EQ(g.at(ns(200)).container->engine, "docker");

@@ -20,7 +20,7 @@ TEST(LinuxProcessFacts, ReadsAStatusAndNothingOfAProcessThatIsGone) {
   EXPECT_EQ(st->nstgid, LevelPids{42});
   EXPECT_EQ(facts.status(4242), std::nullopt);
   EXPECT_EQ(facts.namespace_of(4242), std::nullopt);
-  EXPECT_EQ(facts.cgroup(42), "");  // the fixture has none
+  EXPECT_EQ(facts.container(42), std::nullopt);  // the fixture has no cgroup file
 }
 
 TEST(LinuxProcessFacts, FailsForAMissingProcfs) {

@@ -355,19 +355,17 @@ NamespaceGraph named_containers() {
       .parent(ns(200), ns(100))
       .parent(ns(300), ns(100));
   Scan& raw = src.raw();
-  raw.namespaces[ns(200)].cgroup = "0::/docker/" + docker_id + "\n";
-  raw.namespaces[ns(200)].names.name = "shop-web";
-  raw.namespaces[ns(200)].names.compose_project = "ev\x1b[2Jil";
-  raw.namespaces[ns(200)].names.compose_service = "web";
-  raw.namespaces[ns(300)].cgroup =
+  raw.namespaces[ns(200)].container = recognise_cgroup("0::/docker/" + docker_id + "\n");
+  raw.namespaces[ns(200)].container->names.name = "shop-web";
+  raw.namespaces[ns(200)].container->names.compose_project = "ev\x1b[2Jil";
+  raw.namespaces[ns(200)].container->names.compose_service = "web";
+  raw.namespaces[ns(300)].container = recognise_cgroup(
       "0::/kubepods.slice/kubepods-pod0b1c2d3e_4f50_6172_8394_a5b6c7d8e9f0.slice/"
       "cri-containerd-" +
-      pod_id + ".scope\n";
-  raw.namespaces[ns(300)].names.name = "cart";
-  raw.namespaces[ns(300)].names.pod_name = "cart-5d8f9c7b6-x2x9q";
-  raw.namespaces[ns(300)].names.pod_namespace = "checkout";
-  // Names for a namespace without a container label are nobody's.
-  raw.namespaces[ns(100)].names.name = "stray";
+      pod_id + ".scope\n");
+  raw.namespaces[ns(300)].container->names.name = "cart";
+  raw.namespaces[ns(300)].container->names.pod_name = "cart-5d8f9c7b6-x2x9q";
+  raw.namespaces[ns(300)].container->names.pod_namespace = "checkout";
   return NamespaceGraph::build(src.scan());
 }
 
@@ -382,7 +380,6 @@ TEST(RenderText, ShowsContainerNamesEscaped) {
                      "[k8s checkout/cart-5d8f9c7b6-x2x9q cart containerd f1cde6a8dc2e]\n"),
             std::string::npos)
       << out;
-  EXPECT_EQ(out.find("stray"), std::string::npos) << out;
   EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
 }
 

@@ -32,10 +32,10 @@ class FakeFacts final : public ProcessFacts {
     auto it = namespaces.find(pid);
     return it == namespaces.end() ? std::nullopt : std::optional(it->second);
   }
-  std::string cgroup(pid_t pid) override {
+  std::optional<ContainerLabel> container(pid_t pid) override {
     ++cgroup_reads;
     auto it = cgroups.find(pid);
-    return it == cgroups.end() ? std::string() : it->second;
+    return it == cgroups.end() ? std::nullopt : recognise_cgroup(it->second);
   }
 
   /// A live process named `name` with NStgid `nstgid` in namespace `in`.
@@ -90,7 +90,7 @@ NamespaceGraph host_graph() {
       .parent(ns(2), ns(1))
       .parent(ns(3), ns(2))
       .self(ns(1));
-  src.raw().namespaces[ns(2)].cgroup = kDockerCgroup;
+  src.raw().namespaces[ns(2)].container = recognise_cgroup(kDockerCgroup);
   src.raw().namespaces[ns(2)].unique_id = 22;
   return NamespaceGraph::build(src.scan());
 }
@@ -404,7 +404,7 @@ TEST(Watch, RescanTellsAReusedInodeByItsInit) {
       .process(250, "other", ns(3), {250, 8, 1}, 101)
       .parent(ns(2), ns(1))
       .parent(ns(3), ns(2));
-  later.raw().namespaces[ns(2)].cgroup = kDockerCgroup;
+  later.raw().namespaces[ns(2)].container = recognise_cgroup(kDockerCgroup);
   later.raw().namespaces[ns(2)].unique_id = 22;
   w.rescan(NamespaceGraph::build(later.scan()), 10, out);
   ASSERT_EQ(kinds(out), (std::vector<Kind>{Kind::Gone, Kind::Created}));
@@ -449,7 +449,7 @@ TEST(Watch, LostEventsReportWaitingInitsThenResync) {
       .process(1200, "new", ns(60), {1200, 1}, 50)
       .parent(ns(2), ns(1))
       .parent(ns(60), ns(1));
-  later.raw().namespaces[ns(2)].cgroup = kDockerCgroup;
+  later.raw().namespaces[ns(2)].container = recognise_cgroup(kDockerCgroup);
   later.raw().namespaces[ns(2)].unique_id = 22;
   w.rescan(NamespaceGraph::build(later.scan()), 20 * kMs, out);
   ASSERT_EQ(kinds(out), (std::vector<Kind>{Kind::Gone, Kind::Gone, Kind::Created}));
