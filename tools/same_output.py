@@ -67,9 +67,14 @@ def watch(binary, init_pid, args, as_nobody=False):
                    check=True)
     prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if as_nobody else []
     p = subprocess.Popen(enter + prefix + [binary, "--watch", "--jobs", "1"] + args, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, start_new_session=True)
+                         stderr=subprocess.PIPE)
     time.sleep(1.5)
-    os.killpg(p.pid, signal.SIGINT)  # nsenter does not pass signals on to the tool
+    # nsenter does not pass signals on: the tool itself is its child. Only the tool gets one, so
+    # that nsenter lives to reap it (an orphan would be left to the fixture's init, a zombie
+    # that later runs would count).
+    with open(f"/proc/{p.pid}/task/{p.pid}/children", encoding="ascii") as f:
+        for child in f.read().split():
+            os.kill(int(child), signal.SIGINT)
     out, err = p.communicate(timeout=30)
     # Times differ from run to run: the first field of a text line, "time" of a JSON line.
     lines = []

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "model/placement.hpp"
+#include "model/inference.hpp"
 
 namespace pidns {
 
@@ -190,18 +190,11 @@ void NamespaceGraph::assign_levels(const std::vector<NsId>& preorder) {
 // where each piece belongs: a member whose parent process is one level up (placement.hpp) lives
 // in a child of that process's namespace. Namespaces without members stay unknown.
 void NamespaceGraph::infer_hidden_parents() {
+  auto process_of = [this](pid_t pid) { return process(pid); };
   for (auto& [id, n] : nodes_) {
     if (n.parent || n.processes.empty()) continue;
-    for (const Process& p : n.processes) {
-      const Process* parent = process(p.status.ppid);
-      if (parent == nullptr ||
-          parent_link(p.status, &parent->status) != ParentLink::kChildNamespace) {
-        continue;
-      }
-      n.parent = parent->ns;
-      n.parent_inferred = true;
-      break;
-    }
+    n.parent = parent_told_by_members(n.processes, process_of);
+    n.parent_inferred = n.parent.has_value();
   }
 }
 

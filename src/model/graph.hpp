@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/placement.hpp"
+#include "model/inference.hpp"
 #include "model/scan.hpp"
 #include "names/container_label.hpp"
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_source.hpp"
+#include "model/inference.hpp"
 #include "model/placement.hpp"
 
 namespace pidns {
