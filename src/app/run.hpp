@@ -1,3 +1,7 @@
+// app/: the program. The command line (cli) resolved once into a plan (plan), the two drivers
+// that run one (snapshot, watch_driver), the environment read once (environment), and the exit
+// statuses. May include every folder; nothing but main.cpp includes it.
+//
 // run: the whole program but for main()'s wiring: the command line's plan, run by its driver.
 #pragma once
 

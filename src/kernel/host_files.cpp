@@ -1,5 +1,5 @@
 // host_files: reading the files of a host's root directory (--host-root) that anyone may have
-// written. With sys.cpp and linux_source.cpp, one of the three files that make system calls.
+// written.
 #include "kernel/host_files.hpp"
 
 #include <dirent.h>

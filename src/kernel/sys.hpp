@@ -1,4 +1,10 @@
-// sys: the thin layer over POSIX calls. The only code besides linux_source.cpp that reads errno.
+// kernel/: what pidns-tree asks of Linux and how it reads the answers. System calls live here and
+// in the scan's and --watch's readers, never in the model or the outputs: sys (descriptors, errors,
+// opens, reads, identities), nsfs (every namespace ioctl, the checked nsfs open), procfs (pure
+// parsers of /proc text), level_pids, host_files (reads below --host-root). Includes no other
+// folder.
+//
+// sys: the thin layer over POSIX calls: descriptors, errors, opens and reads, identities.
 #pragma once
 
 #include <fcntl.h>

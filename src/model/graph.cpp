@@ -58,7 +58,7 @@ NsNode* NamespaceGraph::find_node(const NsId& id) {
 }
 
 // Processes whose ns/pid could not be read are placed where a relative at their depth was read,
-// then by the rules of inference (placement.hpp). The rest are counted as not inspected, and
+// then by the rules of inference (inference.hpp). The rest are counted as not inspected, and
 // remembered by depth: a namespace at such a depth may have members that are not seen.
 void NamespaceGraph::place_unplaced(Scan& scan) {
   std::size_t unreadable = scan.unplaced.size();

@@ -73,7 +73,7 @@ class NamespaceGraph {
   [[nodiscard]] std::size_t vanished() const noexcept { return vanished_; }
   [[nodiscard]] const ProcfsView& procfs() const noexcept { return procfs_; }
   [[nodiscard]] HidePid hidepid() const noexcept { return hidepid_; }
-  /// Processes whose ns/pid could not be read, placed from their status (placement.hpp).
+  /// Processes whose ns/pid could not be read, placed from their status (inference.hpp).
   [[nodiscard]] std::size_t inferred() const noexcept { return inferred_; }
   /// The process the scanned procfs numbers `pid`, or nullptr.
   [[nodiscard]] const Process* process(pid_t pid) const;

@@ -1,3 +1,8 @@
+// model/: what pidns-tree knows, as plain data and pure functions: the Scan (this header, the one
+// seam to the kernel), placement and inference (where processes and namespaces belong), the
+// graph (the forest), the view (the part to show), resolve and translate (what the command line
+// names). No I/O. Includes kernel/ and names/ only; never scan/, output/, watch/ or app/.
+//
 // scan: THE OS SEAM. Everything pidns-tree learns from the kernel arrives as one Scan, plain data
 // that the model, the outputs and --watch take from here on.
 #pragma once
@@ -117,7 +122,7 @@ struct Scan {
   /// their namespace: Process::ns is empty, and the graph places them from their status.
   std::vector<Process> unplaced;
   /// /proc/PID/cgroup of the unplaced processes that may begin a namespace or join one (a PID 1,
-  /// or a process one level below its parent), for the graph's inference (placement.hpp).
+  /// or a process one level below its parent), for the graph's inference (inference.hpp).
   std::unordered_map<pid_t, std::string> unplaced_cgroups;
   /// The containers of the unplaced inits among them, as NsInfo::container.
   std::unordered_map<pid_t, ContainerLabel> unplaced_labels;

@@ -1,4 +1,9 @@
-// container: which container a namespace is, recognised from a cgroup path alone. Pure: no I/O.
+// names/: which container a namespace is and what its users call it: container_label (recognised
+// from a cgroup path alone, pure), state_files (pure parsers of engines' and the kubelet's files),
+// name_finder (which file names which container, and whose files are trusted; reads only through
+// kernel/host_files). Includes kernel/ only.
+//
+// container_label: which container a namespace is, recognised from a cgroup path alone. Pure.
 #pragma once
 
 #include <sys/types.h>

@@ -1,4 +1,4 @@
-// container_names: pure parsers of the files in which engines and the kubelet keep what their
+// state_files: pure parsers of the files in which engines and the kubelet keep what their
 // users call a container. JSON goes through nlohmann_json without exceptions (a SAX handler, or
 // parse() with allow_exceptions false); TOML through tomlplusplus, whose parse_error is caught.
 #include "names/state_files.hpp"

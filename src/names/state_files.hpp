@@ -1,4 +1,4 @@
-// container_names: pure parsers of the files in which engines and the kubelet keep what their
+// state_files: pure parsers of the files in which engines and the kubelet keep what their
 // users call a container. Text in, fields out: no I/O, and they never throw (but bad_alloc).
 #pragma once
 

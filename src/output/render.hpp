@@ -1,3 +1,8 @@
+// output/: everything pidns-tree prints. The one walk (walk) and its visitors (render_text,
+// render_json, render_dot), the JSON writer and the objects every JSON output shares
+// (json_writer, json_fields), escaping of untrusted text and colours (term, utf8), and every
+// stderr line (report). Pure. Includes kernel/, names/ and model/; never scan/.
+//
 // render: a NamespaceGraph and a View in, bytes out: text (render_text.cpp), JSON
 // (render_json.cpp) and Graphviz DOT (render_dot.cpp), each a visitor of the one walk
 // (walk.hpp); render.cpp holds what they say alike.

@@ -27,7 +27,7 @@ void LabelReader::read_cgroups() {
   }
 }
 
-// The cgroups that the graph's inference may compare (placement.hpp): those of unplaced
+// The cgroups that the graph's inference may compare (model/inference.hpp): those of unplaced
 // processes that begin a namespace (a PID 1) or may have joined one (one level below their
 // parent). status is readable by everyone, and so is cgroup.
 void LabelReader::read_unplaced_cgroups() {

@@ -147,22 +147,13 @@ class Scanner {
     std::unordered_map<NsId, std::size_t, NsIdHash> depth;
     for (Process& p : scan_.processes) {
       auto [it, fresh] = depth.try_emplace(p.ns, 0);
-      if (fresh) it->second = depth_below_self(p.ns);
+      // Every member's namespace was climbed to ours or below it (this procfs is our own).
+      if (fresh) it->second = static_cast<std::size_t>(levels_below_self(p.ns).value_or(0));
       const NsInfo* info = find_info(p.ns);
       bool init = info && info->init == p.pid;
       p.status.nstgid.assign(it->second + 1, p.pid);
       if (init) p.status.nstgid.back() = 1;
     }
-  }
-
-  std::size_t depth_below_self(NsId ns) const {
-    std::size_t d = 0;
-    for (; d <= static_cast<std::size_t>(kMaxPidNsLevel) && scan_.self && ns != *scan_.self; ++d) {
-      const NsInfo* info = find_info(ns);
-      if (!info || !info->parent) break;
-      ns = *info->parent;
-    }
-    return d;
   }
 
   // How many parent links lead from `ns` up to our own namespace, if they do: not from the top

@@ -1,6 +1,10 @@
+// scan/: the sources of a Scan. linux_source reads a procfs and drives its phases: process_reader
+// (status and ns/pid, on --jobs threads cut by parts.hpp), ns_climber (NS_GET_PARENT), pin_finder
+// (--all), label_reader (cgroups and container names). Includes kernel/, names/ and model/;
+// never output/ (the two meet only in app/).
+//
 // linux_source: the real kernel behind NsSource: the root of a procfs mount plus namespace
-// ioctls. linux_source.cpp drives the parts of a scan: process_reader, ns_climber, pin_finder and
-// label_reader.
+// ioctls.
 #pragma once
 
 #include <string>

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -68,9 +67,7 @@ void PinFinder::find_fds(pid_t pid) {
     std::string_view link(target, n > 0 ? static_cast<std::size_t>(n) : 0);
     if (!link.starts_with("pid:[") || !link.ends_with("]")) continue;
     std::uint64_t ino = 0;
-    if (std::from_chars(link.data() + 5, link.data() + link.size() - 1, ino).ec != std::errc()) {
-      continue;
-    }
+    if (!parse_decimal(link.substr(5, link.size() - 6), ino)) continue;
     try {
       // The owner may have swapped the descriptor for a FIFO or a device since the readlink:
       // the opener neither blocks on it nor opens it, and checks it is still that namespace.

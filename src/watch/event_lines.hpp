@@ -1,4 +1,4 @@
-// watch_output: --watch events as text lines or JSON Lines. Pure: no I/O.
+// event_lines: --watch events as text lines or JSON Lines. Pure: no I/O.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,7 @@
+// watch/: --watch. The state machine (watch: pure), the kernel's process events (proc_connector:
+// a pure codec and its netlink socket), what is read per event (process_facts), and events as
+// lines (event_lines). Includes kernel/, names/, model/, scan/ and output/; never app/.
+//
 // watch: the state machine of --watch. Snapshots and process facts in, namespace events out.
 // Pure: the kernel is asked only through ProcessFacts. It keeps state per live namespace (and
 // per init that has not exec'd yet), never per process.
