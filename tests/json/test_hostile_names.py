@@ -11,9 +11,7 @@ import subprocess
 import sys
 import unicodedata
 
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import nsharness as h  # noqa: E402
+import harness as h
 
 R = "\ufffd"
 SGR = h.SGR
@@ -183,21 +181,14 @@ def test():
     check_table()
     children = start_children()
     try:
-        env = dict(os.environ, NO_COLOR="1")
         for what, args, check in (
                 ("--json", ["--json"], check_json),
                 ("--json --ptree --all", ["--json", "--ptree", "--all"], check_json),
                 ("text", ["--color=never"], check_text),
                 ("text --ascii", ["--color=never", "--ascii"], check_text),
                 ("text, color forced", ["--color=always"], check_text)):
-            cmd = [h.binary("PIDNS_TREE"), *args]
-            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
-                               timeout=h.TOOL_TIMEOUT, env=env)
-            if r.returncode != 0:
-                raise AssertionError(f"{cmd} exited {r.returncode}: {r.stderr!r}")
-            for line in r.stderr.decode(errors="replace").splitlines():
-                if not h.UNSHOWN_LINE.match(line):
-                    raise AssertionError(f"{cmd}: unexpected stderr line: {line!r}")
+            r = h.run(args)
+            h.check_clean_exit(r)
             out = r.stdout
             if "--color=always" in args:  # the only ESC bytes left are pidns-tree's own SGRs
                 out = SGR.sub(b"", out)

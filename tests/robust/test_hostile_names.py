@@ -7,8 +7,9 @@ escaped exactly as src/term.cpp's escape_for_terminal documents: \\xHH for ASCII
 bytes that are not UTF-8, \\u{HHHH} for other invisible code points, \\\\ for a backslash. With
 --color=always the only ESC bytes are pidns-tree's own SGR sequences."""
 
-import robustlib as r
-from robustlib import h
+import subprocess
+
+import harness as h
 
 # name as set (at most 15 bytes) -> as pidns-tree must print it
 NAMES = {
@@ -51,7 +52,7 @@ def check_text(out, pids, what):
     # one line per process (kernel threads: one summary row) == processes counted
     shown = sum(len(n["processes"]) + n["kernel_threads"] for n in nodes.values())
     counted = sum(n["process_count"] for n in nodes.values())
-    h._eq(what, "process lines", shown, counted)
+    h.eq(what, "process lines", shown, counted)
 
 
 def test():
@@ -59,28 +60,28 @@ def test():
     try:
         pids = {}
         for name, want in NAMES.items():
-            p = r.start(r.namer_argv(name), stdout=r.subprocess.PIPE)
+            p = h.start(h.namer_argv(name), stdout=subprocess.PIPE)
             procs.append(p)
-            r.wait_named(p)
+            h.wait_named(p)
             with open(f"/proc/{p.pid}/comm", "rb") as f:
                 if f.read()[:-1] != name:
                     raise AssertionError(f"PR_SET_NAME {name!r} did not take")
             pids[p.pid] = want
 
-        res = r.run(["--color=never"])
-        r.check_clean_exit(res)
+        res = h.run(["--color=never"])
+        h.check_clean_exit(res)
         check_text(res.stdout, pids, "--color=never")
 
-        res = r.run(["--color=always"])
-        r.check_clean_exit(res)
+        res = h.run(["--color=always"])
+        h.check_clean_exit(res)
         escs = res.stdout.count(b"\x1b")
         sgrs = SGR.findall(res.stdout)
         if escs == 0 or escs != len(sgrs):
             raise AssertionError(f"--color=always: {escs} ESC bytes, {len(sgrs)} of them SGR")
         check_text(SGR.sub(b"", res.stdout), pids, "--color=always")
 
-        res = r.run(["--color=never", "--ascii", "--ptree"])  # other layouts, same escaping
-        r.check_clean_exit(res)
+        res = h.run(["--color=never", "--ascii", "--ptree"])  # other layouts, same escaping
+        h.check_clean_exit(res)
         bad = [b for b in set(res.stdout) if (b < 0x20 and b != 0x0A) or b == 0x7F]
         if bad:
             raise AssertionError(f"--ptree: raw control bytes {sorted(bad)}")
@@ -88,7 +89,7 @@ def test():
             if res.stdout.decode("utf-8").count(" " + want + "  ") != 1:
                 raise AssertionError(f"--ptree: {want!r} not printed exactly once")
     finally:
-        r.kill_sessions(procs)
+        h.kill_sessions(procs)
 
 
-r.main(test)
+h.main(test)

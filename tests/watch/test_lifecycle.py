@@ -8,8 +8,8 @@ import re
 import signal
 import time
 
-import watchlib as w
-from watchlib import h
+import harness as h
+from harness import watch as w
 
 TEXT_LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (exists |created|gone   |resync ) "
                        r"(.*)$")
@@ -92,4 +92,4 @@ def test():
                 raise AssertionError(f"text line not of the documented form: {line!r}")
 
 
-w.main(test)
+h.main(test)
