@@ -3,7 +3,8 @@
 section (so the docs and this test cannot drift), run with real jq on the events a real watcher
 printed while this test made namespaces: S lives 50 ms; L lives over a second, and N, made inside
 L, 50 ms. Each result is checked against what was made, not against pidns-tree's own output. The
-container recipe runs on the same events with a container label put into S's."""
+container recipe runs on the same events with a container label put into S's. (The recipes for
+snapshots: json/test_jq_snapshot_recipes.py.)"""
 import json
 import os
 import shlex

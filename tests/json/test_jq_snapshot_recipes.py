@@ -2,7 +2,8 @@
 """The jq recipes of README.md, extracted from its "## jq recipes" section (so the docs and this
 test cannot drift), run with real jq against real `pidns-tree --json` output on real nested PID
 namespaces; each result is checked against what nsfixture built, not against pidns-tree's own
-output. The Kubernetes pod recipe runs on a fake document, since pods need cgroups."""
+output. The Kubernetes pod recipe runs on a fake document, since pods need cgroups. (The recipes
+for --watch: watch/test_jq_watch_recipes.py.)"""
 import json
 import os
 import re

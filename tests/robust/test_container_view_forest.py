@@ -5,7 +5,8 @@ is still the host's) inside a level-2 fixture namespace, and (b) as the init of 
 with its own /proc, given the host's procfs bind-mounted elsewhere (--proc). Each namespace is at
 the level the host view gives it; parents the kernel would not name are inferred (parent_inferred)
 and are the host view's parents; a namespace whose init was orphaned to an unseen PID 1 stays a
-top of its own, and stderr says why ("N separate trees"). Compared with the host's view."""
+top of its own, and stderr says why ("N separate trees"). Compared with the host's view.
+(integration/test_container_view_inferred.py: the exact tree of a fixture, seen from inside it.)"""
 import os
 import tempfile
 import time

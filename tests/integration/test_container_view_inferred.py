@@ -5,7 +5,8 @@ EPERM for every namespace whose parent is outside pidns-tree's own subtree (chec
 with ioctl(2) from the same place), and pidns-tree must infer those parents from the members'
 parent processes: the tree must still be exactly the one nsfixture built, with
 parent_inferred true where the kernel refused and false where it answered, and no inferred
-parent may contradict what pidns-tree sees from the host."""
+parent may contradict what pidns-tree sees from the host. (robust/test_container_view_forest.py:
+the same view with an orphaned init, and from a container's own /proc.)"""
 import json
 import subprocess
 import sys
