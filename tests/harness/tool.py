@@ -66,15 +66,15 @@ def _limit_fds(limit):
 
 
 def run(args=(), prefix=(), tool=None, env=None, ptrace=False, text=False, fd_limit=None,
-        preexec_fn=None, stdout=subprocess.PIPE, timeout=TOOL_TIMEOUT):
+        stdout=subprocess.PIPE, timeout=TOOL_TIMEOUT):
     """Runs command(ARGS, PREFIX, TOOL) to its end, from /, with environment(ENV, PTRACE) and
     at most FD_LIMIT open descriptors if given; returns the CompletedProcess, whatever the exit
-    (stdout and stderr as bytes, or str if TEXT)."""
-    if fd_limit is not None:
-        preexec_fn = _limit_fds(fd_limit)
+    (stdout and stderr as bytes, or str if TEXT). What must talk to a running pidns-tree (a
+    terminal, a pipe that closes, --watch) starts command() itself, with environment()."""
     return subprocess.run(command(args, prefix, tool), stdin=subprocess.DEVNULL, stdout=stdout,
                           stderr=subprocess.PIPE, text=text, timeout=timeout,
-                          env=environment(env, ptrace), preexec_fn=preexec_fn, cwd="/")
+                          env=environment(env, ptrace), cwd="/",
+                          preexec_fn=None if fd_limit is None else _limit_fds(fd_limit))
 
 
 def describe(r):
