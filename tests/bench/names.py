@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """bench/names.py: what container names cost, before and after, on this host.
 
-    tests/bench/names.py [--base COMMIT] [--containers N] [--processes N] [--runs N] [--out DIR]
+    PYTHONPATH=tests tests/bench/names.py [--base COMMIT] [--containers N] [--processes N]
+                                          [--runs N] [--out DIR]
 
-Run by hand as root, never by CI; needs strace, dockerd, runc and busybox-static.
+Run by hand as root, never by CI, from the top of the checkout (the test harness, tests/harness,
+on PYTHONPATH); needs strace, dockerd, runc and busybox-static.
 Builds this checkout as a release binary in --out (default /tmp/pidns-bench-names), and with
 --base also COMMIT's, from `git archive`, so the checkout is not touched. Then, on this host:
 
   1. without engines: `pidns-tree --host-root EMPTY` (an empty directory: labels without names),
      `pidns-tree` (names looked up below /), and the same with --json;
-  2. with a private dockerd (tests/engines' Dockerd) running N containers (default 100) of an
+  2. with a private dockerd (tests/harness/engines.py) running N containers (default 100) of an
      image imported from busybox-static, each with a name and compose labels and --processes
      processes (default 1, all sleep; a container's shim is one more on the host): the same
      commands, so the second reads every container's config.v2.json and the first finds none.
@@ -37,10 +39,13 @@ import tempfile
 import time
 from pathlib import Path
 
+try:
+    from harness import engines
+except ImportError:
+    sys.exit("bench/names: the test harness is not on PYTHONPATH: run "
+             "PYTHONPATH=tests tests/bench/names.py from the top of the checkout")
+
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(SOURCE_ROOT / "tests" / "engines"))
-sys.dont_write_bytecode = True
-import test_engines as engines  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def die(message):

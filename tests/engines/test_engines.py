@@ -13,11 +13,9 @@ laid out as the kubelet and containerd lay out theirs. Python 3 standard library
               hierarchy, and the kubelet's /var/log/pods and /var/log/containers below a temp
               --host-root
 
-Each checks the container labels and names in text, JSON (validated against the schema when
-python3-jsonschema is there) and DOT. Exits 77 (skip), saying why, where an engine or root is
-missing. Everything started is stopped in a finally: containers, daemons, mounts, cgroups.
-
-PIDNS_TREE names the binary under test, PIDNS_SCHEMA the JSON schema.
+Each checks the container labels and names in text, JSON (validated against the schema) and
+DOT. Exits 77 (skip), saying why, where an engine or root is missing. Everything started is stopped
+in a finally: containers, daemons, mounts, cgroups.
 """
 
 import json
@@ -29,80 +27,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-sys.path.insert(0, os.path.join(HERE, "..", "container"))
-import nsharness  # noqa: E402  pylint: disable=wrong-import-position
-from nsharness import Skip  # noqa: E402  pylint: disable=wrong-import-position
-import test_container_labels as cgroups  # noqa: E402  pylint: disable=wrong-import-position
+import harness as h
+from harness import cgroups, schema
+from harness.engines import (ENGINE_TIMEOUT, Dockerd, busybox_tarball, cgroup_dirs, kill_all,
+                             kill_mentioning, need, remove_engine_cgroups, run, unmount_below)
 
-ENGINE_TIMEOUT = 120  # seconds for one engine command (an import, a run, a daemon's start)
 ULIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]  # no CAP_SYS_RESOURCE
-
-
-def need(*programs):
-    for p in programs:
-        if shutil.which(p) is None:
-            raise Skip(f"{p} is not installed")
-    if os.geteuid() != 0:
-        raise Skip("needs root to run container engines")
-
-
-def run(cmd, **kw):
-    """Runs an engine command; returns its stdout, stripped; raises with its stderr on failure."""
-    r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                       timeout=ENGINE_TIMEOUT, check=False, **kw)
-    if r.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} exited {r.returncode}: {r.stderr.strip()}")
-    return r.stdout.strip()
-
-
-def has_interpreter(path):
-    """Whether the 64-bit little-endian ELF file at `path` names a dynamic loader (PT_INTERP)."""
-    with open(path, "rb") as f:
-        elf = f.read()
-    if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
-        return True  # not what this test can tell: treat as dynamic
-    phoff = int.from_bytes(elf[0x20:0x28], "little")
-    phentsize = int.from_bytes(elf[0x36:0x38], "little")
-    phnum = int.from_bytes(elf[0x38:0x3a], "little")
-    for i in range(phnum):
-        off = phoff + i * phentsize
-        if int.from_bytes(elf[off:off + 4], "little") == 3:  # PT_INTERP
-            return True
-    return False
-
-
-def busybox_tarball(tmp):
-    """A root filesystem of busybox-static with a few applet links, as a tar file."""
-    busybox = shutil.which("busybox")
-    if has_interpreter(busybox):  # a dynamic busybox would need its libraries in the image
-        raise Skip(f"{busybox} is not static (install busybox-static)")
-    rootfs = os.path.join(tmp, "rootfs")
-    os.makedirs(os.path.join(rootfs, "bin"))
-    shutil.copy(busybox, os.path.join(rootfs, "bin", "busybox"))
-    for applet in ["sh", "sleep", "cat", "ls"]:
-        os.symlink("busybox", os.path.join(rootfs, "bin", applet))
-    tarball = os.path.join(tmp, "rootfs.tar")
-    run(["tar", "-C", rootfs, "-cf", tarball, "."])
-    return tarball
-
-
-def tool(args):
-    """pidns-tree's stdout; exit 0 and no stderr but the one tolerated summary line."""
-    return nsharness.run_tool(args)
-
-
-def schema_check(doc):
-    try:
-        import jsonschema  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        return
-    with open(os.environ["PIDNS_SCHEMA"], encoding="utf-8") as f:
-        jsonschema.validate(doc, json.load(f))
 
 
 def namespace_of(doc, pid):
@@ -148,10 +80,10 @@ class Expect:
 
 def check(args, expected, also_in_namespace=()):
     """Runs pidns-tree in JSON, text and DOT; returns the errors."""
-    doc = json.loads(tool(["--json", *args]))
-    schema_check(doc)
-    text = tool(["--color=never", "--ascii", *args])
-    dot = tool(["--format=dot", *args])
+    doc = h.run_json(args)
+    schema.validate(schema.validator(), doc, f"--json {' '.join(args)}")
+    text = h.run_tool(["--color=never", "--ascii", *args])
+    dot = h.run_tool(["--format=dot", *args])
     errors = []
     for e in expected:
         ns = namespace_of(doc, e.pid)
@@ -179,161 +111,13 @@ def container_json(engine, cid, name="", project="", service="", pod_uid="", pod
             "compose_project": project, "compose_service": service}
 
 
-def unmount_below(path):
-    """Lazily unmounts whatever an engine left mounted below `path`; returns what it found."""
-    found = []
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        for line in f:
-            mountpoint = line.split(" ")[4].replace("\\040", " ")
-            if mountpoint == path or mountpoint.startswith(path + "/"):
-                found.append(mountpoint)
-    for m in sorted(found, key=len, reverse=True):
-        subprocess.run(["umount", "-l", m], check=False, capture_output=True)
-    return found
-
-
-def kill_all(pids):
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def mentioning(path):
-    """PIDs of the processes whose command line names `path`: a daemon's containerd and shims, a
-    conmon and the `podman container cleanup` it runs all take the test's directories as
-    arguments."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmdline = f.read()
-        except OSError:
-            continue
-        if path.encode() in cmdline:
-            found.append(int(entry))
-    return found
-
-
-def kill_mentioning(path, grace=15):
-    """Waits `grace` seconds for the processes naming `path` to end on their own (podman's
-    cleanup runs after its container is gone), then kills the rest; returns what it killed."""
-    deadline = time.monotonic() + grace
-    while mentioning(path) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    survivors = mentioning(path)
-    kill_all(survivors)
-    return survivors
-
-
-def remove_engine_cgroups(created):
-    """Removes the cgroups an engine made that were not there before the test, deepest first;
-    returns those that would not go (still populated after a few seconds)."""
-    left = []
-    for d in created:
-        for dirpath, _, _ in sorted(os.walk(d, topdown=False), key=lambda w: -len(w[0])):
-            deadline = time.monotonic() + 5
-            while True:
-                try:
-                    os.rmdir(dirpath)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:  # EBUSY while a killed task is still exiting
-                    if time.monotonic() > deadline:
-                        left.append(dirpath)
-                        break
-                    time.sleep(0.05)
-    return left
-
-
-def cgroup_dirs(name):
-    """Every /sys/fs/cgroup/*/NAME and /sys/fs/cgroup/NAME directory that exists."""
-    found = set()
-    for base in ["/sys/fs/cgroup"] + [os.path.join("/sys/fs/cgroup", d)
-                                      for d in os.listdir("/sys/fs/cgroup")]:
-        p = os.path.join(base, name)
-        if os.path.isdir(p):
-            found.add(p)
-    return found
-
-
 # ---------------------------------------------------------------------------------------------
 # Docker
 
 
-class Dockerd:
-    """A private dockerd: everything of it lives below `tmp`, and stop() ends it."""
-
-    def __init__(self, tmp, data_root):
-        self.tmp = tmp
-        self.sock = os.path.join(tmp, "docker.sock")
-        self.pidfile = os.path.join(tmp, "docker.pid")
-        self.exec_root = os.path.join(tmp, "exec")
-        self.data_root = data_root
-        self.log = open(os.path.join(tmp, "dockerd.log"), "w", encoding="utf-8")
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["dockerd", "--data-root", self.data_root, "--exec-root", self.exec_root,
-             "-H", "unix://" + self.sock, "--pidfile", self.pidfile, "--iptables=false",
-             "--ip6tables=false", "--bridge=none", "--default-ulimit", "nofile=1024:1024",
-             "--default-ulimit", "nproc=4096:4096", "--log-level=warn"],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, start_new_session=True)
-        deadline = time.monotonic() + ENGINE_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise Skip(f"dockerd exited {self.proc.returncode}: {self.tail()}")
-            r = subprocess.run(self.cli("version", "--format", "{{.Server.Version}}"),
-                               capture_output=True, text=True, check=False, timeout=30)
-            if r.returncode == 0:
-                return
-            time.sleep(0.2)
-        raise AssertionError(f"dockerd did not answer within {ENGINE_TIMEOUT} s: {self.tail()}")
-
-    def tail(self):
-        self.log.flush()
-        with open(self.log.name, encoding="utf-8", errors="replace") as f:
-            return f.read()[-2000:]
-
-    def cli(self, *args):
-        return ["docker", "-H", "unix://" + self.sock, *args]
-
-    def docker(self, *args):
-        return run(self.cli(*args))
-
-    def stop(self):
-        if self.proc is None:
-            return
-        try:
-            ids = subprocess.run(self.cli("ps", "-aq"), capture_output=True, text=True,
-                                 check=False, timeout=60).stdout.split()
-            if ids:
-                subprocess.run(self.cli("rm", "-f", *ids), capture_output=True, check=False,
-                               timeout=60)
-        except subprocess.TimeoutExpired:
-            pass
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # its containerd and shims too
-        except ProcessLookupError:
-            pass
-        self.proc.wait()
-        self.proc = None
-        self.log.close()
-
-
 def test_docker():
     need("dockerd", "docker", "runc", "busybox", "tar")
-    nsharness.binary("PIDNS_TREE")
+    h.meson_path("PIDNS_TREE")
     tmp = tempfile.mkdtemp(prefix="pidns-engines-docker-")
     # A host root as a container sees the host's / at /host: the data root lies inside it, and a
     # link makes dockerd's absolute --data-root resolve there as it would on the host.
@@ -410,7 +194,7 @@ def check_without_ptrace(podman, web, side):
     host's / at /host, read-only), runs this build of pidns-tree through the host's own loader:
     it may not read the host's ns/pid, yet it must see the host's structure (issue 18): web's
     namespace below the host's, with web in it and side in it or counted as not placed."""
-    binary = os.path.realpath(nsharness.binary("PIDNS_TREE"))
+    binary = os.path.realpath(h.meson_path("PIDNS_TREE"))
     loader = os.path.realpath("/lib64/ld-linux-x86-64.so.2")
     libs = ":".join("/host" + d for d in ("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu"))
     out = run(podman + ["run", "--rm", "--network=none", *ULIMITS, "--cap-drop", "SYS_PTRACE",
@@ -426,8 +210,8 @@ def check_without_ptrace(podman, web, side):
                       f"want {web} and {side}")
     if side not in members and doc["summary"]["inaccessible"] == 0:
         errors.append("without ptrace: side is neither in web's namespace nor counted")
-    parents = [n for n, _ in nsharness.walk(doc["pidns"])
-               if any(nsharness.json_key(c) == nsharness.json_key(ns) for c in n["children"])]
+    parents = [n for n, _ in h.walk(doc["pidns"])
+               if any(h.json_key(c) == h.json_key(ns) for c in n["children"])]
     if len(parents) != 1 or not any(p["pid"] == 1 for p in parents[0].get("processes", [])):
         errors.append(f"without ptrace: web's namespace is not under the host's "
                       f"({[p['label'] for p in parents]})")
@@ -440,7 +224,7 @@ def check_without_ptrace(podman, web, side):
 
 def test_podman():
     need("podman", "runc", "busybox", "tar")
-    nsharness.binary("PIDNS_TREE")
+    h.meson_path("PIDNS_TREE")
     tmp = tempfile.mkdtemp(prefix="pidns-engines-podman-")
     host = os.path.join(tmp, "host")
     os.makedirs(os.path.join(host, "etc", "containers"))
@@ -513,12 +297,12 @@ def test_podman():
 
 def test_kubernetes():
     if os.geteuid() != 0:
-        raise Skip("needs root to create cgroups and move processes into them")
+        raise h.Skip("needs root to create cgroups and move processes into them")
     need("unshare")
-    nsharness.binary("PIDNS_TREE")
+    h.meson_path("PIDNS_TREE")
     mount = cgroups.cgroup2_mount()
     if mount is None or not os.access(mount, os.W_OK):
-        raise Skip("no writable cgroup2 hierarchy")
+        raise h.Skip("no writable cgroup2 hierarchy")
 
     pod_uid = str(uuid.uuid4())
     namespace, pod = "checkout", f"cart-5d8f9c7b6-{secrets.token_hex(3)}"
@@ -542,7 +326,7 @@ def test_kubernetes():
             for name, cid in [("app", app_id), ("sandbox", sandbox_id)]:
                 fixture.start_init(name, fixture.make_cgroup(f"{pod_slice}/cri-containerd-{cid}.scope"))
         except OSError as e:
-            raise Skip(f"cannot create or join a cgroup under {mount}: {e}") from e
+            raise h.Skip(f"cannot create or join a cgroup under {mount}: {e}") from e
         pod_text = f"k8s {namespace}/{pod}"
         expected = [
             Expect(fixture.inits["app"],
@@ -574,7 +358,12 @@ def main():
         return 2
     # meson sends SIGTERM on timeout: unwind through the finally blocks.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    nsharness.main(tests[sys.argv[1]])  # exits: 0, 1, or 77 (skip)
+    test = tests[sys.argv[1]]
+
+    def with_validator():
+        schema.validator()  # without one, skip (or fail in CI) before an engine starts
+        test()
+    h.main(with_validator)  # exits: 0, 1, or 77 (skip)
     return 1
 
 

@@ -10,12 +10,10 @@ them, each under the namespace it was created in.
 (c) a bind mount, in a private mount namespace of a sleeping process: "mount at PATH (PID P)"."""
 import contextlib
 import os
-import shutil
 import sys
 import tempfile
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 SPEC = "1(1,1)"  # 0 ─┬─ 1     1 is held by an fd, 2 by a bind mount, after the fixture dies
 #                       └─ 2
@@ -59,8 +57,8 @@ def check_pending(fx, nsenter):
         py = int(bg.readline())
         args = ["--all", "--ns", str(ns1["ino"])]
         node, proc = find_process(h.run_json(args), py)
-        h._eq("(a) pending json", "namespace of the unsharer", h.key(node), h.key(ns1))
-        h._eq("(a) pending json", "children_ns", proc.get("children_ns"), "pending")
+        h.eq("(a) pending json", "namespace of the unsharer", h.key(node), h.key(ns1))
+        h.eq("(a) pending json", "children_ns", proc.get("children_ns"), "pending")
         rows = h.text_namespaces(h.parse_rows(h.run_tool(args + ["--color=never"])))
         line = [p for p in h.direct_processes(rows[ns1["ino"]]) if p["pid"] == py]
         if len(line) != 1 or "children in a new namespace, not yet started" not in line[0]["tail"]:
@@ -81,14 +79,14 @@ def check_pending(fx, nsenter):
         if got is None:
             raise AssertionError(f"(a) --all json: pid:[{held[1]}] of pid_for_children missing")
         where = f"(a) --all json: pid:[{held[1]}]"
-        h._eq(where, "parent", got["parent_key"], h.key(ns1))
-        h._eq(where, "(hidden, process_count, init)",
-              (got["hidden"], got["process_count"], got["init"]), (True, 0, None))
-        h._eq(where, "level", got["level"], nodes[h.key(ns1)]["level"] + 1)
-        h._eq(where, "pins", got["pins"], [{"kind": "pid_for_children", "pid": py}])
+        h.eq(where, "parent", got["parent_key"], h.key(ns1))
+        h.eq(where, "(hidden, process_count, init)",
+             (got["hidden"], got["process_count"], got["init"]), (True, 0, None))
+        h.eq(where, "level", got["level"], nodes[h.key(ns1)]["level"] + 1)
+        h.eq(where, "pins", got["pins"], [{"kind": "pid_for_children", "pid": py}])
         _, proc = find_process(doc, py)
-        h._eq("(a) json: the unsharer", "children_ns", proc.get("children_ns"),
-              {"dev": held[0], "ino": held[1]})
+        h.eq("(a) json: the unsharer", "children_ns", proc.get("children_ns"),
+             {"dev": held[0], "ino": held[1]})
         rows = h.text_namespaces(h.parse_rows(h.run_tool(args + ["--color=never"])))
         row = rows.get(held[1])
         if (row is None or row["parent_ino"] != ns1["ino"] or not row["hidden"]
@@ -117,10 +115,10 @@ def check_held(fx, fd_pin, mount_pin):
         got = nodes.get(keys[i])
         if got is None:
             raise AssertionError(f"{where} missing")
-        h._eq(where, "parent", got["parent_key"], parent)
-        h._eq(where, "(hidden, process_count)", (got["hidden"], got["process_count"]), (True, 0))
-        h._eq(where, "level", got["level"], caller["level"] + fx.ns(i)["depth"])
-        h._eq(where, "pins", got["pins"], pins)
+        h.eq(where, "parent", got["parent_key"], parent)
+        h.eq(where, "(hidden, process_count)", (got["hidden"], got["process_count"]), (True, 0))
+        h.eq(where, "level", got["level"], caller["level"] + fx.ns(i)["depth"])
+        h.eq(where, "pins", got["pins"], pins)
     rows = h.text_namespaces(h.parse_rows(h.run_tool(["--all", "--color=never"])))
     texts = {1: f"held by fd {fd_pin['fd']} of PID {fd_pin['pid']}",
              2: f"held by mount at {mount_pin['mountpoint']} (PID {mount_pin['pid']})"}
@@ -129,7 +127,7 @@ def check_held(fx, fd_pin, mount_pin):
         where = f"--all text: dead fixture namespace {i}"
         if row is None or not row["hidden"] or "(hidden)" not in row["tail"]:
             raise AssertionError(f"{where}: {row and row['line']}")
-        h._eq(where, "parent", row["parent_ino"], (fx.caller if i == 0 else fx.ns(0))["ino"])
+        h.eq(where, "parent", row["parent_ino"], (fx.caller if i == 0 else fx.ns(0))["ino"])
         if i in texts and texts[i] not in row["tail"]:
             raise AssertionError(f"{where}: {row['line']!r} lacks {texts[i]!r}")
         if i == 0 and "held by" in row["tail"]:
@@ -140,15 +138,13 @@ def check_held(fx, fd_pin, mount_pin):
         raise AssertionError(f"without --all: dead fixture namespaces shown: {shown}")
     for i in (1, 2):
         doc = h.run_json(["--all", "--ns", str(keys[i][1])])
-        h._eq(f"--all --ns pid:[{keys[i][1]}]", "tops", [h.key(t) for t in doc["pidns"]],
-              [keys[i]])
+        h.eq(f"--all --ns pid:[{keys[i][1]}]", "tops", [h.key(t) for t in doc["pidns"]],
+             [keys[i]])
         h.run_failure(["--ns", str(keys[i][1])])
 
 
 def test():
-    nsenter, unshare = shutil.which("nsenter"), shutil.which("unshare")
-    if nsenter is None or unshare is None:
-        raise h.Skip("nsenter(1) or unshare(1) is not installed")
+    nsenter, unshare = h.need_program("nsenter"), h.need_program("unshare")
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="nsvap-"))
         target = os.path.join(tmp, "pidns")

@@ -1,10 +1,8 @@
 #!/usr/bin/env python3
 """(a) A chain of 5 nested PID namespaces, each with its own procfs: pidns-tree on the host shows
 every one with the right parent, level, members, nstgid, ppid and init, in JSON and in text."""
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 
 def test():

@@ -6,10 +6,8 @@ import os
 import pty
 import re
 import subprocess
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 SGR = h.SGR
 
@@ -18,8 +16,8 @@ def on_tty(args, env):
     """pidns-tree's stdout when stdout is a terminal (a pty whose other end we read)."""
     leader, follower = pty.openpty()
     try:
-        proc = subprocess.Popen([h.binary("PIDNS_TREE")] + args, stdin=subprocess.DEVNULL,
-                                stdout=follower, stderr=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(h.command(args), stdin=subprocess.DEVNULL, stdout=follower,
+                                stderr=subprocess.DEVNULL, env=h.environment(env))
         os.close(follower)
         follower = -1
         out = b""
@@ -41,13 +39,14 @@ def on_tty(args, env):
 
 
 def on_pipe(args, env):
-    return subprocess.run([h.binary("PIDNS_TREE")] + args, stdin=subprocess.DEVNULL,
-                          capture_output=True, env=env, timeout=60, check=True).stdout
+    r = h.run(args, env=env)
+    if r.returncode != 0:
+        raise AssertionError(h.describe(r))
+    return r.stdout
 
 
 def test():
-    base = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    base["TERM"] = "xterm-256color"
+    base = {"NO_COLOR": None, "TERM": "xterm-256color"}  # None: NO_COLOR unset
     cases = [
         ("auto on a terminal", on_tty, ["-N"], {}, True),
         ("auto on a pipe", on_pipe, ["-N"], {}, False),

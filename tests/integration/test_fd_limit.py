@@ -1,10 +1,8 @@
 #!/usr/bin/env python3
 """(f) No descriptor leaks: pidns-tree under a 32-descriptor limit still scans about 300
 processes in 51 namespaces (so neither one fd per process nor one per namespace is kept)."""
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 SPEC = "100(" + ",".join(["12(2,2,2,2)"] * 10) + ")"  # 300 processes, 51 namespaces
 FD_LIMIT = 32

@@ -2,19 +2,14 @@
 """(d) pidns-tree run inside a child PID namespace with that namespace's own /proc (nsenter into
 its PID and mount namespaces): its namespace is the root, at level 0 and current; the
 descendants follow with levels relative to it; PIDs and nstgid are that procfs's numbers."""
-import shutil
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 TOP = 1  # fixture namespace 1: a child of namespace 0, with two child namespaces of its own
 
 
 def test():
-    nsenter = shutil.which("nsenter")
-    if nsenter is None:
-        raise h.Skip("nsenter(1) is not installed")
+    nsenter = h.need_program("nsenter")
     with h.Fixture("2(2(1,1),1)", mount_proc=True, prefix="nsfxd") as fx:
         prefix = [nsenter, "--target", str(fx.init_pid(TOP))]
         if fx.wrapped:

@@ -5,11 +5,9 @@ one and nothing else; a user process named like a kworker is still listed, and u
 a kernel thread shows it, marked selected. The truth comes from each status file, read here."""
 import json
 import os
-import subprocess
 import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 IMPOSTOR = "kworker/0:1"
 NAMER = ("import ctypes, sys, time\n"

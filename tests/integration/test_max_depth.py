@@ -1,10 +1,8 @@
 #!/usr/bin/env python3
 """(c) A chain of PID namespaces as deep as the kernel allows (levels 0..32): pidns-tree shows
 every level, and the deepest process's nstgid has all 33 numbers."""
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 MAX_PID_NS_LEVEL = 32
 INIT_PID_NS_INO = 0xEFFFFFFC  # PROC_PID_INIT_INO: the initial namespace's inode

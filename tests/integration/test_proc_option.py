@@ -2,10 +2,8 @@
 """(e) pidns-tree on the host with --proc pointing at a child namespace's procfs: processes are
 numbered as that procfs numbers them, and the namespaces above it (found with NS_GET_PARENT)
 appear as hidden ancestors, the caller's one marked current."""
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 
 def check_ancestors(fx, doc, text, top):

@@ -4,10 +4,8 @@ recorded for that process at that namespace's level (its NStgid), for --to given
 pid:[INODE], an nsfs path and another process's PID; a namespace the process is not in or below
 (a sibling branch) is exit 1 with one stderr line; --json prints {"pid", "ns", "translated"}."""
 import json
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 # 0 ─┬─ 1 ── 2
 #    └─ 3
@@ -43,16 +41,16 @@ def test():
             want = proc["nstgid"][depth]
             to = target(j, form)
             out = h.run_tool(["--translate", str(proc["pid"]), "--to", to])
-            h._eq(f"--translate {proc['pid']} ({proc['name']}) --to {to}", "output", out,
-                  f"{want}\n")
+            h.eq(f"--translate {proc['pid']} ({proc['name']}) --to {to}", "output", out,
+                 f"{want}\n")
 
         # JSON: the same answer with the namespace spelled out.
         proc, j = deep, 1
         doc = json.loads(h.run_tool(["--translate", str(proc["pid"]), "--to", target(j, "pid"),
                                      "--json"]))
         ns = fx.ns(j)
-        h._eq("--translate --json", "document", doc,
-              {"pid": proc["pid"], "ns": {"dev": ns["dev"], "ino": ns["ino"],
+        h.eq("--translate --json", "document", doc,
+             {"pid": proc["pid"], "ns": {"dev": ns["dev"], "ino": ns["ino"],
                                           "label": f"pid:[{ns['ino']}]"},
                "translated": proc["nstgid"][ns["depth"]]})
 

@@ -5,12 +5,9 @@ the cut namespaces say how many namespaces and processes lie below (text row and
 renders one box per namespace shown, one edge per parent link, one ellipse per process."""
 import html
 import re
-import shutil
 import subprocess
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 # 0 ─┬─ 1 ── 2 ── 3
 #    └─ 4
@@ -35,8 +32,8 @@ def check_depth(fx, top, depth, doc, text):
     want = [i for i in h.subtree(fx, top) if fx.ns(i)["depth"] - top_depth <= depth]
     nodes = h.json_nodes(doc["pidns"])
     rows = h.text_namespaces(h.parse_rows(text))
-    h._eq(f"{where} json", "namespaces", set(nodes), {h.key(fx.ns(i)) for i in want})
-    h._eq(f"{where} text", "namespaces", set(rows), {fx.ns(i)["ino"] for i in want})
+    h.eq(f"{where} json", "namespaces", set(nodes), {h.key(fx.ns(i)) for i in want})
+    h.eq(f"{where} text", "namespaces", set(rows), {fx.ns(i)["ino"] for i in want})
     for i in want:
         node, row = nodes[h.key(fx.ns(i))], rows[fx.ns(i)["ino"]]
         iwhere = f"{where}: namespace {i}"
@@ -44,21 +41,21 @@ def check_depth(fx, top, depth, doc, text):
         at_limit = fx.ns(i)["depth"] - top_depth == depth
         if at_limit and children(fx, i):
             k, m = below(fx, i)
-            h._eq(f"{iwhere} json", "cut", node.get("cut"), {"namespaces": k, "processes": m})
-            h._eq(f"{iwhere} json", "children", node["children"], [])
-            h._eq(f"{iwhere} text", "cut rows",
-                  [(c["namespaces"], c["processes"], c["max_depth"]) for c in cut_rows],
-                  [(k, m, depth)])
+            h.eq(f"{iwhere} json", "cut", node.get("cut"), {"namespaces": k, "processes": m})
+            h.eq(f"{iwhere} json", "children", node["children"], [])
+            h.eq(f"{iwhere} text", "cut rows",
+                 [(c["namespaces"], c["processes"], c["max_depth"]) for c in cut_rows],
+                 [(k, m, depth)])
             if row["children"][-1] is not cut_rows[0]:
                 raise AssertionError(f"{iwhere} text: the cut row is not the last row")
         else:
             if "cut" in node or cut_rows:
                 raise AssertionError(f"{iwhere}: cut where nothing is cut: {node.get('cut')}, "
                                      f"{cut_rows}")
-            h._eq(f"{iwhere} json", "children", {h.key(c) for c in node["children"]},
-                  {h.key(fx.ns(c)) for c in children(fx, i)})
-        h._eq(f"{iwhere} text", "pids", [p["pid"] for p in h.direct_processes(row)],
-              [m["pid"] for m in fx.ns(i)["members"]])
+            h.eq(f"{iwhere} json", "children", {h.key(c) for c in node["children"]},
+                 {h.key(fx.ns(c)) for c in children(fx, i)})
+        h.eq(f"{iwhere} text", "pids", [p["pid"] for p in h.direct_processes(row)],
+             [m["pid"] for m in fx.ns(i)["members"]])
 
 
 def check_ptree(where, want_ppid, roots_json, ns_row):
@@ -72,29 +69,29 @@ def check_ptree(where, want_ppid, roots_json, ns_row):
 
     def walk_json(p):
         seen.append(p["pid"])
-        h._eq(f"{where} json, pid {p['pid']}", "ppid", p["ppid"], want_ppid[p["pid"]])
-        h._eq(f"{where} json, pid {p['pid']}", "children",
-              [c["pid"] for c in p["children"]], expected(p["pid"]))
+        h.eq(f"{where} json, pid {p['pid']}", "ppid", p["ppid"], want_ppid[p["pid"]])
+        h.eq(f"{where} json, pid {p['pid']}", "children",
+             [c["pid"] for c in p["children"]], expected(p["pid"]))
         for c in p["children"]:
             walk_json(c)
 
-    h._eq(f"{where} json", "roots", [p["pid"] for p in roots_json], want_roots)
+    h.eq(f"{where} json", "roots", [p["pid"] for p in roots_json], want_roots)
     for p in roots_json:
         walk_json(p)
-    h._eq(f"{where} json", "every member once", sorted(seen), sorted(want_ppid))
+    h.eq(f"{where} json", "every member once", sorted(seen), sorted(want_ppid))
 
     def walk_text(row):
         kids = [c for c in row["children"] if c["kind"] == "proc"]
-        h._eq(f"{where} text, pid {row['pid']}", "children", [c["pid"] for c in kids],
-              expected(row["pid"]))
+        h.eq(f"{where} text, pid {row['pid']}", "children", [c["pid"] for c in kids],
+             expected(row["pid"]))
         for c in kids:
             walk_text(c)
 
-    h._eq(f"{where} text", "roots", [p["pid"] for p in h.direct_processes(ns_row)], want_roots)
+    h.eq(f"{where} text", "roots", [p["pid"] for p in h.direct_processes(ns_row)], want_roots)
     for p in h.direct_processes(ns_row):
         walk_text(p)
-    h._eq(f"{where} text", "every member once",
-          sorted(p["pid"] for p in h.all_processes(ns_row)), sorted(want_ppid))
+    h.eq(f"{where} text", "every member once",
+         sorted(p["pid"] for p in h.all_processes(ns_row)), sorted(want_ppid))
 
 
 SVG_NODE = re.compile(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>')
@@ -119,17 +116,17 @@ def check_dot(fx, dot, args, namespaces, processes, cut=()):
     nodes, edges = svg_of(dot, args)
     ns_nodes = [n for n in nodes if NS_NODE.match(n)]
     want = [f"ns_{fx.ns(i)['dev']}_{fx.ns(i)['ino']}" for i in namespaces]
-    h._eq(where, "namespace nodes", sorted(ns_nodes), sorted(want))
-    h._eq(where, "process nodes", sorted(n for n in nodes if n.startswith("p_")),
-          sorted(f"p_{m['pid']}" for i in processes for m in fx.ns(i)["members"]))
-    h._eq(where, "cut nodes", sorted(n for n in nodes if n.endswith("_cut")),
-          sorted(f"ns_{fx.ns(i)['dev']}_{fx.ns(i)['ino']}_cut" for i in cut))
-    h._eq(where, "nodes", len(nodes), len(ns_nodes) + len(
+    h.eq(where, "namespace nodes", sorted(ns_nodes), sorted(want))
+    h.eq(where, "process nodes", sorted(n for n in nodes if n.startswith("p_")),
+         sorted(f"p_{m['pid']}" for i in processes for m in fx.ns(i)["members"]))
+    h.eq(where, "cut nodes", sorted(n for n in nodes if n.endswith("_cut")),
+         sorted(f"ns_{fx.ns(i)['dev']}_{fx.ns(i)['ino']}_cut" for i in cut))
+    h.eq(where, "nodes", len(nodes), len(ns_nodes) + len(
         [n for n in nodes if n.startswith("p_")]) + len(cut))
     links = {(f"ns_{fx.ns(i)['parent']['dev']}_{fx.ns(i)['parent']['ino']}",
               f"ns_{fx.ns(i)['dev']}_{fx.ns(i)['ino']}") for i in namespaces}
     links = {link for link in links if link[0] in want}
-    h._eq(where, "namespace edges", {e for e in edges if NS_NODE.match(e[1])}, links)
+    h.eq(where, "namespace edges", {e for e in edges if NS_NODE.match(e[1])}, links)
 
 
 def check_dots(fx, dot):
@@ -144,9 +141,9 @@ def check_dots(fx, dot):
     fixture_nodes = {f"ns_{n['dev']}_{n['ino']}" for n in fx.namespaces}
     shown = {n for n in nodes if NS_NODE.match(n)}
     want = {f"ns_{fx.ns(i)['dev']}_{fx.ns(i)['ino']}" for i in (0, 1, 2, 3)}
-    h._eq("--pid dot", "fixture namespace nodes", shown & fixture_nodes, want)
-    h._eq("--pid dot", "process nodes", sorted(n for n in nodes if n.startswith("p_")),
-          sorted(f"p_{m['pid']}" for i in (2, 3) for m in fx.ns(i)["members"]))
+    h.eq("--pid dot", "fixture namespace nodes", shown & fixture_nodes, want)
+    h.eq("--pid dot", "process nodes", sorted(n for n in nodes if n.startswith("p_")),
+         sorted(f"p_{m['pid']}" for i in (2, 3) for m in fx.ns(i)["members"]))
     if f"ns_{fx.caller['dev']}_{fx.caller['ino']}" not in shown:
         raise AssertionError("--pid dot: the caller's namespace is not on the way down")
     # ... and the selected process is marked, as the text marks it.
@@ -166,15 +163,12 @@ def check_dots(fx, dot):
                 want.add((f"p_{m['ppid']}", f"p_{m['pid']}"))
             else:
                 want.add((f"ns_{fx.ns(i)['dev']}_{fx.ns(i)['ino']}", f"p_{m['pid']}"))
-    h._eq("--ptree dot", "edges into processes", {e for e in edges if e[1].startswith("p_")},
-          want)
+    h.eq("--ptree dot", "edges into processes", {e for e in edges if e[1].startswith("p_")},
+         want)
 
 
 def test():
-    dot = shutil.which("dot")
-    nsenter = shutil.which("nsenter")
-    if nsenter is None:
-        raise h.Skip("nsenter(1) is not installed")
+    nsenter = h.need_program("nsenter")
     with h.Fixture(SPEC, prefix="nsvdp") as fx:
         if [len(n["members"]) for n in fx.namespaces] != [1, 2, 1, 1, 3]:
             raise AssertionError("nsfixture built something else than " + SPEC)
@@ -192,15 +186,14 @@ def test():
                                  f"{k} namespaces with {m} processes")
         text = h.run_tool(["--max-depth", "1", "-N", "--color=never"])
         row = h.text_namespaces(h.parse_rows(text))[fx.ns(0)["ino"]]
-        h._eq("-N --max-depth 1 text: namespace 0", "rows",
-              [(c["kind"], c.get("namespaces"), c.get("processes")) for c in row["children"]],
-              [("cut", k, m)])
+        h.eq("-N --max-depth 1 text: namespace 0", "rows",
+             [(c["kind"], c.get("namespaces"), c.get("processes")) for c in row["children"]],
+             [("cut", k, m)])
 
         # Graphviz first: the processes --ptree adds below stay as zombies (the fixture's inits
         # do not reap), and they are members too.
-        if dot is None:
-            print("graphviz dot(1) is not installed: DOT output not checked")
-        else:
+        dot = h.have_program("dot", "graphviz", "DOT output")
+        if dot is not None:
             check_dots(fx, dot)
 
         # --ptree: the fixture's members hang under their init; add a three-deep chain of

@@ -9,12 +9,9 @@ import errno
 import fcntl
 import os
 import pwd
-import shutil
 import struct
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 SPEC = "2(1(1),1)"
 NS_GET_ID = 0x8008B70D  # _IOR(NSIO=0xb7, 0xd, __u64), <linux/nsfs.h> of Linux 6.18
@@ -36,12 +33,11 @@ def ns_get_id(path):
 
 def wrapper_and_uid():
     """The command that runs nsfixture in a new user namespace, and the UID that creates it."""
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        raise h.Skip("unshare(1) is not installed")
+    unshare = h.need_program("unshare")
     userns = [unshare, "--user", "--map-root-user", "--"]
-    setpriv = shutil.which("setpriv")
-    if os.geteuid() == 0 and setpriv is not None:
+    setpriv = os.geteuid() == 0 and h.have_program("setpriv", "util-linux",
+                                                   "a namespace owned by another user")
+    if setpriv:
         try:
             pwd.getpwuid(NOBODY)
             return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
@@ -71,10 +67,10 @@ def test():
         # JSON has the owner with or without --owner.
         for args in (["--ns", ns0], ["--ns", ns0, "--owner"]):
             nodes = h.json_nodes(h.run_json(args)["pidns"])
-            h._eq(f"{args} json", "namespaces", set(nodes), {h.key(n) for n in fx.namespaces})
+            h.eq(f"{args} json", "namespaces", set(nodes), {h.key(n) for n in fx.namespaces})
             for n in fx.namespaces:
-                h._eq(f"{args} json: namespace {n['index']}", "owner",
-                      nodes[h.key(n)]["owner"], want_owner)
+                h.eq(f"{args} json: namespace {n['index']}", "owner",
+                     nodes[h.key(n)]["owner"], want_owner)
 
         ids = {n["index"]: ns_get_id(f"/proc/{n['members'][0]['pid']}/ns/pid")
                for n in fx.namespaces}
@@ -101,8 +97,8 @@ def test():
         doc = h.run_json(["--ns-id"])
         nodes = h.json_nodes(doc["pidns"])
         for n in fx.namespaces:
-            h._eq(f"--ns-id json: namespace {n['index']}", "unique_id",
-                  nodes[h.key(n)].get("unique_id"), ids[n["index"]])
+            h.eq(f"--ns-id json: namespace {n['index']}", "unique_id",
+                 nodes[h.key(n)].get("unique_id"), ids[n["index"]])
         missing = [k for k, v in nodes.items() if "unique_id" not in v]
         if missing:
             raise AssertionError(f"--ns-id json: namespaces without unique_id: {missing}")

@@ -6,10 +6,8 @@ README: "cut (what --max-depth left out)").
 It once counted the whole real subtree of the cut namespace, ignoring the view, so
 `pidns-tree --pid <init of ns 2> --max-depth 1` said "… 5 namespaces with 6 processes below" for
 fixture namespace 0, although raising --max-depth shows only 2 namespaces there (1 and 2)."""
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 # 0 ─┬─ 1 ── 2      --pid selects 2: the way down is 0, 1; 3, 4, 5 are off the path
 #    ├─ 3 ── 4

@@ -8,13 +8,11 @@
   namespace that joined only that mount namespace).
 - thread_count of a namespace is the sum of its members' Threads, with a multi-threaded member."""
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 SPEC = "1(2)"
 THREADS = 4
@@ -30,11 +28,11 @@ time.sleep(600)
 
 def check_procfs(where, doc, relation, levels, ns=None, ns_or_none=None):
     procfs = doc["procfs"]
-    h._eq(where, "procfs.relation", procfs["relation"], relation)
-    h._eq(where, "procfs.levels", procfs["levels"], levels)
+    h.eq(where, "procfs.relation", procfs["relation"], relation)
+    h.eq(where, "procfs.levels", procfs["levels"], levels)
     got = procfs["ns"] and h.key(procfs["ns"])
     if ns is not None:
-        h._eq(where, "procfs.ns", got, ns)
+        h.eq(where, "procfs.ns", got, ns)
     if ns_or_none is not None and got not in (None, ns_or_none):
         raise AssertionError(f"{where}: procfs.ns is {got}, want {ns_or_none} or null")
 
@@ -78,22 +76,20 @@ def check_threads(fx, nsenter):
         py = int(bg.readline())
         members = [m["pid"] for m in ns["members"]] + [py]
         threads = {p: int(h.status_fields(p)["Threads"]) for p in members}
-        h._eq("the threaded member", "Threads", threads[py], THREADS + 1)
+        h.eq("the threaded member", "Threads", threads[py], THREADS + 1)
         args = ["--ns", str(ns["ino"])]
         node = h.run_json(args)["pidns"][0]
-        h._eq("json", "namespace", h.key(node), h.key(ns))
-        h._eq("json", "members' threads", {p["pid"]: p["threads"] for p in node["processes"]},
-              threads)
-        h._eq("json", "thread_count", node["thread_count"], sum(threads.values()))
+        h.eq("json", "namespace", h.key(node), h.key(ns))
+        h.eq("json", "members' threads", {p["pid"]: p["threads"] for p in node["processes"]},
+             threads)
+        h.eq("json", "thread_count", node["thread_count"], sum(threads.values()))
         row = h.text_namespaces(h.parse_rows(h.run_tool(args + ["--color=never"])))[ns["ino"]]
-        h._eq("text", "(process_count, thread_count)",
-              (row["process_count"], row["thread_count"]), (len(members), sum(threads.values())))
+        h.eq("text", "(process_count, thread_count)",
+             (row["process_count"], row["thread_count"]), (len(members), sum(threads.values())))
 
 
 def test():
-    nsenter = shutil.which("nsenter")
-    if nsenter is None:
-        raise h.Skip("nsenter(1) is not installed")
+    nsenter = h.need_program("nsenter")
     with h.Fixture(SPEC, mount_proc=True, prefix="nsvpt") as fx, \
             tempfile.TemporaryDirectory(prefix="nsvpt-") as tmp:
         check_procfs_views(fx, nsenter, tmp)

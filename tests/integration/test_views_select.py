@@ -6,12 +6,9 @@ bind mount of it: that subtree only; and the failures (unknown PID or inode, a f
 PID namespace) as exit 1 with one stderr line and no stdout."""
 import json
 import os
-import shutil
-import sys
 import tempfile
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 # 0 ─┬─ 1 ── 2          ns 1 and ns 3 are sibling branches; ns 5 a leaf beside them
 #    ├─ 3 ── 4
@@ -28,11 +25,11 @@ def check_full(fx, where, node, index):
     if "processes" not in node:
         raise AssertionError(f"{where}: no processes key")
     got = {p["pid"]: p for p in node["processes"]}
-    h._eq(where, "member pids", set(got), set(want["processes"]))
-    h._eq(where, "level", node["level"], want["level"])
+    h.eq(where, "member pids", set(got), set(want["processes"]))
+    h.eq(where, "level", node["level"], want["level"])
     for pid, wp in want["processes"].items():
         for field in ("name", "nstgid", "ppid"):
-            h._eq(f"{where}, pid {pid}", field, got[pid][field], wp[field])
+            h.eq(f"{where}, pid {pid}", field, got[pid][field], wp[field])
 
 
 def check_pid_view(fx, pids, doc, text):
@@ -46,9 +43,9 @@ def check_pid_view(fx, pids, doc, text):
 
     nodes = h.json_nodes(doc["pidns"])
     shown = {k for k in nodes if k in fixture_keys}
-    h._eq(f"{where} json", "fixture namespaces shown",
-          sorted(fx.ns(i)["ino"] for i in range(len(fx.namespaces)) if h.key(fx.ns(i)) in shown),
-          sorted(fx.ns(i)["ino"] for i in full | path))
+    h.eq(f"{where} json", "fixture namespaces shown",
+         sorted(fx.ns(i)["ino"] for i in range(len(fx.namespaces)) if h.key(fx.ns(i)) in shown),
+         sorted(fx.ns(i)["ino"] for i in full | path))
     # Above the fixture: only the way down to it, every namespace partial with one child.
     outside = {k: n for k, n in nodes.items() if k not in fixture_keys}
     if h.key(fx.caller) not in outside:
@@ -68,28 +65,28 @@ def check_pid_view(fx, pids, doc, text):
         check_full(fx, f"{where} json: namespace {i}", nodes[h.key(fx.ns(i))], i)
     marked = sorted(p["pid"] for n in nodes.values() for p in n.get("processes", [])
                     if p.get("selected"))
-    h._eq(f"{where} json", "selected processes", marked, sorted(pids))
+    h.eq(f"{where} json", "selected processes", marked, sorted(pids))
     for n in nodes.values():
         for p in n.get("processes", []):
             if "selected" in p and p["selected"] is not True:
                 raise AssertionError(f"{where} json: pid {p['pid']} selected={p['selected']}")
 
     rows = h.text_namespaces(h.parse_rows(text))
-    h._eq(f"{where} text", "namespaces shown", set(rows), {n["ino"] for n in nodes.values()})
+    h.eq(f"{where} text", "namespaces shown", set(rows), {n["ino"] for n in nodes.values()})
     for n in nodes.values():
         row = rows[n["ino"]]
-        h._eq(f"{where} text pid:[{n['ino']}]", "parent", row["parent_ino"],
-              n["parent_key"][1] if n["parent_key"] else None)
+        h.eq(f"{where} text pid:[{n['ino']}]", "parent", row["parent_ino"],
+             n["parent_key"][1] if n["parent_key"] else None)
         procs = h.direct_processes(row)
         if n.get("partial"):
             if procs:
                 raise AssertionError(f"{where} text: partial pid:[{n['ino']}] lists processes")
         else:
-            h._eq(f"{where} text pid:[{n['ino']}]", "pids", [p["pid"] for p in procs],
-                  sorted(p["pid"] for p in n["processes"]))
+            h.eq(f"{where} text pid:[{n['ino']}]", "pids", [p["pid"] for p in procs],
+                 sorted(p["pid"] for p in n["processes"]))
     marked = sorted(p["pid"] for r in rows.values() for p in h.direct_processes(r)
                     if "(selected)" in p["tail"])
-    h._eq(f"{where} text", "(selected) processes", marked, sorted(pids))
+    h.eq(f"{where} text", "(selected) processes", marked, sorted(pids))
 
 
 def check_ns_view(fx, index, doc, text, where):
@@ -100,23 +97,23 @@ def check_ns_view(fx, index, doc, text, where):
                              f"pid:[{fx.ns(index)['ino']}]")
     nodes = h.json_nodes(tops)
     want = h.subtree(fx, index)
-    h._eq(f"{where} json", "namespaces", set(nodes), {h.key(fx.ns(i)) for i in want})
+    h.eq(f"{where} json", "namespaces", set(nodes), {h.key(fx.ns(i)) for i in want})
     for i in want:
         node = nodes[h.key(fx.ns(i))]
         check_full(fx, f"{where} json: namespace {i}", node, i)
         if i != index:
-            h._eq(f"{where} json: namespace {i}", "parent", node["parent_key"],
-                  h.key(fx.ns(i)["parent"]))
+            h.eq(f"{where} json: namespace {i}", "parent", node["parent_key"],
+                 h.key(fx.ns(i)["parent"]))
     rows = h.text_namespaces(h.parse_rows(text))
-    h._eq(f"{where} text", "namespaces", set(rows), {fx.ns(i)["ino"] for i in want})
+    h.eq(f"{where} text", "namespaces", set(rows), {fx.ns(i)["ino"] for i in want})
     for i in want:
         ns = fx.ns(i)
         row = rows[ns["ino"]]
-        h._eq(f"{where} text: namespace {i}", "parent",
-              row["parent_ino"], None if i == index else ns["parent"]["ino"])
-        h._eq(f"{where} text: namespace {i}", "pids",
-              [p["pid"] for p in h.direct_processes(row)], [m["pid"] for m in ns["members"]])
-        h._eq(f"{where} text: namespace {i}", "level", row["level"], ns["depth"])
+        h.eq(f"{where} text: namespace {i}", "parent",
+             row["parent_ino"], None if i == index else ns["parent"]["ino"])
+        h.eq(f"{where} text: namespace {i}", "pids",
+             [p["pid"] for p in h.direct_processes(row)], [m["pid"] for m in ns["members"]])
+        h.eq(f"{where} text: namespace {i}", "level", row["level"], ns["depth"])
 
 
 def test():
@@ -144,7 +141,7 @@ def test():
             check_ns_view(fx, 3, h.run_json(["--ns", form]), text, f"--ns {form}")
 
         # A bind mount of the nsfs file, made in a private mount namespace that ends with the run.
-        unshare = shutil.which("unshare")
+        unshare = h.need_program("unshare")
         with tempfile.TemporaryDirectory(prefix="nsvsel-") as tmp:
             target = os.path.join(tmp, "pidns")
             open(target, "w", encoding="ascii").close()

@@ -1,10 +1,8 @@
 #!/usr/bin/env python3
 """(b) A wider tree of PID namespaces: siblings, several members each, namespaces of one member:
 pidns-tree shows each with its parent, members and init; --no-pids keeps the counts."""
-import sys
 
-sys.dont_write_bytecode = True
-import nsharness as h  # noqa: E402
+import harness as h
 
 SPEC = "3(2(1,1),4(2),1)"
 

@@ -3,14 +3,10 @@
 disposition a shell gives it) or exits 0, prints nothing on stderr, and the pipeline's status
 under `set -o pipefail` is 0 or 141. Run on a document far larger than a pipe's buffer (real
 nested namespaces with 600 processes), so that the pipe does break, and on the host's /proc."""
-import os
 import subprocess
-import sys
 import tempfile
 
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import nsharness as h  # noqa: E402
+import harness as h
 
 SPEC = "1(1(1(1(1(1(600))))))"  # 605 processes with nstgid of 2..7 elements: about 500 KiB
 SIGPIPE_STATUS = 128 + 13
@@ -19,11 +15,11 @@ PIPELINE = ('set -o pipefail; "$0" --json "$@" 2>"$PIDNS_ERR" | head -c 10; '
 
 
 def run_pipeline(args, allow_unshown, must_break):
-    tool = h.binary("PIDNS_TREE")
     with tempfile.NamedTemporaryFile(prefix="pidns-err-") as err:
-        r = subprocess.run(["bash", "-c", PIPELINE, tool, *args], stdin=subprocess.DEVNULL,
+        # bash runs pidns-tree as "$0" "$@"
+        r = subprocess.run(["bash", "-c", PIPELINE, *h.command(args)], stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=h.TOOL_TIMEOUT,
-                           env=dict(os.environ, PIDNS_ERR=err.name))
+                           env=h.environment({"PIDNS_ERR": err.name}))
         tool_err = err.read().decode(errors="replace")
     what = f"pidns-tree --json {' '.join(args)} | head -c 10"
     head, _, status = r.stdout.rpartition(b"\n")[0].rpartition(b"\n")

@@ -4,40 +4,14 @@
 on real nested PID namespaces, with namespaces pinned by an fd, a bind mount and
 pid_for_children; and documents broken on purpose fail validation, so the check can fail."""
 import copy
-import json
 import os
 import subprocess
-import sys
 import tempfile
 
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import nsharness as h  # noqa: E402
+import harness as h
+from harness import schema
 
 SPEC = "2(3(2(1)),1)"  # levels 1..4 below the caller's namespace
-
-
-def load_validator():
-    try:
-        import jsonschema
-    except ImportError:
-        raise h.Skip(f"the jsonschema module is missing for {sys.executable} "
-                     "(Debian: apt-get install python3-jsonschema)")
-    path = os.environ.get("PIDNS_SCHEMA")
-    if not path:
-        raise h.Skip("PIDNS_SCHEMA is not set (run through meson test)")
-    with open(path, encoding="utf-8") as f:
-        schema = json.load(f)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
-
-
-def validate(validator, doc, what):
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
-    if errors:
-        lines = [f"  at {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}"
-                 for e in errors[:10]]
-        raise AssertionError(f"{what}: {len(errors)} schema violations:\n" + "\n".join(lines))
 
 
 def namespaces(doc):
@@ -195,7 +169,7 @@ def broken_documents(doc):
 
 
 def test():
-    validator = load_validator()
+    validator = schema.validator()
     with h.Fixture(SPEC, mount_proc=True, prefix="jsfxs") as fx:
         deep = fx.ns(2)  # level 3
         member = deep["members"][1]["pid"]
@@ -222,7 +196,7 @@ def test():
         docs = {}
         for what, args in views.items():
             doc = h.run_json(args)
-            validate(validator, doc, what)
+            schema.validate(validator, doc, what)
             docs[what] = doc
             print(f"valid: {what}")
 
@@ -253,7 +227,7 @@ def test():
                                    ("--all --ptree --owner with pins", ["--all", "--ptree",
                                                                         "--owner"])):
                     doc = h.run_json(args)
-                    validate(validator, doc, what)
+                    schema.validate(validator, doc, what)
                     pins.check(doc)
                     print(f"valid: {what}")
         else:

@@ -3,19 +3,9 @@
 empty (no half document for jq to choke on), the exit status is 1 (2 for usage errors), and
 stderr holds one line that names the problem."""
 import os
-import subprocess
-import sys
 import tempfile
 
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import nsharness as h  # noqa: E402
-
-
-def run(args):
-    cmd = [h.binary("PIDNS_TREE"), *args]
-    return cmd, subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                               timeout=h.TOOL_TIMEOUT, env=dict(os.environ, NO_COLOR="1"))
+import harness as h
 
 
 def free_pid():
@@ -48,8 +38,8 @@ def test():
             (["--json", "--format", "dot"], 2, None),
         ]
         for args, status, named in failures:
-            cmd, r = run(args)
-            where = " ".join(cmd)
+            r = h.run(args, text=True)
+            where = " ".join(r.args)
             if r.returncode != status:
                 raise AssertionError(f"{where}: exit {r.returncode}, want {status}; "
                                      f"stderr {r.stderr!r}")

@@ -5,10 +5,9 @@ contradictory option values; PIDs and namespaces that do not exist. Each gets ex
 line, starting "pidns-tree: " and naming the value, no stdout, and the documented exit status
 (1 runtime failure, 2 usage error): never a signal, never an exception trace."""
 import os
-import shutil
 import tempfile
 
-import robustlib as r
+import harness as h
 
 FAIL, USAGE = 1, 2
 
@@ -23,7 +22,7 @@ def free_pid():
 
 
 def check(args, status, names, prefix=(), tool=None):
-    res = r.run(args, prefix=prefix, tool=tool)
+    res = h.run(args, prefix=prefix, tool=tool)
     what = " ".join(list(prefix[-1:]) + args)
     if res.returncode < 0:
         raise AssertionError(f"{what}: killed by signal {-res.returncode}")
@@ -84,7 +83,7 @@ def test():
             check(args, status, names)
 
         # A tmpfs, mounted in a mount namespace of its own that dies with the run.
-        if os.geteuid() == 0 and shutil.which("unshare"):
+        if os.geteuid() == 0 and h.have_program("unshare", "util-linux", "a tmpfs as --proc"):
             tmpfs = os.path.join(tmp, "tmpfs")
             os.mkdir(tmpfs)
             check(["--proc", tmpfs], FAIL, [tmpfs, "procfs"],
@@ -94,15 +93,16 @@ def test():
             print("tmpfs case skipped: needs root")
 
         # A directory user 65534 may not open.
-        if os.geteuid() == 0 and shutil.which("setpriv"):
+        if os.geteuid() == 0 and h.have_program("setpriv", "util-linux",
+                                                "a --proc that user 65534 may not open"):
             locked = os.path.join(tmp, "locked")
             os.mkdir(locked, 0o700)
             os.chmod(tmp, 0o755)
-            with r.UserBinary() as ub:
+            with h.UserBinary() as ub:
                 check(["--proc", locked], FAIL, [locked, "Permission denied"],
-                      prefix=r.AS_NOBODY, tool=ub.path)
+                      prefix=h.AS_NOBODY, tool=ub.path)
         else:
             print("unreadable-directory case skipped: needs root")
 
 
-r.main(test)
+h.main(test)

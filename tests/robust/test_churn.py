@@ -7,8 +7,7 @@ document and every text tree is consistent in itself. Bounded: SCAN_SECONDS and 
 import os
 import time
 
-import robustlib as r
-from robustlib import h
+import harness as h
 
 CHURNERS = 2
 SCAN_SECONDS = 30
@@ -44,24 +43,24 @@ def check_text(out, where):
 
 def test():
     churn = os.path.join(os.path.dirname(os.path.abspath(__file__)), "churn.sh")
-    probe = r.start(["unshare", "--pid", "--fork", "--kill-child", "true"])
+    probe = h.start(["unshare", "--pid", "--fork", "--kill-child", "true"])
     if probe.wait(timeout=30) != 0:
-        raise r.Skip("cannot create PID namespaces here (unshare --pid --fork failed)")
+        raise h.Skip("cannot create PID namespaces here (unshare --pid --fork failed)")
     churners = []
     try:
-        churners = [r.start(["bash", churn, str(SCAN_SECONDS + 5)]) for _ in range(CHURNERS)]
+        churners = [h.start(["bash", churn, str(SCAN_SECONDS + 5)]) for _ in range(CHURNERS)]
         time.sleep(1)  # let the churn build up
         stats = {"scans": 0, "json": 0, "text": 0, "vanished": 0, "max_level": 0,
                  "max_namespaces": 0}
         deadline = time.monotonic() + SCAN_SECONDS
         while stats["scans"] < MAX_SCANS and time.monotonic() < deadline:
             args = MODES[stats["scans"] % len(MODES)]
-            res = r.run(args)
+            res = h.run(args)
             where = f"scan {stats['scans']} {args}"
-            r.check_clean_exit(res)
+            h.check_clean_exit(res)
             if "--json" in args:
-                doc = r.parse_json(res)
-                nodes = r.check_doc(doc, where)
+                doc = h.parse_json(res)
+                nodes = h.check_doc(doc, where)
                 s = doc["summary"]
                 if s["malformed"] != 0 or s["tops"] != 1:
                     raise AssertionError(f"{where}: summary {s}")
@@ -86,7 +85,7 @@ def test():
         if stats["max_level"] < 2:
             raise AssertionError("no nested namespace was seen during the churn")
     finally:
-        r.kill_sessions(churners)
+        h.kill_sessions(churners)
 
 
-r.main(test)
+h.main(test)

@@ -12,8 +12,7 @@ import os
 import subprocess
 import sys
 
-import robustlib as r
-from robustlib import h
+import harness as h
 
 # A process with a second thread that reports its own thread ID, in a PID namespace of its own
 # when run through unshare --pid --fork, so that its NSpid has two fields.
@@ -29,7 +28,7 @@ time.sleep(600)
 
 def case_procfs_root():
     for inside in ("/proc/sys", "/proc/self/task", "/proc/self", "/proc/1"):
-        res = r.run(["--proc", inside])
+        res = h.run(["--proc", inside])
         err = res.stderr.decode(errors="replace")
         if res.returncode != 1 or res.stdout or inside not in err or "inside a procfs" not in err:
             raise AssertionError(f"(a) --proc {inside}: exit {res.returncode}, stderr {err!r}")
@@ -37,7 +36,7 @@ def case_procfs_root():
 
 
 def case_thread(procs):
-    box = r.start(["unshare", "--pid", "--fork", "--kill-child", sys.executable, "-c", THREADS],
+    box = h.start(["unshare", "--pid", "--fork", "--kill-child", sys.executable, "-c", THREADS],
                   stdout=subprocess.PIPE)
     procs.append(box)
     box.stdout.readline()  # the thread's ID as its own namespace numbers it
@@ -47,22 +46,22 @@ def case_thread(procs):
     tid = tids[0]
     nspid = [int(x) for x in open(f"/proc/{init}/task/{tid}/status").read()
              .split("NSpid:")[1].split("\n")[0].split()]
-    res = r.run(["--pid", str(tid), "--json"])
+    res = h.run(["--pid", str(tid), "--json"])
     if res.returncode != 0:
-        raise AssertionError(f"(b) --pid {tid}: {r.describe(res)}")
+        raise AssertionError(f"(b) --pid {tid}: {h.describe(res)}")
     doc = json.loads(res.stdout)
-    selected = [p["pid"] for n, _ in r.walk(doc["pidns"]) for p in n.get("processes", [])
+    selected = [p["pid"] for n, _ in h.walk(doc["pidns"]) for p in n.get("processes", [])
                 if p.get("selected")]
     err = res.stderr.decode()
     if selected != [init] or f"PID {tid} is a thread of process {init}" not in err:
         raise AssertionError(f"(b) --pid {tid}: selected {selected}, stderr {err!r}")
     for to, want in ((str(init), nspid[-1]), (str(os.getpid()), nspid[0])):
-        res = r.run(["--translate", str(tid), "--to", to])
+        res = h.run(["--translate", str(tid), "--to", to])
         got = res.stdout.decode().strip()
         if res.returncode != 0 or got != str(want):
             raise AssertionError(f"(b) --translate {tid} --to {to}: {got!r}, want {want}; "
-                                 f"{r.describe(res)}")
-    res = r.run(["--translate", str(tid), "--to", str(init), "--json"])
+                                 f"{h.describe(res)}")
+    res = h.run(["--translate", str(tid), "--to", str(init), "--json"])
     if json.loads(res.stdout)["translated"] != nspid[-1]:
         raise AssertionError(f"(b) --translate --json: {res.stdout!r}")
     print(f"(b) thread {tid} of {init}: --pid selects {init}; --translate gives its NSpid {nspid}")
@@ -73,10 +72,8 @@ def case_write_errors():
         me = str(os.getpid())
         for args in ([], ["--json"], ["--translate", me, "--to", me], ["--help"],
                      ["--version"], ["--format", "dot"]):
-            cmd = [r.binary("PIDNS_TREE"), *args]
-            res = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE,
-                                 stdin=subprocess.DEVNULL, timeout=60)
-            lines = [ln for ln in res.stderr.decode().splitlines() if not r.UNSHOWN_LINE.match(ln)]
+            res = h.run(args, stdout=full)
+            lines = [ln for ln in res.stderr.decode().splitlines() if not h.UNSHOWN_LINE.match(ln)]
             if res.returncode != 1 or lines != ["pidns-tree: error writing to standard output"]:
                 raise AssertionError(f"(c) {args} > /dev/full: exit {res.returncode}, "
                                      f"stderr {lines}")
@@ -93,7 +90,7 @@ def test():
         else:
             print("(b) skipped: needs root for a PID namespace")
     finally:
-        r.kill_sessions(procs)
+        h.kill_sessions(procs)
 
 
-r.main(test)
+h.main(test)

@@ -25,15 +25,14 @@ import sys
 import tempfile
 import time
 
-import robustlib as r
-from robustlib import h
+import harness as h
 
 HANG_TIMEOUT = 20  # seconds: far more than a run takes; reaching it means pidns-tree blocked
 
 # A namespace that no process lives in, held by whatever the test does with its /proc/PID/ns/pid:
 # `unshare --pid --fork` whose init is killed once the holder reports it holds the namespace.
 def start_ns():
-    p = r.start(["unshare", "--pid", "--fork", "--kill-child", "sleep", "600"],
+    p = h.start(["unshare", "--pid", "--fork", "--kill-child", "sleep", "600"],
                 stdout=subprocess.PIPE)
     init = h.wait_for("the namespace's init", lambda: h.child_pids(p.pid))[0]
     return p, init, h.stat_ns(f"/proc/{init}/ns/pid")
@@ -42,19 +41,19 @@ def start_ns():
 def run_all(args=("--all", "--json"), prefix=()):
     """pidns-tree with a timeout that means a hang; returns the CompletedProcess."""
     try:
-        return r.run(list(args), prefix=prefix, timeout=HANG_TIMEOUT)
+        return h.run(list(args), prefix=prefix, timeout=HANG_TIMEOUT)
     except subprocess.TimeoutExpired as e:
         raise AssertionError(f"pidns-tree {' '.join(args)} hung for {HANG_TIMEOUT} s") from e
 
 
 def doc_of(res, what):
     if res.returncode != 0:
-        raise AssertionError(f"{what}: {r.describe(res)}")
+        raise AssertionError(f"{what}: {h.describe(res)}")
     return json.loads(res.stdout)
 
 
 def pins_of(doc, key):
-    nodes = {(n["dev"], n["ino"]): n for n, _ in r.walk(doc["pidns"])}
+    nodes = {(n["dev"], n["ino"]): n for n, _ in h.walk(doc["pidns"])}
     if key not in nodes:
         raise AssertionError(f"pid:[{key[1]}] is not in the tree")
     return nodes[key]["pins"]
@@ -68,7 +67,7 @@ def unreachable_line(res):
 
 def holder(script, *args):
     """sh -c SCRIPT in a private mount namespace, which prints "ready" when set up."""
-    p = r.start(["unshare", "--mount", "--propagation", "private", "sh", "-ec", script, "sh",
+    p = h.start(["unshare", "--mount", "--propagation", "private", "sh", "-ec", script, "sh",
                  *args], stdout=subprocess.PIPE)
     line = p.stdout.readline()
     if line.strip() != b"ready":
@@ -94,7 +93,7 @@ def case_fd_swap(tmp, procs):
     fifo = os.path.join(tmp, "swap-fifo")
     os.mkfifo(fifo)
     init = h.child_pids(ns_proc.pid)[0]
-    swapper = r.start([sys.executable, "-c", SWAPPER, f"/proc/{init}/ns/pid", fifo],
+    swapper = h.start([sys.executable, "-c", SWAPPER, f"/proc/{init}/ns/pid", fifo],
                       stdout=subprocess.PIPE)
     procs.append(swapper)
     swapper.stdout.readline()
@@ -103,17 +102,18 @@ def case_fd_swap(tmp, procs):
     while time.monotonic() < deadline:
         res = run_all()
         if res.returncode != 0:
-            raise AssertionError(f"(a) fd swap: {r.describe(res)}")
+            raise AssertionError(f"(a) fd swap: {h.describe(res)}")
         runs += 1
     # Every open of another process's descriptor is O_PATH: nothing its owner swaps in gets
     # opened. (Reopening pidns-tree's own O_PATH descriptors through its /proc/self/fd is how
     # the checked namespaces become usable for ioctls.)
-    if shutil.which("strace"):
+    if h.have_program("strace", "strace", "(a) O_PATH on every open of another's descriptor"):
         log = os.path.join(tmp, "strace.log")
-        subprocess.run(["strace", "-f", "-y", "-e", "trace=openat", "-o", log,
-                        r.binary("PIDNS_TREE"), "--all", "--json"], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=HANG_TIMEOUT, check=True,
-                       env=h.env_under_ptrace())
+        res = h.run(["--all", "--json"], prefix=["strace", "-f", "-y", "-e", "trace=openat",
+                                                 "-o", log],
+                    ptrace=True, stdout=subprocess.DEVNULL, timeout=HANG_TIMEOUT)
+        if res.returncode != 0:
+            raise AssertionError(f"(a) under strace: {h.describe(res)}")
         opens = re.compile(r'^(\d+)\s+openat\(\d+</proc/(\d+)/fd>, "\d+", ([A-Z_|]+)')
         seen, bad = 0, []
         with open(log, encoding="utf-8", errors="replace") as f:
@@ -224,7 +224,7 @@ def case_many(tmp, procs):
     procs.append(hold)
     ns_proc2, init2, ns2 = start_ns()
     procs.append(ns_proc2)
-    fds = r.start([sys.executable, "-c", FD_HOLDER, f"/proc/{init2}/ns/pid"],
+    fds = h.start([sys.executable, "-c", FD_HOLDER, f"/proc/{init2}/ns/pid"],
                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     procs.append(fds)
     fd = int(fds.stdout.readline())
@@ -284,14 +284,14 @@ time.sleep(600)
 
 
 def case_zombie(procs):
-    maker = r.start([sys.executable, "-c", ZOMBIE_MAKER], stdout=subprocess.PIPE)
+    maker = h.start([sys.executable, "-c", ZOMBIE_MAKER], stdout=subprocess.PIPE)
     procs.append(maker)
     zombie = int(maker.stdout.readline())
-    pending = r.start(["unshare", "--pid", "sleep", "600"])  # no --fork: waits for its first child
+    pending = h.start(["unshare", "--pid", "sleep", "600"])  # no --fork: waits for its first child
     procs.append(pending)
     h.wait_for("unshare to exec sleep", lambda: h.status_fields(pending.pid)["Name"] == "sleep")
     doc = doc_of(run_all(), "(g) zombie")
-    procs_by_pid = {p["pid"]: p for n, _ in r.walk(doc["pidns"]) for p in n.get("processes", [])}
+    procs_by_pid = {p["pid"]: p for n, _ in h.walk(doc["pidns"]) for p in n.get("processes", [])}
     if zombie not in procs_by_pid or "children_ns" in procs_by_pid[zombie]:
         raise AssertionError(f"(g) zombie {zombie}: {procs_by_pid.get(zombie)}")
     if procs_by_pid.get(pending.pid, {}).get("children_ns") != "pending":
@@ -301,13 +301,10 @@ def case_zombie(procs):
 
 def test():
     if os.geteuid() != 0:
-        raise r.Skip("needs root to mount and to read other processes' descriptors")
-    for tool in ("unshare", "chroot", "mount"):
-        if shutil.which(tool) is None:
-            raise r.Skip(f"{tool} is not installed")
-    pause = os.environ.get("PAUSE")
-    if not pause:
-        raise r.Skip("PAUSE is not set (run through meson test)")
+        raise h.Skip("needs root to mount and to read other processes' descriptors")
+    for tool, package in (("unshare", "util-linux"), ("chroot", "coreutils"), ("mount", "mount")):
+        h.need_program(tool, package)
+    pause = h.meson_path("PAUSE")
     procs = []
     with tempfile.TemporaryDirectory(prefix="pidns-pins-") as tmp:
         try:
@@ -320,7 +317,7 @@ def test():
             case_chroot(tmp, procs, pause)
             case_zombie(procs)
         finally:
-            r.kill_sessions(procs)
+            h.kill_sessions(procs)
 
 
-r.main(test)
+h.main(test)

@@ -21,15 +21,13 @@ summary.inferred and the stderr line saying how many were inferred."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 
-import robustlib as r
-from robustlib import h
+import harness as h
 
-NOBODY_SLEEP = ["setpriv", f"--reuid={r.NOBODY}", f"--regid={r.NOBODY}", "--clear-groups",
+NOBODY_SLEEP = ["setpriv", f"--reuid={h.NOBODY}", f"--regid={h.NOBODY}", "--clear-groups",
                 "sleep", "600"]
 
 
@@ -118,12 +116,9 @@ def inner():
                 truth[pid] = (h.stat_ns(f"/proc/{pid}/ns/pid"), h.status_fields(pid))
             except OSError:
                 pass
-        res = subprocess.run(r.AS_NOBODY + [os.environ["PIDNS_TREE"], "--json"],
-                             capture_output=True, text=True, timeout=60)
-        text = subprocess.run(r.AS_NOBODY + [os.environ["PIDNS_TREE"], "--color=never"],
-                              capture_output=True, text=True, timeout=60)
-        dot = subprocess.run(r.AS_NOBODY + [os.environ["PIDNS_TREE"], "--format", "dot"],
-                             capture_output=True, text=True, timeout=60)
+        res = h.run(["--json"], prefix=h.AS_NOBODY, text=True)
+        text = h.run(["--color=never"], prefix=h.AS_NOBODY, text=True)
+        dot = h.run(["--format", "dot"], prefix=h.AS_NOBODY, text=True)
         return check(truth, res, text, dot, {"a": a1, "b": b1, "c": c1, "v": v_pid, "w": w_pid},
                      bool(groups))
     finally:
@@ -202,11 +197,10 @@ def check(truth, res, text, dot, who, with_cgroups):
 
 def test():
     if os.geteuid() != 0:
-        raise r.Skip("needs root to build namespaces that another user may not inspect")
+        raise h.Skip("needs root to build namespaces that another user may not inspect")
     for tool in ("unshare", "nsenter", "setpriv"):
-        if shutil.which(tool) is None:
-            raise r.Skip(f"{tool} is not installed")
-    with r.UserBinary() as ub:
+        h.need_program(tool)
+    with h.UserBinary() as ub:
         res = subprocess.run(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc",
                               sys.executable, os.path.abspath(__file__), "--inner"],
                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -218,4 +212,4 @@ def test():
 
 if __name__ == "__main__" and sys.argv[1:] == ["--inner"]:
     sys.exit(inner())
-r.main(test)
+h.main(test)

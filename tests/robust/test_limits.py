@@ -9,8 +9,7 @@ import os
 import tempfile
 import time
 
-import robustlib as r
-from robustlib import h
+import harness as h
 
 # 10 + 9 x (100 + 10 x 98) = 9,730 processes in 100 namespaces, 3 levels deep.
 SPEC_10K = "10(" + ",".join(["100(" + ",".join(["98"] * 10) + ")"] * 9) + ")"
@@ -42,18 +41,18 @@ def measure(args):
     with tempfile.TemporaryDirectory(prefix="pidns-robust-") as tmp:
         rss_file = os.path.join(tmp, "maxrss")
         start = time.monotonic()
-        res = r.run(args, prefix=[r.binary("MAXRSS"), rss_file])
+        res = h.run(args, prefix=[h.meson_path("MAXRSS"), rss_file])
         seconds = time.monotonic() - start
-        r.check_clean_exit(res)
+        h.check_clean_exit(res)
         with open(rss_file) as f:
             rss = int(f.read())
-    doc = r.parse_json(res) if "--json" in args else None
+    doc = h.parse_json(res) if "--json" in args else None
     return rss, seconds, doc["summary"]["processes"] if doc else None, res
 
 
 def check_fixture_shown(fx, doc):
     """Every fixture process is in the document, in its namespace, with its NStgid."""
-    nodes = r.check_doc(doc)
+    nodes = h.check_doc(doc)
     for ns in fx.namespaces:
         got = nodes.get((ns["dev"], ns["ino"]))
         if got is None:
@@ -72,12 +71,12 @@ def test():
         threads_max = int(f.read())
     free = min(pid_max, threads_max) - pids_in_use()
     if free < 12000:
-        raise r.Skip(f"only {free} PIDs free (pid_max {pid_max}, threads-max {threads_max}); "
+        raise h.Skip(f"only {free} PIDs free (pid_max {pid_max}, threads-max {threads_max}); "
                      "10,000 fixture processes need more")
 
     results = {}
     with h.Fixture(SPEC_1K, prefix="rbl") as fx:
-        check_fixture_shown(fx, r.parse_json(measure(["--json"])[3]))
+        check_fixture_shown(fx, h.parse_json(measure(["--json"])[3]))
         for mode in (["--json"], ["--color=never"]):
             measure(mode)  # warm the kernel's caches
             results[("1k", mode[0])] = measure(mode)[:2] + (
@@ -98,7 +97,7 @@ def test():
             results[("10k", mode[0])] = measure(mode)[:2] + (
                 measure(["--json", "-N"])[2],)
 
-    if os.environ.get("PIDNS_TREE_MEASURABLE", "1") != "1":
+    if h.build_is_sanitized() or not h.build_is_optimized():
         print("limits: memory bounds not checked: sanitized or unoptimised build")
         return
     report, too_much = [], []
@@ -117,4 +116,4 @@ def test():
         raise AssertionError(f"peak RSS grows too much with {too_much}")
 
 
-r.main(test)
+h.main(test)

@@ -13,13 +13,11 @@ vanished, but never merge it into A's record, under A's parent, beside A's membe
 strace."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 
-import robustlib as r
-from robustlib import h
+import harness as h
 
 DELAY_US = 6_000_000  # long enough to kill A and create B while the scan waits
 
@@ -60,7 +58,6 @@ def inner():
     """Runs as the init of the test's own PID namespace, with its own /proc. The scan is held at
     D's status; meanwhile A dies, placeholder Q (listed after D) dies, and C forks B's init with
     Q's PID (ns_last_pid), in a new namespace that gets A's inode back."""
-    tool = os.environ["PIDNS_TREE"]
     keep = []
     try:
         c = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", sys.executable, "-c",
@@ -75,19 +72,20 @@ def inner():
         keep += [d, q]
         # Which openat() of a run reads D's status: a dry run with nothing delayed.
         log = "/tmp/recycled-strace.log"
-        subprocess.run(["strace", "-f", "-e", "trace=openat", "-o", log, tool, "--json"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                       env=h.env_under_ptrace())
+        dry = h.run(["--json"], prefix=["strace", "-f", "-e", "trace=openat", "-o", log],
+                    ptrace=True, stdout=subprocess.DEVNULL)
+        if dry.returncode != 0:
+            raise AssertionError(h.describe(dry))
         with open(log, encoding="utf-8") as f:
             opens = [ln for ln in f if " openat(" in ln and "resumed" not in ln]
         nth = [i for i, ln in enumerate(opens, 1) if f'"{d.pid}/status"' in ln]
         if len(nth) != 1:
             print(f"cannot find the open of {d.pid}/status among {len(opens)} opens")
             return 1
-        run = subprocess.Popen(["strace", "-f", "-o", "/dev/null", "-e", "trace=openat",
-                                "-e", f"inject=openat:delay_enter={DELAY_US}:when={nth[0]}", tool,
-                                "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=h.env_under_ptrace())
+        strace = ["strace", "-f", "-o", "/dev/null", "-e", "trace=openat",
+                  "-e", f"inject=openat:delay_enter={DELAY_US}:when={nth[0]}"]
+        run = subprocess.Popen(h.command(["--json"], prefix=strace), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=h.environment(ptrace=True))
         time.sleep(1)  # the scan has listed every PID, read A's members, and waits at D
         for p in (a_proc, q):
             p.kill()
@@ -110,7 +108,7 @@ def inner():
         doc = json.loads(out)
         print(f"A pid:[{a_ns[1]}] died; B's init {b_init}, a child of C pid:[{c_ns[1]}], got its "
               f"inode and Q's PID")
-        nodes = {(n["dev"], n["ino"]): (n, parent) for n, parent in r.walk(doc["pidns"])}
+        nodes = {(n["dev"], n["ino"]): (n, parent) for n, parent in h.walk(doc["pidns"])}
         for key, (n, parent) in nodes.items():
             depths = {len(p["nstgid"]) for p in n.get("processes", [])}
             if len(depths) > 1:
@@ -135,19 +133,18 @@ def inner():
 
 def test():
     if os.geteuid() != 0:
-        raise r.Skip("needs root")
-    if shutil.which("strace") is None:
-        raise r.Skip("strace is not installed")
+        raise h.Skip("needs root")
+    h.need_program("strace", "strace")
     res = subprocess.run(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc",
                           sys.executable, os.path.abspath(__file__), "--inner"],
                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     print(res.stdout, end="")
     if res.returncode == 77:
-        raise r.Skip(res.stdout.strip().splitlines()[-1])
+        raise h.Skip(res.stdout.strip().splitlines()[-1])
     if res.returncode != 0:
         raise AssertionError(f"exit {res.returncode}: {res.stdout}{res.stderr}")
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--inner"]:
     sys.exit(inner())
-r.main(test)
+h.main(test)

@@ -12,12 +12,10 @@
 Every procfs is mounted in a private mount namespace that dies with its run."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 
-import robustlib as r
-from robustlib import h
+import harness as h
 
 # Forks, as its parent, a child with a chosen PID below its own (written to ns_last_pid by root,
 # between "ready" and "go"), which makes itself non-dumpable: nobody else may read its ns/pid.
@@ -59,13 +57,13 @@ def as_nobody_with_procfs(options, ub, args):
     mnt = os.path.join(ub.dir, "proc")
     os.makedirs(mnt, exist_ok=True)
     script = 'mount -t proc -o "$1" proc "$2" && shift 2 && exec "$@"'
-    return r.run(["--proc", mnt, *args], tool=ub.path,
+    return h.run(["--proc", mnt, *args], tool=ub.path,
                  prefix=["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
-                         "sh", options, mnt, *r.AS_NOBODY])
+                         "sh", options, mnt, *h.AS_NOBODY])
 
 
 def case_pid_order(ub, procs):
-    parent = r.start(r.AS_NOBODY + [sys.executable, "-c", LOW_CHILD], stdin=subprocess.PIPE,
+    parent = h.start(h.AS_NOBODY + [sys.executable, "-c", LOW_CHILD], stdin=subprocess.PIPE,
                      stdout=subprocess.PIPE)
     procs.append(parent)
     ppid = int(parent.stdout.readline())
@@ -78,8 +76,8 @@ def case_pid_order(ub, procs):
     if child > ppid:
         print(f"(a) skipped: the child got PID {child}, above its parent's {ppid}")
         return
-    doc = json.loads(r.run(["--json"], prefix=r.AS_NOBODY, tool=ub.path).stdout)
-    where = {p["pid"]: (n["dev"], n["ino"]) for n, _ in r.walk(doc["pidns"])
+    doc = json.loads(h.run(["--json"], prefix=h.AS_NOBODY, tool=ub.path).stdout)
+    where = {p["pid"]: (n["dev"], n["ino"]) for n, _ in h.walk(doc["pidns"])
              for p in n.get("processes", [])}
     if where.get(child) != h.stat_ns("/proc/self/ns/pid") or where.get(ppid) != where.get(child):
         raise AssertionError(f"(a) child {child} (non-dumpable) of {ppid}: shown in "
@@ -88,17 +86,17 @@ def case_pid_order(ub, procs):
 
 
 def case_no_visible(ub, procs):
-    held = r.start(r.AS_NOBODY + [sys.executable, "-c", FD_HELD], stdout=subprocess.PIPE)
+    held = h.start(h.AS_NOBODY + [sys.executable, "-c", FD_HELD], stdout=subprocess.PIPE)
     procs.append(held)
     ino = int(held.stdout.readline())
     res = as_nobody_with_procfs("hidepid=noaccess", ub, ["--all", "--json"])
-    r.check_clean_exit(res)
-    doc = r.parse_json(res)
-    nodes = {n["ino"]: n for n, _ in r.walk(doc["pidns"])}
+    h.check_clean_exit(res)
+    doc = h.parse_json(res)
+    nodes = {n["ino"]: n for n, _ in h.walk(doc["pidns"])}
     if ino not in nodes or not nodes[ino]["hidden"] or nodes[ino].get("all_members_seen") is not False:
         raise AssertionError(f"(b) json: the namespace held by a descriptor: {nodes.get(ino)}")
     text = as_nobody_with_procfs("hidepid=noaccess", ub, ["--all", "--color=never"])
-    r.check_clean_exit(text)
+    h.check_clean_exit(text)
     lines = [ln for ln in text.stdout.decode().splitlines() if f"pid:[{ino}]" in ln]
     if len(lines) != 1 or "no visible processes" not in lines[0]:
         raise AssertionError(f"(b) text: {lines}")
@@ -106,15 +104,15 @@ def case_no_visible(ub, procs):
 
 
 def case_above_procfs(ub, procs):
-    inner = r.start(r.AS_NOBODY + ["unshare", "--user", "--map-root-user", "--pid", "--fork",
+    inner = h.start(h.AS_NOBODY + ["unshare", "--user", "--map-root-user", "--pid", "--fork",
                                    "--mount", "--mount-proc", "sleep", "600"])
     procs.append(inner)
     init = h.wait_for("the user's namespace", lambda: h.child_pids(inner.pid))[0]
     # Its procfs is mounted once it runs sleep (unshare --mount-proc mounts, then execs).
     h.wait_for("sleep", lambda: h.status_fields(init)["Name"] == "sleep")
-    res = r.run(["--proc", f"/proc/{init}/root/proc", "--color=never"], prefix=r.AS_NOBODY,
+    res = h.run(["--proc", f"/proc/{init}/root/proc", "--color=never"], prefix=h.AS_NOBODY,
                 tool=ub.path)
-    r.check_clean_exit(res)
+    h.check_clean_exit(res)
     rows = h.text_namespaces(h.parse_rows(res.stdout.decode()))
     above = [row for row in rows.values() if row["hidden"]]
     if not above or any("no visible processes" not in row["line"] for row in above):
@@ -125,7 +123,7 @@ def case_above_procfs(ub, procs):
 def case_hidepid(ub):
     res = as_nobody_with_procfs("hidepid=invisible", ub, [])
     if res.returncode != 0 or not res.stdout:
-        raise AssertionError(f"(c) {r.describe(res)}")
+        raise AssertionError(f"(c) {h.describe(res)}")
     lines = res.stderr.decode(errors="replace").splitlines()
     said = [ln for ln in lines if "hidepid=invisible" in ln and "other users" in ln]
     if len(said) != 1:
@@ -141,7 +139,7 @@ CONTAINER = ('python3 -c "import ctypes, time; ctypes.CDLL(None).prctl(4, 0, 0, 
 
 
 def case_header(ub, procs):
-    box = r.start(["unshare", "--pid", "--fork", "--kill-child", "--mount", "--propagation",
+    box = h.start(["unshare", "--pid", "--fork", "--kill-child", "--mount", "--propagation",
                    "private", "--mount-proc", "sh", "-c", CONTAINER])
     procs.append(box)
     init = h.wait_for("the container's init", lambda: h.child_pids(box.pid))[0]
@@ -152,11 +150,11 @@ def case_header(ub, procs):
     # The container's own procfs, mounted (in a private mount namespace) where the user can reach
     # it: nsenter --pid forks the mount into the container's PID namespace.
     script = ('nsenter --target "$1" --pid -- mount -t proc proc "$2" && shift 2 && exec "$@"')
-    res = r.run(["--proc", mnt, "--json"], tool=ub.path,
+    res = h.run(["--proc", mnt, "--json"], tool=ub.path,
                 prefix=["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
-                        "sh", str(init), mnt, *r.AS_NOBODY])
-    r.check_clean_exit(res)
-    doc = r.parse_json(res)
+                        "sh", str(init), mnt, *h.AS_NOBODY])
+    h.check_clean_exit(res)
+    doc = h.parse_json(res)
     box_ns = h.stat_ns(f"/proc/{init}/ns/pid")
     if doc["procfs"]["ns"] != {"dev": box_ns[0], "ino": box_ns[1]} or \
             doc["procfs"]["relation"] != "descendant":
@@ -166,15 +164,15 @@ def case_header(ub, procs):
 
 def test():
     if os.geteuid() != 0:
-        raise r.Skip("needs root to mount procfs instances and to switch users")
-    for tool in ("unshare", "setpriv", "nsenter", "mount"):
-        if shutil.which(tool) is None:
-            raise r.Skip(f"{tool} is not installed")
-    probe = r.start(r.AS_NOBODY + ["unshare", "--user", "--map-root-user", "true"])
+        raise h.Skip("needs root to mount procfs instances and to switch users")
+    for tool, package in (("unshare", "util-linux"), ("setpriv", "util-linux"),
+                          ("nsenter", "util-linux"), ("mount", "mount")):
+        h.need_program(tool, package)
+    probe = h.start(h.AS_NOBODY + ["unshare", "--user", "--map-root-user", "true"])
     if probe.wait(timeout=30) != 0:
-        raise r.Skip("user 65534 cannot create user namespaces here")
+        raise h.Skip("user 65534 cannot create user namespaces here")
     procs = []
-    with r.UserBinary() as ub:
+    with h.UserBinary() as ub:
         try:
             case_pid_order(ub, procs)
             case_no_visible(ub, procs)
@@ -182,7 +180,7 @@ def test():
             case_hidepid(ub)
             case_header(ub, procs)
         finally:
-            r.kill_sessions(procs)
+            h.kill_sessions(procs)
 
 
-r.main(test)
+h.main(test)

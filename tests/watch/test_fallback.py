@@ -4,38 +4,27 @@ and rescans /proc every --interval; a namespace the user makes (a user + PID nam
 execs a uniquely named sleep) is reported created, at level 1 under the host, and gone after it is
 killed, each within a few intervals; SIGTERM ends it with exit 0. Root inside a user namespace
 falls back too, and says why."""
-import os
-import shutil
 import signal
-import tempfile
 
-import watchlib as w
+import harness as h
+from harness import watch as w
 
-NOBODY = 65534
-AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
 INTERVAL = 0.2
 
 
 def test():
-    if os.geteuid() != 0:
-        raise w.Skip("needs root to switch to user 65534")
-    if shutil.which("setpriv") is None:
-        raise w.Skip("setpriv(1) is not installed")
-    host = w.stat_key("/proc/self/ns/pid")
-    with tempfile.TemporaryDirectory(prefix="pidns-watch-") as tmp:
-        os.chmod(tmp, 0o755)  # the build directory may be out of the user's reach
-        tool = os.path.join(tmp, "pidns-tree")
-        shutil.copy(w.binary("PIDNS_TREE"), tool)
-        os.chmod(tool, 0o755)
+    host = h.stat_ns("/proc/self/ns/pid")
+    with h.UserBinary() as ub:  # the build directory may be out of the user's reach
+        tool = ub.path
         with w.NamedProgram() as prog, \
-                w.Watcher(["--interval", str(INTERVAL)], prefix=AS_NOBODY, tool=tool) as watcher:
+                w.Watcher(["--interval", str(INTERVAL)], prefix=h.AS_NOBODY, tool=tool) as watcher:
             line = watcher.mode_line()
             want = f"rescanning /proc every {INTERVAL:g} s (no proc connector: no CAP_NET_ADMIN)"
             if want not in line or "live less than that" not in line:
                 raise AssertionError(f"mode line {line!r}, want one with {want!r}")
             w.wait_until_started(watcher)
             userns = ["unshare", "--user", "--map-root-user"]
-            with w.Namespace(prog.path, 60, prefix=AS_NOBODY + userns) as ns:
+            with w.Namespace(prog.path, 60, prefix=h.AS_NOBODY + userns) as ns:
                 created = watcher.wait(lambda e: e["event"] == "created" and
                                        e["init_name"] == prog.name, "created")
                 if created["level"] != 1 or w.key(created["parent"]) != host or \
@@ -62,4 +51,4 @@ def test():
             raise AssertionError(f"in a user namespace, SIGTERM: exit {uw.proc.returncode}")
 
 
-w.main(test)
+h.main(test)

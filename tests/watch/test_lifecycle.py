@@ -8,8 +8,8 @@ import re
 import signal
 import time
 
-import watchlib as w
-from watchlib import h
+import harness as h
+from harness import watch as w
 
 TEXT_LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (exists |created|gone   |resync ) "
                        r"(.*)$")
@@ -29,7 +29,10 @@ def check_created(fx, index, event, text_lines):
     if event.get("unique_id") != unique_id:
         raise AssertionError(f"{where}: unique_id {event.get('unique_id')}, NS_GET_ID says "
                              f"{unique_id}")
-    text = [line for line in text_lines if f" pid:[{n['ino']}] " in line]
+    # Keyed by init too: nsfs reuses an inode at once, and another test's namespace may have had
+    # this one just before.
+    text = [line for line in text_lines
+            if f" pid:[{n['ino']}] " in line and f", init {init['pid']} " in line]
     want_text = (f"created pid:[{n['ino']}] level {n['depth']}, parent pid:[{n['parent']['ino']}], "
                  f"init {init['pid']} {init['name']}")
     if len(text) != 1 or want_text not in text[0]:
@@ -51,8 +54,8 @@ def test():
                 created[k] = jw.wait(lambda e, k=k, i=i: e["event"] == "created" and
                                      w.key(e["ns"]) == k and e["init"] == inits[i],
                                      f"created of fixture namespace {i}")
-                tw.wait(lambda line, n=fx.ns(i): f"created pid:[{n['ino']}] " in line,
-                        f"text created of fixture namespace {i}")
+                tw.wait(lambda line, n=fx.ns(i), i=i: f"created pid:[{n['ino']}] " in line and
+                        f", init {inits[i]} " in line, f"text created of fixture namespace {i}")
             for i in range(3):
                 check_created(fx, i, created[keys[i]], tw.lines)
 
@@ -66,7 +69,8 @@ def test():
                         gone["init"] != pid:
                     raise AssertionError(f"gone of namespace {victim}: {gone}")
                 tw.wait(lambda line, n=fx.ns(victim): f"gone    pid:[{n['ino']}] " in line and
-                        re.search(r", lived \d+\.\d{3} s$", line), f"text gone of {victim}")
+                        f", init {pid} " in line and re.search(r", lived \d+\.\d{3} s$", line),
+                        f"text gone of {victim}")
             jw.drain(0.5)
             early = [e for e in jw.events_of(keys[0]) if e["event"] == "gone" and
                      e["init"] == inits[0]]
@@ -92,4 +96,4 @@ def test():
                 raise AssertionError(f"text line not of the documented form: {line!r}")
 
 
-w.main(test)
+h.main(test)

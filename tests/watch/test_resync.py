@@ -9,7 +9,8 @@ import signal
 import subprocess
 import time
 
-import watchlib as w
+import harness as h
+from harness import watch as w
 
 BURST = 400
 
@@ -50,7 +51,7 @@ def test():
         try:
             a_init = a.init_pid()
             wait_for_comm(a_init, prog_a.name)
-            a_key = w.stat_key(f"/proc/{a_init}/ns/pid")
+            a_key = h.stat_ns(f"/proc/{a_init}/ns/pid")
             watcher.wait(lambda e: e["event"] == "created" and w.key(e["ns"]) == a_key,
                          "A created")
             os.kill(watcher.proc.pid, signal.SIGSTOP)
@@ -60,7 +61,7 @@ def test():
                 b = w.Namespace(prog_b.path, 120)
                 b_init = b.init_pid()
                 wait_for_comm(b_init, prog_b.name)
-                b_key = w.stat_key(f"/proc/{b_init}/ns/pid")
+                b_key = h.stat_ns(f"/proc/{b_init}/ns/pid")
                 burst()
             finally:
                 os.kill(watcher.proc.pid, signal.SIGCONT)
@@ -91,4 +92,4 @@ def test():
         print(f"{resyncs} resync events, {len(watcher.lines)} events in all")
 
 
-w.main(test)
+h.main(test)

@@ -5,8 +5,8 @@ A (nsenter into A, then unshare) is created at level 2 under A, one made on the 
 reported; when A's init dies, A and everything below it is gone and pidns-tree exits 0 by itself,
 there being nothing left to watch. The same with --ns /proc/PID/ns/pid, in text."""
 
-import watchlib as w
-from watchlib import h
+import harness as h
+from harness import watch as w
 
 
 def test():
@@ -55,4 +55,4 @@ def test():
         # dead, which it reports as an error on stderr: not ours to judge.
 
 
-w.main(test)
+h.main(test)

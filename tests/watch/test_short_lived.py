@@ -6,13 +6,14 @@ Five in a row, each seen."""
 import subprocess
 import time
 
-import watchlib as w
+import harness as h
+from harness import watch as w
 
 RUNS = 5
 
 
 def test():
-    host = w.stat_key("/proc/self/ns/pid")
+    host = h.stat_ns("/proc/self/ns/pid")
     with w.Watcher() as watcher, w.NamedProgram() as prog:
         w.require_connector(watcher)
         w.wait_until_started(watcher)
@@ -37,4 +38,4 @@ def test():
             raise AssertionError(f"exit {watcher.proc.returncode}: {watcher.err!r}")
 
 
-w.main(test)
+h.main(test)

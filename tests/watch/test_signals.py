@@ -9,8 +9,8 @@ import subprocess
 import tempfile
 import time
 
-import watchlib as w
-from watchlib import h
+import harness as h
+from harness import watch as w
 
 CHURN = "while :; do unshare --pid --fork --kill-child true; done"
 SIGPIPE_STATUS = 128 + signal.SIGPIPE
@@ -51,9 +51,10 @@ def closed_pipe():
     script = ('"$0" --watch 2>"$1" | head -n 1 >/dev/null; echo "${PIPESTATUS[0]}"')
     with tempfile.NamedTemporaryFile(prefix="pidns-watch-err-") as err_file:
         started = time.monotonic()
-        r = subprocess.run(["bash", "-c", script, w.binary("PIDNS_TREE"), err_file.name],
+        # bash runs pidns-tree as "$0"
+        r = subprocess.run(["bash", "-c", script, *h.command(), err_file.name],
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=30,
-                           start_new_session=True)
+                           start_new_session=True, env=h.environment())
         took = time.monotonic() - started
         err = err_file.read().decode(errors="replace").splitlines()
     status = int(r.stdout.split()[-1])
@@ -68,8 +69,7 @@ def closed_pipe():
 
 def full_disk():
     with open("/dev/full", "wb") as full:
-        r = subprocess.run([w.binary("PIDNS_TREE"), "--watch"], stdin=subprocess.DEVNULL,
-                           stdout=full, stderr=subprocess.PIPE, timeout=30)
+        r = h.run(["--watch"], stdout=full, timeout=30)
     lines = [line for line in r.stderr.decode().splitlines()
              if not line.startswith("pidns-tree: watching ") and not h.UNSHOWN_LINE.match(line)]
     if r.returncode != 1 or lines != ["pidns-tree: error writing to standard output"]:
@@ -78,11 +78,11 @@ def full_disk():
 
 def test():
     if os.geteuid() != 0:
-        raise w.Skip("needs root to make PID namespaces with unshare")
+        raise h.Skip("needs root to make PID namespaces with unshare")
     ends_cleanly(True, signal.SIGINT)
     ends_cleanly(False, signal.SIGTERM)
     closed_pipe()
     full_disk()
 
 
-w.main(test)
+h.main(test)

@@ -1,39 +1,31 @@
-"""Shared helpers of the --watch tests (tests/watch): a running `pidns-tree --watch` whose events
-are read as they come, namespaces made with unshare(1) whose init has a name of our choosing, and
-checks of every event against the JSON Schema of watch events.
+"""--watch: a running `pidns-tree --watch` whose events are read as they come (each checked
+against the JSON Schema of watch events), namespaces made with unshare(1) whose init has a name of
+our choosing, and the waits between them.
 
 The machine may be busy with other people's namespaces: each test looks only at the events of
-namespaces it made itself (by inode, or by the unique name of their init). meson passes
-PIDNS_TREE, NSFIXTURE and PIDNS_WATCH_SCHEMA in the environment. Exit 77 means skip.
+namespaces it made itself (by inode, or by the unique name of their init).
 """
 
+import fcntl
 import json
 import os
 import random
 import shutil
 import signal
 import string
+import struct
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import nsharness as h  # noqa: E402
+from .core import Skip
+from .schema import validator
+from .tool import command, environment
 
-Skip = h.Skip
-main = h.main
-binary = h.binary
 EVENT_TIMEOUT = 20  # seconds to wait for one expected event on a loaded machine
 HOST_PIDNS_INO = 0xEFFFFFFC  # PROC_PID_INIT_INO
 NS_GET_ID = 0x8008B70D  # _IOR(0xb7, 0xd, __u64), Linux 6.18
-
-
-def stat_key(path):
-    st = os.stat(path)
-    return (st.st_dev, st.st_ino)
 
 
 def key(obj):
@@ -43,8 +35,6 @@ def key(obj):
 
 def ns_get_id(path):
     """NS_GET_ID of the namespace file at path, or None where the kernel lacks it."""
-    import fcntl
-    import struct
     fd = os.open(path, os.O_RDONLY)
     try:
         buf = bytearray(8)
@@ -61,26 +51,6 @@ def unique_name(prefix):
     return prefix + "".join(random.choice(string.ascii_lowercase) for _ in range(6))
 
 
-class Validator:
-    """Checks events against doc/pidns-tree-watch.schema.json, where jsonschema is installed."""
-
-    def __init__(self):
-        try:
-            import jsonschema
-        except ImportError:
-            print("jsonschema missing: events are not validated against the schema")
-            self.validator = None
-            return
-        with open(binary("PIDNS_WATCH_SCHEMA"), encoding="utf-8") as f:
-            schema = json.load(f)
-        jsonschema.Draft202012Validator.check_schema(schema)
-        self.validator = jsonschema.Draft202012Validator(schema)
-
-    def check(self, event):
-        if self.validator is not None:
-            self.validator.validate(event)
-
-
 class Watcher:
     """`pidns-tree --watch ARGS` in a session of its own. Two threads read its stdout and stderr
     as they come, so that it never blocks on a full pipe while the test does something else.
@@ -88,12 +58,11 @@ class Watcher:
 
     def __init__(self, args=(), prefix=(), env=None, tool=None, json_lines=True):
         self.json_lines = json_lines
-        cmd = list(prefix) + [tool or binary("PIDNS_TREE"), "--watch"]
-        cmd += (["--json"] if json_lines else []) + list(args)
-        self.validator = Validator() if json_lines else None
+        cmd = command(["--watch", *(["--json"] if json_lines else []), *args], prefix, tool)
+        self.validator = validator("PIDNS_WATCH_SCHEMA") if json_lines else None
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, start_new_session=True, cwd="/",
-                                     env=dict(os.environ, NO_COLOR="1", **(env or {})))
+                                     env=environment(env))
         self.out = b""  # everything read from stdout
         self.err = b""
         self.lines = []  # whole stdout lines, parsed (JSON) or as text
@@ -129,7 +98,7 @@ class Watcher:
             return
         try:
             event = json.loads(line)
-            self.validator.check(event)
+            self.validator.validate(event)
         except Exception as e:  # noqa: BLE001 - reported by wait() in the test's thread
             self.problem = self.problem or f"line {line!r}: {e}"
             return

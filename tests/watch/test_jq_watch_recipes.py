@@ -3,41 +3,33 @@
 section (so the docs and this test cannot drift), run with real jq on the events a real watcher
 printed while this test made namespaces: S lives 50 ms; L lives over a second, and N, made inside
 L, 50 ms. Each result is checked against what was made, not against pidns-tree's own output. The
-container recipe runs on the same events with a container label put into S's."""
+container recipe runs on the same events with a container label put into S's. (The recipes for
+snapshots: json/test_jq_snapshot_recipes.py.)"""
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import tempfile
 import time
 
-import watchlib as w
+import harness as h
+from harness import readme
+from harness import watch as w
 
 SECTION = "### jq recipes for `--watch`"
 SOURCE = "pidns-tree --watch --json"
 
 
-def recipes():
-    return w.h.readme_recipes(SECTION, SOURCE)
-
-
 def run(what, cmd, values, events_file):
-    cmd = w.h.fill_recipe(what, cmd, values)
+    cmd = readme.fill_recipe(what, cmd, values)
     cmd = cmd.replace(SOURCE, "cat " + shlex.quote(events_file), 1)
-    r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], stdin=subprocess.DEVNULL,
-                       capture_output=True, text=True, timeout=60)
-    if r.returncode != 0 or r.stderr:
-        raise AssertionError(f"recipe {what!r} exited {r.returncode}: {cmd}\n{r.stderr}")
-    return cmd, r.stdout.splitlines()
+    return cmd, readme.run_recipe(what, cmd)
 
 
 def test():
-    if shutil.which("jq") is None:
-        raise w.Skip("jq is not installed")
+    found = readme.readme_recipes(SECTION, SOURCE)
     if os.geteuid() != 0:
-        raise w.Skip("needs root to make PID namespaces with nsenter and unshare")
-    found = recipes()
+        raise h.Skip("needs root to make PID namespaces with nsenter and unshare")
     with w.Watcher() as watcher, w.NamedProgram("wjs") as s_prog, \
             w.NamedProgram("wjl") as l_prog, w.NamedProgram("wjn") as n_prog:
         w.require_connector(watcher)
@@ -101,9 +93,7 @@ def test():
         "Containers as they start, with their engine and id:": ({}, containers, True),
         "How many namespaces are alive after each event:": ({}, alive_counts, False),
     }
-    if set(found) != set(checks):
-        raise AssertionError(f"README recipes without a check: {sorted(set(found) - set(checks))};"
-                             f" checks without a recipe: {sorted(set(checks) - set(found))}")
+    readme.check_coverage(found, checks)
     with tempfile.TemporaryDirectory(prefix="pidns-watch-jq-") as tmp:
         real = os.path.join(tmp, "events.jsonl")
         fake = os.path.join(tmp, "labelled.jsonl")
@@ -124,4 +114,4 @@ def test():
             print(f"ok: {what} ({len(lines)} lines)")
 
 
-w.main(test)
+h.main(test)

@@ -21,7 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# As root: clone(CLONE_NEWPID); otherwise inside a user namespace, as tests/integration does.
+# As root: clone(CLONE_NEWPID); otherwise inside a user namespace, as tests/harness/fixture.py
+# runs nsfixture.
 wrap=()
 if [ "$(id -u)" -ne 0 ]; then wrap=(unshare --user --map-root-user --); fi
 mkfifo "$tmp/hold"

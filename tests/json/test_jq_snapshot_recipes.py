@@ -2,65 +2,32 @@
 """The jq recipes of README.md, extracted from its "## jq recipes" section (so the docs and this
 test cannot drift), run with real jq against real `pidns-tree --json` output on real nested PID
 namespaces; each result is checked against what nsfixture built, not against pidns-tree's own
-output. The Kubernetes pod recipe runs on a fake document, since pods need cgroups."""
+output. The Kubernetes pod recipe runs on a fake document, since pods need cgroups. (The recipes
+for --watch: watch/test_jq_watch_recipes.py.)"""
 import json
 import os
 import re
 import shlex
-import shutil
-import subprocess
-import sys
 import tempfile
 
-sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import nsharness as h  # noqa: E402
+import harness as h
+from harness import readme, schema
 
 SPEC = "2(3(1,2),1)"  # 0: level 1; 1: level 2 under 0; 2, 3: level 3 under 1; 4: level 2 under 0
 SECTION = "## jq recipes"
 POD, OTHER_POD = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "99999999-0000-4000-8000-000000000001"
 
 
-def recipes():
-    """{description: command} from README's jq recipes section, in order."""
-    return h.readme_recipes(SECTION, "pidns-tree --json")
-
-
-def substitute(what, cmd, values):
-    return h.fill_recipe(what, cmd, values)
-
-
-def run(what, cmd, env):
-    r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], stdin=subprocess.DEVNULL,
-                       capture_output=True, text=True, timeout=h.TOOL_TIMEOUT, env=env)
-    errors = [line for line in r.stderr.splitlines() if not h.UNSHOWN_LINE.match(line)]
-    if r.returncode != 0 or errors:
-        raise AssertionError(f"recipe {what!r} exited {r.returncode}: {cmd}\n{r.stderr}")
-    return r.stdout.splitlines()
-
-
 def label(ns):
     return f"pid:[{ns['ino']}]"
 
 
-def schema_check(doc):
-    """The fake document is one pidns-tree could print, where jsonschema is at hand."""
-    try:
-        import jsonschema
-    except ImportError:
-        print("jsonschema missing: the fake document is not validated")
-        return
-    with open(h.binary("PIDNS_SCHEMA"), encoding="utf-8") as f:
-        jsonschema.Draft202012Validator(json.load(f)).validate(doc)
-
-
 def test():
-    if shutil.which("jq") is None:
-        raise h.Skip("jq is not installed")
-    found = recipes()
-    tool_dir = os.path.dirname(os.path.abspath(h.binary("PIDNS_TREE")))
-    env = dict(os.environ, PATH=tool_dir + os.pathsep + os.environ.get("PATH", ""),
-               NO_COLOR="1")
+    found = readme.readme_recipes(SECTION, "pidns-tree --json")
+    validator = schema.validator()  # the fake document must be one pidns-tree could print
+    # The recipes run "pidns-tree": this build's, first in PATH.
+    tool_dir = os.path.dirname(os.path.abspath(h.meson_path("PIDNS_TREE")))
+    env = h.environment({"PATH": tool_dir + os.pathsep + os.environ.get("PATH", "")})
     with h.Fixture(SPEC, prefix="jsfxj") as fx:
         ns = fx.namespaces
         if [n["depth"] for n in ns] != [1, 2, 3, 3, 2]:
@@ -134,9 +101,7 @@ def test():
             "The namespace of a container, given its name (Docker's, Podman's, or a pod "
             "container's):": ({"name": "shop-web"}, by_name, True),
         }
-        if set(found) != set(checks):
-            raise AssertionError(f"README recipes without a check: {sorted(set(found) - set(checks))}; "
-                                 f"checks without a recipe: {sorted(set(checks) - set(found))}")
+        readme.check_coverage(found, checks)
 
         doc = json.loads(h.run_tool(["--json"]))
 
@@ -159,13 +124,13 @@ def test():
             fake = os.path.join(tmp, "fake.json")
             with open(fake, "w", encoding="utf-8") as f:
                 json.dump(doc, f)
-            schema_check(doc)
+            schema.validate(validator, doc, "the fake document")
             for what, cmd in found.items():
                 values, check, on_fake = checks[what]
-                cmd = substitute(what, cmd, values)
+                cmd = readme.fill_recipe(what, cmd, values)
                 if on_fake:
                     cmd = cmd.replace("pidns-tree --json", "cat " + shlex.quote(fake), 1)
-                lines = run(what, cmd, env)
+                lines = readme.run_recipe(what, cmd, env, tolerated=h.UNSHOWN_LINE)
                 if not check(lines):
                     raise AssertionError(f"recipe {what!r}: unexpected result of\n  {cmd}\n"
                                          + "\n".join(lines[:40]))

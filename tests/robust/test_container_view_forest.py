@@ -5,14 +5,13 @@ is still the host's) inside a level-2 fixture namespace, and (b) as the init of 
 with its own /proc, given the host's procfs bind-mounted elsewhere (--proc). Each namespace is at
 the level the host view gives it; parents the kernel would not name are inferred (parent_inferred)
 and are the host view's parents; a namespace whose init was orphaned to an unseen PID 1 stays a
-top of its own, and stderr says why ("N separate trees"). Compared with the host's view."""
+top of its own, and stderr says why ("N separate trees"). Compared with the host's view.
+(integration/test_container_view_inferred.py: the exact tree of a fixture, seen from inside it.)"""
 import os
-import shutil
 import tempfile
 import time
 
-import robustlib as r
-from robustlib import h
+import harness as h
 
 SPEC_A = "2(2(1),1)"  # a0 (level 1) > a1 (level 2, the container) > a2; a0 > a3
 SPEC_B = "1(2)"       # b0 (level 1) > b1: another tree beside it
@@ -35,8 +34,8 @@ def parents(nodes):
 def check_view(what, doc, host_doc, res, expect):
     """expect: {ns key: (parent key or None, parent_inferred or None for either)} for the
     namespaces this test built; every other namespace is checked for agreement with itself."""
-    lines = r.check_clean_exit(res, allow_forest=True)
-    nodes = r.check_doc(doc, what)
+    lines = h.check_clean_exit(res, allow_forest=True)
+    nodes = h.check_doc(doc, what)
     host_nodes = h.index_tree(host_doc["pidns"])
     par = parents(nodes)
     for k, (want_parent, want_inferred, *want_level) in expect.items():
@@ -44,10 +43,10 @@ def check_view(what, doc, host_doc, res, expect):
         where = f"{what}: pid:[{k[1]}]"
         if n is None:
             raise AssertionError(f"{where} missing")
-        h._eq(where, "parent", par.get(k), want_parent)
-        h._eq(where, "level", n["level"], want_level[0] if want_level else host_nodes[k]["level"])
+        h.eq(where, "parent", par.get(k), want_parent)
+        h.eq(where, "level", n["level"], want_level[0] if want_level else host_nodes[k]["level"])
         if want_inferred is not None:
-            h._eq(where, "parent_inferred", n["parent_inferred"], want_inferred)
+            h.eq(where, "parent_inferred", n["parent_inferred"], want_inferred)
     # Every top but the host's must be one that procfs gives no clue for: no member has a parent
     # process shown one level up (else pidns-tree should have inferred the link).
     procs = {p["pid"]: (k, n["level"]) for k, n in nodes.items() for p in n.get("processes", [])}
@@ -59,7 +58,7 @@ def check_view(what, doc, host_doc, res, expect):
             if up is not None and up[1] == top["level"] - 1:
                 raise AssertionError(f"{what}: top pid:[{top['ino']}] has member {p['pid']} whose "
                                      f"parent {p['ppid']} lives one level up in pid:[{up[0][1]}]")
-    forest = [ln for ln in lines if r.FOREST_LINE.match(ln)]
+    forest = [ln for ln in lines if h.FOREST_LINE.match(ln)]
     tops = len(doc["pidns"])
     if (tops > 1) != bool(forest) or (forest and not forest[0].startswith(f"pidns-tree: {tops} ")):
         raise AssertionError(f"{what}: {tops} tops, stderr {lines!r}")
@@ -67,33 +66,33 @@ def check_view(what, doc, host_doc, res, expect):
 
 
 def test():
-    for tool in ("nsenter", "unshare", "mount"):
-        if shutil.which(tool) is None:
-            raise r.Skip(f"{tool}(1) is not installed")
+    for tool, package in (("nsenter", "util-linux"), ("unshare", "util-linux"),
+                          ("mount", "mount")):
+        h.need_program(tool, package)
     if os.geteuid() != 0:
-        raise r.Skip("needs root: the container is built with nsenter and mount")
+        raise h.Skip("needs root: the container is built with nsenter and mount")
     procs = []
     with h.Fixture(SPEC_A, prefix="rbca") as fa, h.Fixture(SPEC_B, prefix="rbcb") as fb, \
             tempfile.TemporaryDirectory(prefix="pidns-robust-") as tmp:
         try:
             # A level-1 namespace whose init is orphaned: its parent (unshare) is killed.
-            holder = r.start(["unshare", "--pid", "--fork"] + r.namer_argv(ORPHAN))
+            holder = h.start(["unshare", "--pid", "--fork"] + h.namer_argv(ORPHAN))
             procs.append(holder)
-            orphan = r.find_by_name([ORPHAN])[ORPHAN][0]
+            orphan = h.processes_named([ORPHAN])[ORPHAN][0]
             holder.kill()
             holder.wait()
             deadline = time.monotonic() + 10
-            while int(r.status_field(orphan, "PPid")[0]) == holder.pid:
+            while int(h.status_field(orphan, "PPid")[0]) == holder.pid:
                 if time.monotonic() > deadline:
                     raise AssertionError("the orphan was not reparented")
                 time.sleep(0.05)
             orphan_ns = key_of_pid(orphan)
-            reaper = int(r.status_field(orphan, "PPid")[0])
+            reaper = int(h.status_field(orphan, "PPid")[0])
 
-            host_res = r.run(["--json"])
-            r.check_clean_exit(host_res)
-            host_doc = r.parse_json(host_res)
-            host_nodes = r.check_doc(host_doc, "host")
+            host_res = h.run(["--json"])
+            h.check_clean_exit(host_res)
+            host_doc = h.parse_json(host_res)
+            host_nodes = h.check_doc(host_doc, "host")
             if len(host_doc["pidns"]) != 1:
                 raise AssertionError("host view: more than one top")
             host = key(host_doc["pidns"][0])
@@ -121,13 +120,13 @@ def test():
 
             # (a) nsenter into a fixture namespace, host /proc.
             enter = ["nsenter", "--target", str(fa.init_pid(CONTAINER)), "--pid", "--"]
-            res = r.run(["--json"], prefix=enter)
-            doc = r.parse_json(res)
+            res = h.run(["--json"], prefix=enter)
+            doc = h.parse_json(res)
             nodes = check_view("nsenter", doc, host_doc, res, expect(a[CONTAINER]))
             if not nodes[a[CONTAINER]]["current"]:
                 raise AssertionError("nsenter: the container's namespace is not current")
-            text_res = r.run(["--color=never"], prefix=enter)
-            r.check_clean_exit(text_res, allow_forest=True)
+            text_res = h.run(["--color=never"], prefix=enter)
+            h.check_clean_exit(text_res, allow_forest=True)
             text_nodes = h.index_tree(h.parse_text(text_res.stdout.decode()), keyed_by_dev=False)
             for k, (want_parent, _) in expect(a[CONTAINER]).items():
                 tn = text_nodes.get(k[1])
@@ -142,9 +141,9 @@ def test():
                       'shift && exec "$@"')
             wrap = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork",
                     "--kill-child", "sh", "-c", script, "sh", hostproc]
-            res = r.run(["--proc", hostproc, "--json"], prefix=wrap)
-            doc = r.parse_json(res)
-            cont = [key(n) for n, _ in r.walk(doc["pidns"]) if n["current"]]
+            res = h.run(["--proc", hostproc, "--json"], prefix=wrap)
+            doc = h.parse_json(res)
+            cont = [key(n) for n, _ in h.walk(doc["pidns"]) if n["current"]]
             # (nsfs inodes are reused at once: the new namespace may have a number the host view
             # gave to some other test's namespace that has gone since.)
             if len(cont) != 1 or cont[0] == host or cont[0] in ours:
@@ -155,7 +154,7 @@ def test():
             print(f"container view: orphan reaper PID {reaper} "
                   f"{'shown' if reaper_shown else 'not shown: a forest of 2'}")
         finally:
-            r.kill_sessions(procs)
+            h.kill_sessions(procs)
 
 
 def key_of_pid(pid):
@@ -163,4 +162,4 @@ def key_of_pid(pid):
     return (st.st_dev, st.st_ino)
 
 
-r.main(test)
+h.main(test)
