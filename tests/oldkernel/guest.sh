@@ -23,9 +23,14 @@ emit() {  # emit NAME < DATA: one record
   echo "@@END $1" >&3
 }
 
-finish() {  # every file of $R as a record, then power off
-  cut -d ' ' -f 1 /proc/uptime > "$R/uptime.end"
-  for f in "$R"/*; do emit "${f##*/}" < "$f"; done
+mark() {  # mark PHASE: seconds since the kernel started, at the end of PHASE
+  read -r up _ < /proc/uptime
+  echo "$1 $up" >> "$R/uptime"
+}
+
+finish() {  # every file of $R in one record (a tar), then power off
+  mark guest
+  tar -C "$R" -cf - . | emit records.tar
   echo @@DONE >&3
   poweroff -f
 }
@@ -91,8 +96,8 @@ run() {  # run NAME USER ARGS...: one pidns-tree run, its output, stderr and exi
   echo $? > "$R/run.$name.rc"
 }
 
+mark boot
 uname -r > "$R/uname"
-cut -d ' ' -f 1 /proc/uptime > "$R/uptime.start"  # seconds since the kernel started
 # Debian's switch for user namespaces of unprivileged users (5.10 has it; on by default there).
 if [ -e /proc/sys/kernel/unprivileged_userns_clone ]; then
   echo 1 > /proc/sys/kernel/unprivileged_userns_clone
@@ -157,6 +162,7 @@ echo "pid_for_children $(ns_of "/proc/$held/ns/pid_for_children") $held" >> "$R/
 unshare -p sleep 100000 &
 echo "pending 0 0 $!" >> "$R/pins"
 usleep 100000  # the last one has called unshare
+mark namespaces
 
 # -------------------------------------------------------------------------------------------
 # Every mode, as root and as nobody, between two snapshots of the truth.
@@ -186,6 +192,7 @@ run translate-fx-pid.root root --translate "$P2" --to "$P1" -J
 run translate-fx-not.root root --translate "$P2" --to "$I3"
 run translate-fx-pid.nobody nobody --translate "$P2" --to "$P1"
 snapshot after
+mark modes
 
 # -------------------------------------------------------------------------------------------
 # --watch: the proc connector (root on /proc), rescans of another procfs mount (root), rescans

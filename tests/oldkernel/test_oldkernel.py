@@ -51,9 +51,12 @@ def boot_and_collect(release, workdir):
             f.write(data)
     with open(os.path.join(kernel_dir, "version"), encoding="utf-8") as f:
         kernel = f.read().strip()
-    start, end = (float(records.get(f"uptime.{k}", b"0")) for k in ("start", "end"))
-    print(f"kernel {kernel}: qemu ran {elapsed:.1f} s: boot to /init {start:.1f} s, the guest's "
-          f"work {end - start:.1f} s; records in {keep}")
+    marks, last = [], 0.0
+    for line in records.get("uptime", b"").decode().splitlines():
+        phase, at = line.split()
+        marks.append(f"{phase} {float(at) - last:.1f} s")
+        last = float(at)
+    print(f"kernel {kernel}: qemu ran {elapsed:.1f} s ({', '.join(marks)}); records in {keep}")
     if "guest-error" in records:
         raise RuntimeError("the guest failed: " + records["guest-error"].decode().strip()
                            + "\nconsole:\n" + console)
