@@ -13,6 +13,7 @@ The cloud kernels build in everything the VM needs (initramfs, serial console, d
 user namespaces, the proc connector): `require_config` checks that, so no module is loaded.
 
 The cache directory is PIDNS_KERNEL_CACHE when set (CI fetches once), else the one given.
+PIDNS_DEBIAN_MIRROR and PIDNS_DEBIAN_SECURITY_MIRROR override the mirrors taken from apt.
 Exit status: 0, 1 on a failure, 77 when the kernels cannot be had here (no apt, no mirror).
 """
 
@@ -96,8 +97,11 @@ class Apt:
 
     def update(self):
         rc, _, err = self.run("apt-get", "update")
-        if rc != 0:
-            raise Unavailable(f"apt-get update of {self.sources} failed: {last_line(err)}")
+        # An unreachable mirror is only a warning to apt-get update, which then exits 0.
+        failed = [line for line in err.splitlines() if "Failed to fetch" in line]
+        if rc != 0 or failed:
+            why = failed[0] if failed else last_line(err)
+            raise Unavailable(f"apt-get update of {self.sources} failed: {why}")
 
     def candidates(self):
         """Every linux-image-*-cloud-amd64-unsigned in the index, newest first."""
