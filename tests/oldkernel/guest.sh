@@ -29,7 +29,6 @@ mark() {  # mark PHASE: seconds since the kernel started, at the end of PHASE
 }
 
 finish() {  # every file of $R in one record (a tar), then power off
-  mark guest
   tar -C "$R" -cf - . | emit records.tar
   echo @@DONE >&3
   poweroff -f
@@ -236,4 +235,5 @@ for w in "$w1" "$w2" "$w3"; do
   echo $? > "$R/watch.rc.$w"
 done
 echo "$w1 connector $w2 rescan $w3 nobody" > "$R/watch.pids"
+mark watch
 finish
