@@ -10,15 +10,17 @@ it, next to real Docker and Podman containers, and the Kubernetes DaemonSet's po
              /host` draws the host's tree as the host's own run of this build does, with the
              test's Docker and Podman containers named alike
   inferred   the same without --pid=host and without SYS_PTRACE: the host's structure is
-             inferred from what procfs lets everyone read, the containers are still named, and
-             stderr says why it is inferred
+             inferred from what procfs lets everyone read, the Podman container is still named
+             (the Docker ones only labelled: see compare_inferred), and stderr says why
   daemonset  deploy/kubernetes/daemonset.yaml: its settings checked as written, then its pod
              template played as a Pod by `podman kube play`; the pod's log carries the host's
-             namespaces with the containers named. Debian 12's podman (4.3) plays Pods but not
-             DaemonSets, and ignores hostPID: the pod runs in a PID namespace of its own, so what
-             this cannot show is the DaemonSet's scheduling on every node, its tolerations, its
-             ServiceAccount and requests, and the node's namespace as the pod's own (the 'host'
-             test runs the image with --pid=host for that).
+             namespaces with the containers named, and a container started and removed while
+             it runs, created and gone; the README's jq recipes for that log run on it.
+             Debian 12's podman (4.3) plays Pods but not DaemonSets, and ignores hostPID: the
+             pod runs in a PID namespace of its own, so what this cannot show is the
+             DaemonSet's scheduling on every node, its tolerations, its ServiceAccount and
+             requests, and the node's namespace as the pod's own (the 'host' test runs the
+             image with --pid=host for that).
 
 The Docker containers run under a private dockerd (tests/engines/test_engines.py's), the Podman
 ones in the system store, which is where the host's own files say podman keeps its containers:
@@ -29,7 +31,8 @@ image is not built.
 
 PIDNS_TREE names this build's binary, PIDNS_IMAGE_ID the file where `meson compile image` wrote
 the image's ID, PIDNS_VERSION the version, PIDNS_SOURCE_URL the -Dsource_url option,
-PIDNS_DAEMONSET the manifest and PIDNS_WATCH_SCHEMA the JSON Schema of a --watch line.
+PIDNS_DAEMONSET the manifest, PIDNS_WATCH_SCHEMA the JSON Schema of a --watch line and
+PIDNS_README the README, whose jq recipes for the DaemonSet's log run on the pod's log.
 """
 
 import json
@@ -63,6 +66,10 @@ events_logger = "none"
 runtime = "runc"
 """
 LOG_TIMEOUT = 60  # seconds for the DaemonSet's pod to log the test's containers
+# README.md's recipes for the DaemonSet's log: each starts with this command, which the test
+# replaces with `podman logs` of its pod.
+RECIPES = "### jq recipes for the DaemonSet's log"
+RECIPE_SOURCE = "kubectl -n pidns-tree logs -l app.kubernetes.io/name=pidns-tree --tail=-1"
 
 
 def env(name):
@@ -578,18 +585,41 @@ def pod_log(podman, container):
     return [json.loads(l) for l in r.stdout.splitlines()], r.stderr.splitlines()
 
 
-def wait_for_log(podman, container, workloads):
-    """The log, once it holds an `exists` line for every workload's namespace."""
+def wait_for_log(podman, container, what, found):
+    """The log, once found(events) holds; raises after LOG_TIMEOUT seconds."""
     deadline = time.monotonic() + LOG_TIMEOUT
     while True:
         events, err = pod_log(podman, container)
-        inits = {e["init"] for e in events if e["event"] == "exists"}
-        if all(w.pid in inits for w in workloads.items):
+        if found(events):
             return events, err
         if time.monotonic() > deadline:
-            raise AssertionError(f"after {LOG_TIMEOUT} s the pod's log lacks some of "
-                                 f"{[w.name for w in workloads.items]}:\n{err}\n{events}")
+            raise AssertionError(f"after {LOG_TIMEOUT} s the pod's log lacks {what}:\n"
+                                 f"{err}\n{events}")
         time.sleep(0.5)
+
+
+def logged(event, pid):
+    """Whether the events hold EVENT for the namespace whose init is PID."""
+    return lambda events: any(e["event"] == event and e["init"] == pid for e in events)
+
+
+def late_container(podman, pod_container, workloads):
+    """A podman container started while the pod watches, then removed: the log must report it
+    created, named, and gone. Returns it as a Workload."""
+    name = workloads.podman_name("late")
+    podman("run", "-d", "--network=none", "--name", name, workloads.busybox, "sleep", "600")
+    cid, pid = podman("inspect", "-f", "{{.Id}} {{.State.Pid}}", name).split()
+    late = Workload("podman", name, cid, int(pid))
+    podman.cgroups.append(f"libpod_parent/libpod-{cid}")
+    wait_for_log(podman, pod_container, f"{name} created", logged("created", late.pid))
+    podman("rm", "-f", "-t", "0", name)
+    events, _ = wait_for_log(podman, pod_container, f"{name} gone", logged("gone", late.pid))
+    for event in ("created", "gone"):
+        (e,) = [e for e in events if e["event"] == event and e["init"] == late.pid]
+        if e["container"] != workloads.expected(late):
+            raise AssertionError(f"{name} {event}: container {e['container']}, want "
+                                 f"{workloads.expected(late)}")
+    return late
 
 
 def check_log(events, host_doc, workloads):
@@ -645,8 +675,9 @@ def play(podman, tmp, kinds, workloads, pod):
     pod_yaml(kinds, pod, path)
     podman("kube", "play", "--network", "none", path)
     container = f"{pod}-{kinds['DaemonSet']['spec']['template']['spec']['containers'][0]['name']}"
-    events, err = wait_for_log(podman, container, workloads)
-    time.sleep(3)  # a few rescans, for the measurement
+    wait_for_log(podman, container, "every container of the test",
+                 lambda events: all(logged("exists", w.pid)(events) for w in workloads.items))
+    late = late_container(podman, container, workloads)
     pid = int(podman("inspect", "-f", "{{.State.Pid}}", container))
     own, host = os.readlink(f"/proc/{pid}/ns/pid"), os.readlink("/proc/self/ns/pid")
     if own != host:
@@ -654,9 +685,42 @@ def play(podman, tmp, kinds, workloads, pod):
               f"the pod ran in {own}, not the host's {host}, so it read the host's namespaces "
               "through /host/proc from below them; with hostPID (the 'host' test's --pid=host) "
               "its own namespace is the host's")
+    events, err = pod_log(podman, container)
     print("the pod's stderr:", *err, sep="\n  ")
     host_doc, _ = host_view()
-    return check_log(events, host_doc, workloads) + measure(pid, kinds)
+    return (check_log(events, host_doc, workloads) + measure(pid, kinds)
+            + check_recipes(podman, container, workloads, late))
+
+
+def check_recipes(podman, container, workloads, late):
+    """README.md's jq recipes for the DaemonSet's log, on this pod's log (stdout and stderr, as
+    kubectl logs gives them); returns the errors."""
+    host_doc, _ = host_view()
+    label = {w.name: engines.namespace_of(host_doc, w.pid)["label"] for w in workloads.items}
+    want = {
+        "exists": [f"{label[w.name]} {w.engine} {w.name} {w.cid[:12]}" for w in workloads.items],
+        "created": [f"{late.engine} {late.name} "],
+        "gone": [f"{late.engine} {late.name} lived "],
+    }
+    errors = []
+    found = nsharness.readme_recipes(RECIPES, RECIPE_SOURCE)
+    if len(found) != len(want):
+        errors.append(f"{len(found)} recipes in README.md's {RECIPES!r}, the test checks "
+                      f"{len(want)}")
+    source = f"podman logs {container} 2>&1"
+    for (what, cmd), (event, lines) in zip(found.items(), want.items()):
+        cmd = cmd.replace(RECIPE_SOURCE, source, 1)
+        r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=60, env=podman.env,
+                           check=False)
+        out = r.stdout.splitlines()
+        print(f"recipe {what!r} ({event}):", *out, sep="\n  ")
+        if r.returncode != 0 or r.stderr:
+            errors.append(f"recipe {what!r} exited {r.returncode}: {r.stderr}")
+        for line in lines:
+            if not any(line in o for o in out):
+                errors.append(f"recipe {what!r}: no line with {line!r}")
+    return errors
 
 
 def pause_images(podman):
