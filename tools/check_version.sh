@@ -10,7 +10,8 @@ version=$(meson introspect --projectinfo "$src/meson.build" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
 failed=0
 # "pidns-tree (0.3.0-1) unstable; urgency=medium": the upstream part, without epoch or revision.
-changelog=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$src/debian/changelog" | sed 's/^[0-9]*://; s/-[^-]*$//')
+changelog=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$src/debian/changelog" |
+  sed 's/^[0-9]*://; s/-[^-]*$//')
 if [ "$changelog" != "$version" ]; then
   echo "check_version: debian/changelog's newest entry is $changelog, meson.build says $version" >&2
   failed=1
@@ -20,7 +21,8 @@ if ! grep -q "^\.TH .* \"pidns\\\\-tree $version\"" "$src/man/pidns-tree.1"; the
     "(meson.build's version)" >&2
   failed=1
 fi
-if ! grep -q "^ *image: localhost/pidns-tree:$version\$" "$src/deploy/kubernetes/daemonset.yaml"; then
+daemonset=$src/deploy/kubernetes/daemonset.yaml
+if ! grep -q "^ *image: localhost/pidns-tree:$version\$" "$daemonset"; then
   echo "check_version: deploy/kubernetes/daemonset.yaml does not run" \
     "localhost/pidns-tree:$version (meson.build's version)" >&2
   failed=1
