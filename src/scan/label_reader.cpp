@@ -27,10 +27,12 @@ void LabelReader::read_cgroups() {
   }
 }
 
-// The cgroups that the graph's inference may compare (model/inference.hpp): those of unplaced
-// processes that begin a namespace (a PID 1) or may have joined one (one level below their
-// parent). status is readable by everyone, and so is cgroup.
-void LabelReader::read_unplaced_cgroups() {
+// The cgroups that the graph's inference compares (model/inference.hpp), all readable by everyone:
+// those of unplaced processes that begin a namespace (a PID 1) or may have joined one (one level
+// below their parent), and of a few read members of each namespace below the procfs's own whose
+// init was not read, which such a PID 1 may turn out to be.
+void LabelReader::read_inference_cgroups() {
+  if (scan_.unplaced.empty()) return;
   ReadBuffer buf;
   for (const Process& p : scan_.unplaced) {
     const Process* parent = find_by_pid(scan_.processes, p.status.ppid);
@@ -39,17 +41,43 @@ void LabelReader::read_unplaced_cgroups() {
         p.status.nstgid.back() == 1 ||
         parent_link(p.status, parent ? &parent->status : nullptr) == ParentLink::kChildNamespace;
     if (!may_begin_or_join) continue;
-    PidPath path(p.pid, "/cgroup");
-    try {
-      std::string_view cgroup = read_proc_file(root_, path, buf, ProcText::kWhole);
-      scan_.unplaced_cgroups.emplace(p.pid, cgroup);
-      if (p.status.nstgid.back() != 1) continue;
-      if (std::optional<ContainerLabel> label = recognise_cgroup(cgroup)) {
-        scan_.unplaced_labels.emplace(p.pid, std::move(*label));
-      }
-    } catch (const SysError& e) {
-      if (!gone_or_denied(e)) throw;
+    std::optional<std::string_view> cgroup = read_cgroup(p.pid, buf);
+    if (!cgroup || p.status.nstgid.back() != 1) continue;
+    if (std::optional<ContainerLabel> label = recognise_cgroup(*cgroup)) {
+      scan_.unplaced_labels.emplace(p.pid, std::move(*label));
     }
+  }
+  read_member_cgroups(buf);
+}
+
+// Read members of namespaces whose init was not read: their cgroups tell which PID 1 is theirs
+// (a `docker exec -u` shares its container's). A few per namespace are enough for that.
+void LabelReader::read_member_cgroups(ReadBuffer& buf) {
+  constexpr std::size_t kMembersCompared = 4;
+  std::unordered_map<NsId, std::size_t, NsIdHash> wanted;  // namespace: members still to read
+  for (const Process& p : scan_.processes) {
+    if (p.status.nstgid.size() >= 2) wanted.try_emplace(p.ns, kMembersCompared);
+  }
+  for (const Process& p : scan_.processes) {
+    if (p.status.nstgid.size() >= 2 && p.status.nstgid.back() == 1) wanted.erase(p.ns);
+  }
+  for (const Process& p : scan_.processes) {
+    auto it = wanted.find(p.ns);
+    if (it == wanted.end() || it->second == 0) continue;
+    --it->second;
+    (void)read_cgroup(p.pid, buf);
+  }
+}
+
+// /proc/PID/cgroup into Scan::inference_cgroups; nullopt for a process gone or hidden.
+std::optional<std::string_view> LabelReader::read_cgroup(pid_t pid, ReadBuffer& buf) {
+  try {
+    std::string_view cgroup = read_proc_file(root_, PidPath(pid, "/cgroup"), buf, ProcText::kWhole);
+    scan_.inference_cgroups.emplace(pid, cgroup);
+    return cgroup;
+  } catch (const SysError& e) {
+    if (!gone_or_denied(e)) throw;
+    return std::nullopt;
   }
 }
 

@@ -4,8 +4,10 @@
 Inside a PID + mount namespace of its own (its procfs shows only what the test builds), root
 builds, with truth read as root from every ns/pid:
 
-  A (cgroup a): init a1 and a member; a member of user 65534 (readable by them: the "mixed"
-      case, where A's real inode must replace the inference)
+  A (cgroup a): init a1 and a member; a member of user 65534 in cgroup a too (readable by
+      them: the "mixed" case, where A's real inode must replace the inference, since a1's cgroup
+      is that member's; B's init is a PID 1 at the same depth that might have been A's, so
+      without a writable cgroup v2 nothing tells, and a1 stays inferred apart)
     C: init c1, made by `nsenter` into A (a process one level below its parent, not PID 1, in
        A's cgroup: placed in A by that cgroup)
        x: joined C from a process in A (setns, then fork): C is A's only child, so x is in C
@@ -93,7 +95,8 @@ def inner():
                        "sleep 600 & exec sleep 600"], groups.get("a"))
         a1 = h.wait_for("A's init", lambda: h.child_pids(a.pid))[0]
         settle(a1, ["sleep"])
-        box.start(["nsenter", "--target", str(a1), "--pid", "--", *NOBODY_SLEEP])
+        # In A's cgroup, as `docker exec -u` puts its process: that is what tells a1 is A's init.
+        box.start(["nsenter", "--target", str(a1), "--pid", "--", *NOBODY_SLEEP], groups.get("a"))
         c = box.start(["nsenter", "--target", str(a1), "--pid", "--", "unshare", "--pid", "--fork",
                        "--kill-child", "sleep", "600"], groups.get("a"))
         c_unshare = settle(c.pid, ["unshare", "sleep"])
@@ -151,7 +154,7 @@ def check(truth, res, text, dot, who, with_cgroups):
             errors.append(what)
 
     # Every namespace the test built appears with exactly its members (w aside).
-    for name in ("a", "b", "c"):
+    for name in ("a", "b", "c") if with_cgroups else ("b", "c"):
         ns = truth[who[name]][0]
         want = by_ns[ns] - {who["w"]}
         got_key = where.get(who[name])
@@ -174,6 +177,10 @@ def check(truth, res, text, dot, who, with_cgroups):
         expect(f"{name}: parent holds {sorted(members.get(h.json_key(parent), ())) if parent else None},"
                f" not its init's parent {init_parent}",
                parent is not None and init_parent in members[h.json_key(parent)])
+    if not with_cgroups:  # a1 apart from A, which shows its readable member only
+        a_node = nodes.get(where.get(who["a"]), ({},))[0]
+        expect(f"a1 ({who['a']}) attached without evidence: {a_node.get('label')}",
+               a_node.get("ns_inferred") is True and a_node.get("init") == who["a"])
     expect("the sandbox's own namespace is the top", where.get(1) == (sandbox[0], sandbox[1]))
     expect(f"w ({who['w']}) is placed in {where.get(who['w'])}: nothing tells where",
            who["w"] not in where)
