@@ -49,7 +49,8 @@ def outer():
     text = out.decode(errors="replace")
     print(text, end="")
     if p.returncode == nsharness.SKIP:
-        raise Skip(text.strip().splitlines()[-1] if text.strip() else "skipped")
+        last = text.strip().splitlines()[-1] if text.strip() else "skipped"
+        raise Skip(last.removeprefix("SKIP: "))
     assert p.returncode == 0, f"the test inside the namespace failed (exit {p.returncode})"
 
 
