@@ -31,7 +31,7 @@ MAY_INCLUDE = {
     "watch": {"kernel", "names", "model", "scan", "output", "watch"},
     "app": {"kernel", "names", "model", "scan", "output", "watch", "app"},
 }
-GENERATED = {"version.hpp": {"app"}, "task_iter.skel.h": {"scan"}}
+GENERATED = {"version.hpp": {"app"}, "task_iter.lskel.h": {"scan"}}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 
 

@@ -1,6 +1,6 @@
 // bpf_iterator_none: stands in for bpf_iterator.cpp where meson's feature `bpf` is off (no clang
-// with the BPF target, libbpf or bpftool at build time): the iterator is never usable, and
-// open_task_iterator() says that this build is why.
+// with the BPF target, libbpf's headers or bpftool at build time): the iterator is never usable,
+// and open_task_iterator() says that this build is why.
 #include "scan/bpf_tasks.hpp"
 
 namespace pidns {
@@ -18,6 +18,8 @@ std::variant<BpfTaskIterator, std::string> BpfTaskIterator::load() {
   return std::string("built without the BPF task iterator");  // open_task_iterator() says so
 }
 
-DecodedTasks BpfTaskIterator::read() { return {}; }  // unreachable: none is ever made
+IteratorPass BpfTaskIterator::read(const std::function<void(const TaskRecord&)>&) {
+  return {};  // unreachable: none is ever made
+}
 
 }  // namespace pidns

@@ -13,9 +13,12 @@ namespace {
 
 using Record = pidns_task_record;
 
-// Both sides lay the record out alike only if neither pads it: every field is 4-byte aligned.
-static_assert(sizeof(pidns_task_level) == 12);
-static_assert(sizeof(Record) == 28 + PIDNS_COMM_LEN + PIDNS_MAX_LEVELS * 12);
+// Both sides lay the record out alike only if neither pads it: every field is aligned to its
+// size, and the header is a multiple of 8.
+static_assert(sizeof(pidns_task_level) == 8);
+constexpr std::size_t kHeader = offsetof(Record, levels);
+static_assert(kHeader == 64 && sizeof(Record) == kHeader + PIDNS_MAX_LEVELS * 8);
+static_assert(PIDNS_MAX_LEVELS == kMaxTaskLevels);
 
 // PID_MAX_LIMIT (include/linux/threads.h): 4 * 1024 * 1024 on 64-bit machines, the most
 // kernel.pid_max allows.
@@ -23,75 +26,100 @@ constexpr std::uint32_t kPidMaxLimit = 4u * 1024 * 1024;
 
 [[nodiscard]] bool valid_pid(std::uint32_t nr) { return nr > 0 && nr <= kPidMaxLimit; }
 
-// levels[0..level] chain: each a real PID in a namespace whose parent is the level above's
-// (a pid_namespace's parent is always one level up); the initial namespace has no parent.
+// levels[0..level]: each a real PID in a real namespace, and no namespace at two levels in a row
+// (a namespace's parent is always another namespace, one level up).
 [[nodiscard]] bool valid_levels(const Record& r) {
   std::uint32_t above = 0;
   for (std::uint32_t i = 0; i <= r.level; ++i) {
     const pidns_task_level& l = r.levels[i];
-    if (!valid_pid(l.nr) || l.ns_inum == 0 || l.parent_inum != above) return false;
+    if (!valid_pid(l.nr) || l.ns_inum == 0 || l.ns_inum == above) return false;
     above = l.ns_inum;
   }
-  // The program leaves the rest zero: anything there means the layouts disagree.
-  const pidns_task_level* rest = r.levels + r.level + 1;
-  return std::all_of(rest, r.levels + PIDNS_MAX_LEVELS, [](const pidns_task_level& l) {
-    return l.nr == 0 && l.ns_inum == 0 && l.parent_inum == 0;
-  });
+  return true;
 }
 
 [[nodiscard]] bool valid(const Record& r) {
-  if (r.level >= PIDNS_MAX_LEVELS || !valid_levels(r)) return false;
-  if (r.tgid != r.levels[0].nr) return false;
+  if (!valid_levels(r) || r.tgid != r.levels[0].nr) return false;
   if (r.parent_tgid != 0 && !valid_pid(r.parent_tgid)) return false;
-  if (r.nr_threads < 0) return false;
+  if (r.nr_threads < 0 || r.reserved != 0) return false;
   // EXIT_ZOMBIE, EXIT_DEAD or both (EXIT_TRACE): no other bit is an exit state.
   if ((r.exit_state & ~(PIDNS_EXIT_ZOMBIE | PIDNS_EXIT_DEAD)) != 0) return false;
   return std::memchr(r.comm, '\0', sizeof(r.comm)) != nullptr;  // the kernel terminates it
 }
 
-TaskRecord to_task(const Record& r) {
-  TaskRecord t;
+void to_task(const Record& r, TaskRecord& t) {
   t.tgid = static_cast<pid_t>(r.tgid);
   t.parent_tgid = static_cast<pid_t>(r.parent_tgid);
   t.uid = r.uid;
   t.threads = static_cast<unsigned>(r.nr_threads);
   t.kernel_thread = (r.flags & PIDNS_PF_KTHREAD) != 0;
-  t.workqueue_worker = (r.flags & PIDNS_PF_WQ_WORKER) != 0;
   t.zombie = (r.exit_state & PIDNS_EXIT_ZOMBIE) != 0;
   t.dead = (r.exit_state & PIDNS_EXIT_DEAD) != 0;
   t.comm.assign(r.comm, ::strnlen(r.comm, sizeof(r.comm)));
-  t.levels.reserve(r.level + 1);
+  t.own_ns_id = r.own_ns_id;
+  t.own_userns = r.own_userns;
+  t.own_userns_uid = r.own_userns_uid;
+  t.level_count = r.level + 1;
   for (std::uint32_t i = 0; i <= r.level; ++i) {
-    const pidns_task_level& l = r.levels[i];
-    t.levels.push_back({static_cast<pid_t>(l.nr), l.ns_inum, l.parent_inum});
+    t.level_store[i] = {static_cast<pid_t>(r.levels[i].nr), r.levels[i].ns_inum};
   }
-  return t;
 }
 
 }  // namespace
 
-std::size_t task_record_size() noexcept { return sizeof(Record); }
+bool operator==(const TaskRecord& a, const TaskRecord& b) noexcept {
+  auto la = a.levels(), lb = b.levels();
+  return a.tgid == b.tgid && a.parent_tgid == b.parent_tgid && a.uid == b.uid &&
+         a.threads == b.threads && a.kernel_thread == b.kernel_thread && a.zombie == b.zombie &&
+         a.dead == b.dead && a.comm == b.comm && a.own_ns_id == b.own_ns_id &&
+         a.own_userns == b.own_userns && a.own_userns_uid == b.own_userns_uid &&
+         std::equal(la.begin(), la.end(), lb.begin(), lb.end());
+}
 
-DecodedTasks decode_task_records(std::string_view bytes) {
-  DecodedTasks out;
-  out.tasks.reserve(bytes.size() / sizeof(Record));
-  append_task_records(bytes, out);
-  return out;
+std::size_t task_record_header_size() noexcept { return kHeader; }
+
+std::size_t task_record_size(std::size_t levels) noexcept {
+  return kHeader + levels * sizeof(pidns_task_level);
+}
+
+RecordStep decode_task_record(std::string_view bytes, TaskRecord& out) noexcept {
+  if (bytes.size() < kHeader) return {RecordStatus::kIncomplete, 0};
+  Record r;  // copied out: the bytes need not be aligned for it
+  std::memcpy(&r, bytes.data(), kHeader);
+  if (r.level >= PIDNS_MAX_LEVELS) return {RecordStatus::kUnframed, 0};
+  std::size_t size = task_record_size(r.level + 1);
+  if (bytes.size() < size) return {RecordStatus::kIncomplete, 0};
+  std::memcpy(r.levels, bytes.data() + kHeader, size - kHeader);
+  if (!valid(r)) return {RecordStatus::kRejected, size};
+  to_task(r, out);
+  return {RecordStatus::kTask, size};
 }
 
 void append_task_records(std::string_view bytes, DecodedTasks& out) {
-  out.truncated |= bytes.size() % sizeof(Record) != 0;
-  std::size_t count = bytes.size() / sizeof(Record);
-  // No reserve here: called once per read(2), it would defeat push_back's geometric growth.
-  for (std::size_t i = 0; i < count; ++i) {
-    Record r;  // copied out: the bytes need not be aligned for it
-    std::memcpy(&r, bytes.data() + i * sizeof(Record), sizeof(Record));
-    if (valid(r)) {
-      out.tasks.push_back(to_task(r));
+  TaskRecord task;
+  while (!bytes.empty()) {
+    RecordStep step = decode_task_record(bytes, task);
+    if (step.status == RecordStatus::kIncomplete) {
+      out.incomplete = true;
+      return;
+    }
+    if (step.status == RecordStatus::kUnframed) {
+      out.unframed = true;
+      return;
+    }
+    if (step.status == RecordStatus::kTask) {
+      out.tasks.push_back(task);
     } else {
       ++out.rejected;
     }
+    bytes.remove_prefix(step.size);
   }
+}
+
+DecodedTasks decode_task_records(std::string_view bytes) {
+  DecodedTasks out;
+  append_task_records(bytes, out);
+  return out;
 }
 
 }  // namespace pidns

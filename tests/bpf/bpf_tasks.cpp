@@ -28,9 +28,7 @@ using Json = nlohmann::ordered_json;
 
 Json to_json(const pidns::TaskRecord& t) {
   Json levels = Json::array();
-  for (const pidns::TaskLevel& l : t.levels) {
-    levels.push_back({{"pid", l.pid}, {"ns", l.ns_ino}, {"parent_ns", l.parent_ino}});
-  }
+  for (const pidns::TaskLevel& l : t.levels()) levels.push_back({{"pid", l.pid}, {"ns", l.ns_ino}});
   Json comm = Json::array();  // bytes: a comm need not be UTF-8
   for (unsigned char c : t.comm) comm.push_back(c);
   return {{"tgid", t.tgid},
@@ -38,10 +36,12 @@ Json to_json(const pidns::TaskRecord& t) {
           {"uid", t.uid},
           {"threads", t.threads},
           {"kernel_thread", t.kernel_thread},
-          {"workqueue_worker", t.workqueue_worker},
           {"zombie", t.zombie},
           {"dead", t.dead},
           {"comm", comm},
+          {"own_ns_id", t.own_ns_id},
+          {"own_userns", t.own_userns},
+          {"own_userns_uid", t.own_userns_uid},
           {"levels", levels}};
 }
 
@@ -56,7 +56,7 @@ void time_reads(pidns::BpfTaskIterator& iter, int runs, double load_ms) {
   std::size_t records = 0;
   for (int i = 0; i < runs; ++i) {
     Clock::time_point start = Clock::now();
-    records = iter.read().tasks.size();
+    records = iter.read_all().tasks.size();
     times.push_back(ms_since(start));
   }
   std::sort(times.begin(), times.end());
@@ -87,10 +87,11 @@ int main(int argc, char** argv) try {
     time_reads(iter, runs, ms_since(start));
     return 0;
   }
-  pidns::DecodedTasks decoded = iter.read();
+  pidns::DecodedTasks decoded = iter.read_all();
   Json doc = {{"self", ::getpid()},
               {"rejected", decoded.rejected},
-              {"truncated", decoded.truncated},
+              {"incomplete", decoded.incomplete},
+              {"unframed", decoded.unframed},
               {"records", Json::array()}};
   for (const pidns::TaskRecord& t : decoded.tasks) doc["records"].push_back(to_json(t));
   std::cout << doc.dump() << std::endl;  // flushed: the test reads it before stdin's EOF

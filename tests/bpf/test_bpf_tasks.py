@@ -4,7 +4,8 @@ namespace with its own procfs, on nested namespaces that nsfixture builds.
 The test re-runs itself as PID 1 of `unshare --pid --fork --mount-proc --kill-child`, so that
 every task in view is its own and the comparison can be exact: the set of PIDs, and per process
 NStgid, Tgid, PPid, the real UID, Threads, State (zombie or not), Kthread, Name (escaped as the
-kernel escapes it) and comm, readlink of ns/pid, and NS_GET_PARENT of every namespace. Beside
+kernel escapes it) and comm, readlink of ns/pid, and per namespace NS_GET_PARENT, NS_GET_ID
+(where the kernel has it), NS_GET_USERNS and NS_GET_OWNER_UID. Beside
 nsfixture's trees (a nested one, then a chain as deep as the kernel allows) it holds a process
 with threads (itself), one of another UID, a zombie and one with a hostile comm.
 
@@ -15,6 +16,7 @@ covers everyone else). Skips (77) where the iterator cannot be used, saying why.
 import fcntl
 import json
 import os
+import struct
 import subprocess
 import sys
 import threading
@@ -22,7 +24,10 @@ import threading
 import harness as h
 from harness import Skip
 
-NS_GET_PARENT = 0xB702  # _IO(0xb7, 0x2), ioctl_ns(2)
+NS_GET_USERNS = 0xB701  # _IO(0xb7, 0x1), ioctl_ns(2)
+NS_GET_PARENT = 0xB702  # _IO(0xb7, 0x2)
+NS_GET_OWNER_UID = 0xB704  # _IO(0xb7, 0x4), an uid_t out
+NS_GET_ID = 0x8008B70D  # _IOR(0xb7, 0xd, __u64), Linux 6.18
 TIMEOUT = 120
 HOSTILE_COMM = b"ev\\il\nx y"  # status escapes '\n' and '\\'; comm shows them raw
 
@@ -128,22 +133,52 @@ def visible_pid(record, level, own_ns):
     return l["pid"] if l["ns"] == own_ns else 0
 
 
+def parent_of(r):
+    """The inode of the parent of R's own namespace: the level above's."""
+    return r["levels"][-2]["ns"] if len(r["levels"]) > 1 else 0
+
+
+def ns_id(fd):
+    """NS_GET_ID of the namespace FD holds, or 0 where the kernel has none (before 6.18)."""
+    try:
+        return struct.unpack("Q", fcntl.ioctl(fd, NS_GET_ID, bytes(8)))[0]
+    except OSError:
+        return 0
+
+
+def check_namespace(r, fd, ours):
+    """What the namespace ioctls say of R's own namespace, through FD: its parent (but for OURS,
+    whose parent is outside: NS_GET_PARENT says EPERM), id and owner."""
+    if not ours:
+        parent = fcntl.ioctl(fd, NS_GET_PARENT)
+        try:
+            assert os.fstat(parent).st_ino == parent_of(r), f"NS_GET_PARENT differs: {r}"
+        finally:
+            os.close(parent)
+    assert ns_id(fd) == r["own_ns_id"], f"NS_GET_ID is {ns_id(fd)}: {r}"
+    userns = fcntl.ioctl(fd, NS_GET_USERNS)
+    try:
+        uid = struct.unpack("I", fcntl.ioctl(userns, NS_GET_OWNER_UID, bytes(4)))[0]
+        got = (os.fstat(userns).st_ino, uid)
+        assert got == (r["own_userns"], r["own_userns_uid"]), f"owner {got}: {r}"
+    finally:
+        os.close(userns)
+
+
 def check_parents(records, level, host_ns):
-    """Each namespace's parent as NS_GET_PARENT names it, through one member of it."""
+    """Each namespace as the namespace ioctls describe it, through one member of it."""
     checked = set()
     for r in records:
         own = r["levels"][-1]
         if own["ns"] in checked:
             continue
         checked.add(own["ns"])
-        if len(r["levels"]) - 1 == level:  # ours: its parent is outside, NS_GET_PARENT says EPERM
-            assert own["parent_ns"] == host_ns, f"our namespace's parent: {own}, host {host_ns}"
-            continue
+        ours = len(r["levels"]) - 1 == level
+        if ours:
+            assert parent_of(r) == host_ns, f"our namespace's parent: {r}, host {host_ns}"
         fd = os.open(f"/proc/{r['levels'][level]['pid']}/ns/pid", os.O_RDONLY)
         try:
-            parent = fcntl.ioctl(fd, NS_GET_PARENT)
-            assert os.fstat(parent).st_ino == own["parent_ns"], f"NS_GET_PARENT differs: {r}"
-            os.close(parent)
+            check_namespace(r, fd, ours)
         finally:
             os.close(fd)
     return checked
@@ -158,13 +193,14 @@ def check_fixture(fx, records, level):
             assert r is not None, f"no record of fixture member {m}"
             assert [l["pid"] for l in r["levels"][level:]] == m["nstgid"], f"{m} vs {r}"
             assert r["levels"][-1]["ns"] == ns["ino"], f"{m}: namespace {ns['ino']}, {r}"
-            assert r["levels"][-1]["parent_ns"] == ns["parent"]["ino"], f"{m}: {ns}, {r}"
+            assert parent_of(r) == ns["parent"]["ino"], f"{m}: {ns}, {r}"
 
 
 def compare(tool, fx, host_ns):
     doc, holder = run_tool(tool)
     try:
-        assert doc["rejected"] == 0 and not doc["truncated"], f"decoder: {doc['rejected']}"
+        assert doc["rejected"] == 0 and not doc["incomplete"] and not doc["unframed"], \
+            f"decoder: {doc}"
         level = reader_level(doc)
         own_ns = os.stat("/proc/self/ns/pid").st_ino
         records = doc["records"]

@@ -1,7 +1,8 @@
-// fuzz_bpf_records: libFuzzer target for decode_task_records(). It must never crash, account for
-// every record (decoded or rejected), and decode only what the layout allows: 1 to 33 levels of
-// positive PIDs in namespaces that chain, the outermost PID the tgid, a comm without its NUL.
-// Decoding in two reads split at a record boundary must give what one read gives.
+// fuzz_bpf_records: libFuzzer target for the BPF task iterator's decoder. It must never crash,
+// frame records only by their own level (each consumes its header and level + 1 levels), stop
+// where a record cannot be framed, and decode only what the layout allows: 1 to 33 levels of
+// positive PIDs, no namespace at two levels in a row, the outermost PID the tgid, a comm
+// without its NUL. Decoding in two reads split at a record boundary must give what one gives.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,11 +13,12 @@
 namespace {
 
 void check(const pidns::TaskRecord& t) {
-  if (t.levels.empty() || t.levels.size() > 33) std::abort();
-  if (t.levels.front().pid != t.tgid || t.levels.front().parent_ino != 0) std::abort();
-  std::uint64_t above = 0;
-  for (const pidns::TaskLevel& l : t.levels) {
-    if (l.pid <= 0 || l.ns_ino == 0 || l.parent_ino != above) std::abort();
+  auto levels = t.levels();
+  if (levels.empty() || levels.size() > 33) std::abort();
+  if (levels.front().pid != t.tgid) std::abort();
+  std::uint32_t above = 0;
+  for (const pidns::TaskLevel& l : levels) {
+    if (l.pid <= 0 || l.ns_ino == 0 || l.ns_ino == above) std::abort();
     above = l.ns_ino;
   }
   if (t.comm.size() > 15 || t.comm.find('\0') != std::string_view::npos) std::abort();
@@ -27,17 +29,37 @@ void check(const pidns::TaskRecord& t) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  const std::size_t record = pidns::task_record_size();
+  // Record by record, as the scan decodes: each step consumes exactly its record.
+  std::size_t offset = 0, tasks = 0, rejected = 0, middle = 0;
+  pidns::TaskRecord t;
+  for (;;) {
+    pidns::RecordStep step = pidns::decode_task_record(bytes.substr(offset), t);
+    if (step.status == pidns::RecordStatus::kIncomplete ||
+        step.status == pidns::RecordStatus::kUnframed) {
+      if (step.size != 0) std::abort();
+      break;
+    }
+    std::size_t levels = (step.size - pidns::task_record_header_size()) / 8;
+    if (step.size != pidns::task_record_size(levels) || levels < 1 || levels > 33) std::abort();
+    if (step.status == pidns::RecordStatus::kTask) {
+      if (t.levels().size() != levels) std::abort();
+      check(t);
+      ++tasks;
+    } else {
+      ++rejected;
+    }
+    offset += step.size;
+    if (middle == 0 && offset >= size / 2) middle = offset;
+  }
   pidns::DecodedTasks d = pidns::decode_task_records(bytes);
-  if (d.tasks.size() + d.rejected != size / record) std::abort();
-  if (d.truncated != (size % record != 0)) std::abort();
-  for (const pidns::TaskRecord& t : d.tasks) check(t);
+  if (d.tasks.size() != tasks || d.rejected != rejected) std::abort();
+  if (d.incomplete == d.unframed && offset != size) std::abort();  // exactly one stops early
 
-  std::size_t split = size / record / 2 * record;
   pidns::DecodedTasks two;
-  pidns::append_task_records(bytes.substr(0, split), two);
-  pidns::append_task_records(bytes.substr(split), two);
-  if (two.tasks != d.tasks || two.rejected != d.rejected || two.truncated != d.truncated) {
+  pidns::append_task_records(bytes.substr(0, middle), two);
+  pidns::append_task_records(bytes.substr(middle), two);
+  if (two.tasks != d.tasks || two.rejected != d.rejected || two.incomplete != d.incomplete ||
+      two.unframed != d.unframed) {
     std::abort();
   }
   return 0;

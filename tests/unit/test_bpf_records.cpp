@@ -1,5 +1,5 @@
 // Tests of the BPF task iterator's decoder (scan/bpf_records) on records built here byte for
-// byte, as the BPF program lays them out, and of the capability rule of scan/bpf_tasks.
+// byte, as the BPF program lays them out, and of the pure rules of scan/bpf_tasks.
 #include <gtest/gtest.h>
 #include <linux/types.h>
 
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel/procfs.hpp"
 #include "scan/bpf/task_record.h"
 #include "scan/bpf_records.hpp"
 #include "scan/bpf_tasks.hpp"
@@ -17,8 +18,8 @@ namespace {
 
 constexpr std::uint32_t kHostNs = 4026531836u;  // the initial PID namespace's inode
 
-/// A record as the program writes it: PIDs `pids` outermost first, namespace inodes
-/// kHostNs, 1001, 1002, ... each the parent of the next.
+/// A record as the program writes it: PIDs `pids` outermost first, namespace inodes kHostNs,
+/// 1001, 1002, ...
 pidns_task_record make(std::vector<std::uint32_t> pids, const char* comm = "sleep") {
   pidns_task_record r;
   std::memset(&r, 0, sizeof(r));
@@ -28,19 +29,18 @@ pidns_task_record make(std::vector<std::uint32_t> pids, const char* comm = "slee
   r.nr_threads = 1;
   r.level = static_cast<std::uint32_t>(pids.size() - 1);
   std::strncpy(r.comm, comm, sizeof(r.comm) - 1);
-  std::uint32_t above = 0;
   for (std::size_t i = 0; i < pids.size(); ++i) {
-    std::uint32_t ns = i == 0 ? kHostNs : 1000 + static_cast<std::uint32_t>(i);
-    r.levels[i] = {pids[i], ns, above};
-    above = ns;
+    r.levels[i] = {pids[i], i == 0 ? kHostNs : 1000 + static_cast<std::uint32_t>(i)};
   }
   return r;
 }
 
+/// The bytes the program writes for each record: its header and level + 1 levels.
 std::string bytes(std::initializer_list<pidns_task_record> records) {
   std::string out;
   for (const pidns_task_record& r : records) {
-    out.append(reinterpret_cast<const char*>(&r), sizeof(r));
+    std::size_t levels = r.level < PIDNS_MAX_LEVELS ? r.level + 1 : 1;
+    out.append(reinterpret_cast<const char*>(&r), task_record_size(levels));
   }
   return out;
 }
@@ -48,41 +48,56 @@ std::string bytes(std::initializer_list<pidns_task_record> records) {
 /// Whether the decoder rejects this one record (and decodes nothing else from it).
 bool rejected(const pidns_task_record& r) {
   DecodedTasks d = decode_task_records(bytes({r}));
-  EXPECT_FALSE(d.truncated);
+  EXPECT_FALSE(d.incomplete || d.unframed);
   return d.rejected == 1 && d.tasks.empty();
 }
 
-TEST(BpfRecords, SizeIsTheProgramsLayout) { EXPECT_EQ(task_record_size(), 440u); }
+std::vector<TaskLevel> levels_of(const TaskRecord& t) {
+  return {t.levels().begin(), t.levels().end()};
+}
+
+TEST(BpfRecords, SizeIsTheProgramsLayout) {
+  EXPECT_EQ(task_record_header_size(), 64u);
+  EXPECT_EQ(task_record_size(1), 72u);
+  EXPECT_EQ(task_record_size(33), 64u + 33 * 8);
+  EXPECT_EQ(PIDNS_RECORD_SIZE(0), 72u);  // what the program passes to bpf_seq_write
+  EXPECT_EQ(PIDNS_RECORD_SIZE(32), sizeof(pidns_task_record));
+}
 
 TEST(BpfRecords, DecodesEveryField) {
   pidns_task_record r = make({4242, 7, 1});
   r.parent_tgid = 4200;
   r.uid = 65534;
   r.nr_threads = 3;
-  r.flags = PIDNS_PF_KTHREAD | PIDNS_PF_WQ_WORKER | 0x40;
+  r.flags = PIDNS_PF_KTHREAD | 0x40;
   r.exit_state = PIDNS_EXIT_ZOMBIE;
+  r.own_ns_id = 0x1234567890ull;
+  r.own_userns = 4026531837u;
+  r.own_userns_uid = 1000;
   DecodedTasks d = decode_task_records(bytes({r}));
   ASSERT_EQ(d.tasks.size(), 1u);
   EXPECT_EQ(d.rejected, 0u);
-  EXPECT_FALSE(d.truncated);
+  EXPECT_FALSE(d.incomplete || d.unframed);
   const TaskRecord& t = d.tasks[0];
   EXPECT_EQ(t.tgid, 4242);
   EXPECT_EQ(t.parent_tgid, 4200);
   EXPECT_EQ(t.uid, 65534u);
   EXPECT_EQ(t.threads, 3u);
   EXPECT_TRUE(t.kernel_thread);
-  EXPECT_TRUE(t.workqueue_worker);
   EXPECT_TRUE(t.zombie);
   EXPECT_FALSE(t.dead);
   EXPECT_EQ(t.comm, "sleep");
-  std::vector<TaskLevel> want{{4242, kHostNs, 0}, {7, 1001, kHostNs}, {1, 1002, 1001}};
-  EXPECT_EQ(t.levels, want);
+  EXPECT_EQ(t.own_ns_id, 0x1234567890ull);
+  EXPECT_EQ(t.own_userns, 4026531837u);
+  EXPECT_EQ(t.own_userns_uid, 1000u);
+  std::vector<TaskLevel> want{{4242, kHostNs}, {7, 1001}, {1, 1002}};
+  EXPECT_EQ(levels_of(t), want);
 }
 
 TEST(BpfRecords, PlainProcessHasNoFlags) {
   DecodedTasks d = decode_task_records(bytes({make({1})}));
   ASSERT_EQ(d.tasks.size(), 1u);
-  EXPECT_FALSE(d.tasks[0].kernel_thread || d.tasks[0].workqueue_worker);
+  EXPECT_FALSE(d.tasks[0].kernel_thread);
   EXPECT_FALSE(d.tasks[0].zombie || d.tasks[0].dead);
 }
 
@@ -90,17 +105,29 @@ TEST(BpfRecords, EmptyInputIsNoTasks) {
   DecodedTasks d = decode_task_records("");
   EXPECT_TRUE(d.tasks.empty());
   EXPECT_EQ(d.rejected, 0u);
-  EXPECT_FALSE(d.truncated);
+  EXPECT_FALSE(d.incomplete || d.unframed);
 }
 
-TEST(BpfRecords, PartialRecordAtTheEndIsTruncated) {
-  std::string b = bytes({make({10}), make({11})});
+TEST(BpfRecords, RecordsTakeOnlyTheirLevels) {
+  std::string b = bytes({make({10}), make({11, 2, 1}), make({12, 3})});
+  EXPECT_EQ(b.size(), 72u + 88u + 80u);
+  DecodedTasks d = decode_task_records(b);
+  ASSERT_EQ(d.tasks.size(), 3u);
+  EXPECT_EQ(d.tasks[1].levels().size(), 3u);
+  EXPECT_EQ(d.tasks[2].levels()[1], (TaskLevel{3, 1001}));
+}
+
+TEST(BpfRecords, PartialRecordAtTheEndIsIncomplete) {
+  std::string b = bytes({make({10}), make({11, 1})});
   DecodedTasks d = decode_task_records(std::string_view(b).substr(0, b.size() - 1));
   ASSERT_EQ(d.tasks.size(), 1u);
   EXPECT_EQ(d.tasks[0].tgid, 10);
-  EXPECT_TRUE(d.truncated);
-  EXPECT_TRUE(decode_task_records(b.substr(0, 100)).truncated);
-  EXPECT_TRUE(decode_task_records(b.substr(0, 100)).tasks.empty());
+  EXPECT_TRUE(d.incomplete);
+  // Inside the header, and inside the levels of a record whose header is whole.
+  EXPECT_TRUE(decode_task_records(b.substr(0, 40)).incomplete);
+  EXPECT_TRUE(decode_task_records(b.substr(0, 40)).tasks.empty());
+  TaskRecord t;
+  EXPECT_EQ(decode_task_record(b.substr(72, 75), t).status, RecordStatus::kIncomplete);
 }
 
 TEST(BpfRecords, ThirtyThreeLevelsAreTheMost) {
@@ -108,13 +135,17 @@ TEST(BpfRecords, ThirtyThreeLevelsAreTheMost) {
   pids[0] = 500;
   DecodedTasks d = decode_task_records(bytes({make(pids)}));
   ASSERT_EQ(d.tasks.size(), 1u);
-  EXPECT_EQ(d.tasks[0].levels.size(), 33u);
-  EXPECT_EQ(d.tasks[0].levels.back(), (TaskLevel{1, 1032, 1031}));
-  pidns_task_record r = make(pids);
-  r.level = 33;  // MAX_PID_NS_LEVEL is 32: no such struct pid, and no room for it
-  EXPECT_TRUE(rejected(r));
-  r.level = 0xFFFFFFFFu;
-  EXPECT_TRUE(rejected(r));
+  EXPECT_EQ(d.tasks[0].levels().size(), 33u);
+  EXPECT_EQ(d.tasks[0].levels().back(), (TaskLevel{1, 1032}));
+  // MAX_PID_NS_LEVEL is 32: no such struct pid, and where the next record begins is unknown.
+  for (std::uint32_t level : {33u, 0xFFFFFFFFu}) {
+    pidns_task_record r = make(pids);
+    r.level = level;
+    DecodedTasks bad = decode_task_records(bytes({make({5}), r, make({6})}));
+    ASSERT_EQ(bad.tasks.size(), 1u);
+    EXPECT_TRUE(bad.unframed);
+    EXPECT_EQ(bad.rejected, 0u);
+  }
 }
 
 TEST(BpfRecords, TgidMustBeTheOutermostPid) {
@@ -123,12 +154,9 @@ TEST(BpfRecords, TgidMustBeTheOutermostPid) {
   EXPECT_TRUE(rejected(r));
 }
 
-TEST(BpfRecords, NamespacesMustChain) {
+TEST(BpfRecords, ANamespaceIsAtOneLevel) {
   pidns_task_record r = make({300, 1, 1});
-  r.levels[2].parent_inum = 999;  // not the namespace one level up
-  EXPECT_TRUE(rejected(r));
-  r = make({300});
-  r.levels[0].parent_inum = 5;  // the initial namespace has no parent
+  r.levels[2].ns_inum = r.levels[1].ns_inum;  // its own parent
   EXPECT_TRUE(rejected(r));
 }
 
@@ -146,12 +174,9 @@ TEST(BpfRecords, EveryLevelNeedsAPidAndANamespace) {
   EXPECT_FALSE(rejected(make({4u * 1024 * 1024})));
 }
 
-TEST(BpfRecords, NothingMayFollowTheLastLevel) {
+TEST(BpfRecords, TheReservedFieldIsZero) {
   pidns_task_record r = make({300, 1});
-  r.levels[2].nr = 5;  // a layout that disagrees with the program's
-  EXPECT_TRUE(rejected(r));
-  r = make({300, 1});
-  r.levels[32].parent_inum = 1;
+  r.reserved = 1;  // a layout that disagrees with the program's
   EXPECT_TRUE(rejected(r));
 }
 
@@ -188,8 +213,8 @@ TEST(BpfRecords, ImpossibleCountsAndStatesAreRejected) {
 }
 
 TEST(BpfRecords, ABadRecordDoesNotHideTheNext) {
-  pidns_task_record bad = make({6});
-  bad.level = 40;
+  pidns_task_record bad = make({6, 2});
+  bad.tgid = 9;
   DecodedTasks d = decode_task_records(bytes({make({5}), bad, make({7})}));
   ASSERT_EQ(d.tasks.size(), 2u);
   EXPECT_EQ(d.tasks[0].tgid, 5);
@@ -206,16 +231,28 @@ TEST(BpfRecords, AppendsReadAfterRead) {
   ASSERT_EQ(d.tasks.size(), 3u);
   EXPECT_EQ(d.tasks[2].tgid, 9);
   EXPECT_EQ(d.rejected, 1u);
-  EXPECT_FALSE(d.truncated);
+  EXPECT_FALSE(d.incomplete);
   append_task_records("x", d);
-  EXPECT_TRUE(d.truncated);
+  EXPECT_TRUE(d.incomplete);
 }
 
 TEST(BpfRecords, BytesNeedNotBeAligned) {
   std::string b = "x" + bytes({make({5, 2}), make({6, 3})});
   DecodedTasks d = decode_task_records(std::string_view(b).substr(1));
   ASSERT_EQ(d.tasks.size(), 2u);
-  EXPECT_EQ(d.tasks[1].levels[1].pid, 3);
+  EXPECT_EQ(d.tasks[1].levels()[1].pid, 3);
+}
+
+TEST(BpfRecords, OneRecordObjectServesForEach) {
+  // The scan decodes every record into the same TaskRecord: nothing of a longer one stays.
+  std::string b = bytes({make({5, 2, 1}, "a long name"), make({6}, "sh")});
+  TaskRecord t;
+  RecordStep first = decode_task_record(b, t);
+  ASSERT_EQ(first.status, RecordStatus::kTask);
+  ASSERT_EQ(decode_task_record(std::string_view(b).substr(first.size), t).status,
+            RecordStatus::kTask);
+  EXPECT_EQ(t, decode_task_records(bytes({make({6}, "sh")})).tasks.at(0));
+  EXPECT_EQ(t.levels().size(), 1u);
 }
 
 TEST(BpfCapabilities, NamesWhatIsMissing) {
@@ -228,6 +265,19 @@ TEST(BpfCapabilities, NamesWhatIsMissing) {
   EXPECT_EQ(missing_bpf_capabilities(~(bpf | perfmon)), "");       // CAP_SYS_ADMIN stands in
   EXPECT_EQ(missing_bpf_capabilities(~(bpf | perfmon | (1ull << kCapSysAdmin))),
             "CAP_BPF and CAP_PERFMON");
+}
+
+TEST(BpfKernel, ReleasesCompareByMajorAndMinor) {
+  EXPECT_TRUE(kernel_release_at_least("5.17.0", 5, 17));
+  EXPECT_TRUE(kernel_release_at_least("6.1.0-13-amd64", 5, 17));
+  EXPECT_TRUE(kernel_release_at_least("6.18.44-fc-v1300", 5, 17));
+  EXPECT_TRUE(kernel_release_at_least("5.17-rc1", 5, 17));
+  EXPECT_FALSE(kernel_release_at_least("5.10.0-26-cloud-amd64", 5, 17));
+  EXPECT_FALSE(kernel_release_at_least("5.9.0", 5, 17));
+  EXPECT_FALSE(kernel_release_at_least("4.19.0", 5, 17));
+  EXPECT_FALSE(kernel_release_at_least("", 5, 17));
+  EXPECT_FALSE(kernel_release_at_least("6", 5, 17));
+  EXPECT_FALSE(kernel_release_at_least("x.y", 5, 17));
 }
 
 }  // namespace

@@ -32,12 +32,24 @@ enum bpf_map_type { BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
+/* ns_id is Linux 6.18's, inside an anonymous union there: CO-RE finds a field by name through
+ * anonymous members, and task_iter.bpf.c reads it only where it exists. */
 struct ns_common {
   unsigned int inum;
+  __u64 ns_id;
+};
+
+typedef struct {
+  unsigned int val;
+} kuid_t;
+
+struct user_namespace {
+  kuid_t owner;
+  struct ns_common ns;
 };
 
 struct pid_namespace {
-  struct pid_namespace* parent;
+  struct user_namespace* user_ns;
   struct ns_common ns;
 };
 
@@ -51,10 +63,6 @@ struct pid {
   unsigned int level;
   struct upid numbers[1];
 };
-
-typedef struct {
-  unsigned int val;
-} kuid_t;
 
 struct cred {
   kuid_t uid;
