@@ -46,12 +46,13 @@ BpfTaskIterator::BpfTaskIterator(BpfTaskIterator&&) noexcept = default;
 BpfTaskIterator& BpfTaskIterator::operator=(BpfTaskIterator&&) noexcept = default;
 BpfTaskIterator::~BpfTaskIterator() = default;
 
-std::variant<BpfTaskIterator, std::string> BpfTaskIterator::load() {
+std::variant<BpfTaskIterator, std::string> BpfTaskIterator::load(bool explain) {
   auto impl = std::make_unique<Impl>();
   const char* step = "";
   impl->iter = pidns_bpf_iter_load(nullptr, 0, &step);
   if (impl->iter != nullptr) return BpfTaskIterator(std::move(impl));
   std::string failure = std::string(step) + ": " + std::strerror(errno);
+  if (!explain) return failure;
   // Once more with the verifier's log, which costs time only when something is wrong anyway.
   std::vector<char> log(kLogSize, '\0');
   impl->iter = pidns_bpf_iter_load(log.data(), kLogSize, &step);

@@ -14,7 +14,7 @@ BpfTaskIterator::BpfTaskIterator(BpfTaskIterator&&) noexcept = default;
 BpfTaskIterator& BpfTaskIterator::operator=(BpfTaskIterator&&) noexcept = default;
 BpfTaskIterator::~BpfTaskIterator() = default;
 
-std::variant<BpfTaskIterator, std::string> BpfTaskIterator::load() {
+std::variant<BpfTaskIterator, std::string> BpfTaskIterator::load(bool) {
   return std::string("built without the BPF task iterator");  // open_task_iterator() says so
 }
 

@@ -89,10 +89,10 @@ bool kernel_release_at_least(std::string_view release, int major, int minor) {
   return got_major > major || (got_major == major && got_minor >= minor);
 }
 
-std::variant<BpfTaskIterator, std::string> open_task_iterator() {
+std::variant<BpfTaskIterator, std::string> open_task_iterator(bool explain) {
   std::string refusal = precheck();
   if (!refusal.empty()) return refusal;
-  return BpfTaskIterator::load();
+  return BpfTaskIterator::load(explain);
 }
 
 DecodedTasks BpfTaskIterator::read_all() {

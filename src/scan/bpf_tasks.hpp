@@ -55,9 +55,10 @@ class BpfTaskIterator {
   struct Impl;
   explicit BpfTaskIterator(std::unique_ptr<Impl> impl) noexcept;
   /// Loads and attaches the program, once open_task_iterator()'s checks passed: the iterator, or
-  /// one line naming the step that failed and why (with the verifier's last word, if any).
-  static std::variant<BpfTaskIterator, std::string> load();
-  friend std::variant<BpfTaskIterator, std::string> open_task_iterator();
+  /// one line naming the step that failed and why (`explain`: with the verifier's last word, at
+  /// the cost of a second load).
+  static std::variant<BpfTaskIterator, std::string> load(bool explain);
+  friend std::variant<BpfTaskIterator, std::string> open_task_iterator(bool explain);
 
   std::unique_ptr<Impl> impl_;
 };
@@ -66,8 +67,8 @@ class BpfTaskIterator {
 /// cheapest first: built with the feature; Linux 5.17 or later (the light skeleton's loader
 /// needs the kernel's own CO-RE); BTF at /sys/kernel/btf/vmlinux (CO-RE needs it); in the
 /// initial user namespace (capabilities count nowhere else, and UIDs are the kernel's); CAP_BPF
-/// and CAP_PERFMON in CapEff; then whatever loading and attaching say. Never throws but
-/// std::bad_alloc.
-[[nodiscard]] std::variant<BpfTaskIterator, std::string> open_task_iterator();
+/// and CAP_PERFMON in CapEff; then whatever loading and attaching say (`explain`: with the
+/// verifier's last word). Never throws but std::bad_alloc.
+[[nodiscard]] std::variant<BpfTaskIterator, std::string> open_task_iterator(bool explain = true);
 
 }  // namespace pidns

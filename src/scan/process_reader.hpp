@@ -20,6 +20,7 @@ enum class NsFound : unsigned char {
   kAsParent,   ///< none read: its parent, read before it, is at its depth (ParentLink)
   kAskParent,  ///< none read: its parent was not read before it; decide once all are read
   kDenied,     ///< ns/pid may not be read (no ptrace rights): placed later, by inference
+  kNamed,      ///< the BPF task iterator named it (bpf_processes): placed as read
 };
 
 /// What one pass over a list of PIDs found: the processes read, by PID, and beside each how it
