@@ -1,6 +1,10 @@
-"""test_bpf_refusals: where the BPF task iterator cannot be used, bpf-tasks exits 77 with the one
-line that names the condition that failed (pidns::open_task_iterator()), for real: without the
-feature, without CAP_BPF and CAP_PERFMON, with only one of them, and in a user namespace.
+"""Where the BPF task iterator cannot be used, for real: `pidns-tree --source bpf` exits 1 with
+one line naming the condition that failed, `--source auto` (the default) reads procfs and exits
+0 without a word about it, and the bpf-tasks tool exits 77 with the same reason
+(pidns::open_task_iterator()). Cases: a build without the feature; without CAP_BPF and
+CAP_PERFMON; with only one of them; in a user namespace; and over the procfs of another PID
+namespace than pidns-tree's own (nsfixture --mount-proc's), whose tasks the iterator would not
+walk.
 
 meson passes BPF_TASKS and PIDNS_BPF_BUILT ("1" where the feature 'bpf' was on).
 """
@@ -11,51 +15,66 @@ import subprocess
 
 import harness as h
 
-
-def refusal(cmd):
-    """The stderr line of bpf-tasks run through CMD, which must refuse with exit 77."""
-    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
-    lines = p.stderr.splitlines()
-    assert p.returncode == h.SKIP and len(lines) == 1 and not p.stdout, \
-        f"{cmd}: exit {p.returncode}, stdout {p.stdout!r}, stderr {p.stderr!r}"
-    return lines[0]
+NO_CAPS = "no CAP_BPF and CAP_PERFMON in the effective capabilities (CapEff)"
 
 
-def expect(cmd, line):
-    got = refusal(cmd)
-    assert got == "bpf-tasks: " + line, f"{cmd}:\n  got  {got}\n  want bpf-tasks: {line}"
-    print(f"{' '.join(cmd[:-1]) or '(as is)'}: {got}")
+def check(prefix, line, user=None, args=()):
+    """Through the command PREFIX: pidns-tree --source bpf fails with LINE, auto succeeds, and
+    bpf-tasks (only where no ARGS are needed) exits 77 with LINE."""
+    tool = user.path if user else None
+    r = h.run(["--source", "bpf", "-N", *args], prefix=prefix, tool=tool, text=True)
+    got = r.stderr.rstrip("\n")
+    want = "pidns-tree: --source bpf: " + line
+    assert r.returncode == 1 and not r.stdout and "\n" not in got, h.describe(r)
+    assert got == want or (line.endswith("...") and got.startswith(want[:-3])), \
+        f"{prefix}:\n  got  {got}\n  want {want}"
+    auto = h.run(["-N", *args], prefix=prefix, tool=tool, text=True)
+    h.check_clean_exit(auto)
+    assert "bpf" not in auto.stderr and "BPF" not in auto.stderr, auto.stderr
+    if not args:
+        p = subprocess.run(list(prefix) + [h.meson_path("BPF_TASKS")], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=60)
+        want = "bpf-tasks: " + line
+        assert p.returncode == h.SKIP and not p.stdout and (
+            p.stderr == want + "\n" or (line.endswith("...") and p.stderr.startswith(want[:-3]))), \
+            f"bpf-tasks: exit {p.returncode}, stdout {p.stdout!r}, stderr {p.stderr!r}"
+    print(f"{' '.join(list(prefix) + list(args)) or '(as is)'}: {got}")
+
+
+def as_root():
+    with h.UserBinary() as user:
+        check(h.AS_NOBODY, NO_CAPS, user)
+    # root keeps its bounding set at exec: CAP_SYS_ADMIN would stand in for either
+    check(["setpriv", "--bounding-set", "-perfmon,-sys_admin", "--"],
+          "no CAP_PERFMON in the effective capabilities (CapEff)")
+    check(["setpriv", "--bounding-set", "-bpf,-sys_admin", "--"],
+          "no CAP_BPF in the effective capabilities (CapEff)")
+    with h.Fixture("1", mount_proc=True) as fx:
+        proc = fx.ns(0)["proc"]
+        check([], f"{proc} is not the procfs of pidns-tree's own PID namespace, whose tasks "
+              "the iterator walks", args=["--proc", proc])
 
 
 def test():
-    tool = h.meson_path("BPF_TASKS")
     if os.environ.get("PIDNS_BPF_BUILT") != "1":
-        expect([tool], "built without the BPF task iterator (meson feature 'bpf' needs clang with "
-               "the BPF target, libbpf and bpftool)")
+        check([], "built without the BPF task iterator (meson feature 'bpf' needs clang with the "
+              "BPF target, libbpf's headers and bpftool)")
         return
     if not os.path.exists("/sys/kernel/btf/vmlinux"):
-        line = refusal([tool])
-        assert line.startswith("bpf-tasks: no BTF at /sys/kernel/btf/vmlinux: "), line
-        print(line)
+        check([], "no BTF at /sys/kernel/btf/vmlinux: ...")
         return
-    none = "no CAP_BPF and CAP_PERFMON in the effective capabilities (CapEff)"
-    if os.geteuid() != 0:
-        expect([tool], none)  # an ordinary user's CapEff is empty
+    if os.geteuid() == 0:
+        as_root()
     else:
-        expect(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", tool], none)
-        # root keeps its bounding set at exec: CAP_SYS_ADMIN would stand in for either
-        expect(["setpriv", "--bounding-set", "-perfmon,-sys_admin", tool],
-               "no CAP_PERFMON in the effective capabilities (CapEff)")
-        expect(["setpriv", "--bounding-set", "-bpf,-sys_admin", tool],
-               "no CAP_BPF in the effective capabilities (CapEff)")
+        check([], NO_CAPS)  # an ordinary user's CapEff is empty
     unshare = shutil.which("unshare")
     probe = subprocess.run([unshare or "unshare", "--user", "--map-root-user", "true"],
                            capture_output=True, timeout=30) if unshare else None
     if probe is None or probe.returncode != 0:
         print("user namespaces are not available here: the last case is not run")
         return
-    expect([unshare, "--user", "--map-root-user", tool],
-           "not in the initial user namespace, where alone CAP_BPF and CAP_PERFMON count")
+    check([unshare, "--user", "--map-root-user", "--"],
+          "not in the initial user namespace, where alone CAP_BPF and CAP_PERFMON count")
 
 
 if __name__ == "__main__":
