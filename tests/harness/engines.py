@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 
+from .cgroups import rmdir_when_empty
 from .core import Skip
 
 ENGINE_TIMEOUT = 120  # seconds for one engine command (an import, a run, a daemon's start)
@@ -121,18 +122,8 @@ def remove_engine_cgroups(created):
     left = []
     for d in created:
         for dirpath, _, _ in sorted(os.walk(d, topdown=False), key=lambda w: -len(w[0])):
-            deadline = time.monotonic() + 5
-            while True:
-                try:
-                    os.rmdir(dirpath)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:  # EBUSY while a killed task is still exiting
-                    if time.monotonic() > deadline:
-                        left.append(dirpath)
-                        break
-                    time.sleep(0.05)
+            if rmdir_when_empty(dirpath):
+                left.append(dirpath)
     return left
 
 
