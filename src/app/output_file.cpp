@@ -2,19 +2,36 @@
 #include "app/output_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <stdexcept>
 #include <utility>
 
 namespace pidns {
 namespace {
 
+// Only a regular file (or none) is replaced: as root, --output /dev/null or /dev/stdout would
+// otherwise put a regular file in the place of a device or of /proc's link.
+void check_replaceable(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;
+    throw SysError(errno, "lstat " + path);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw std::runtime_error(
+        "not a regular file (a directory, device, FIFO or symbolic link is never replaced)");
+  }
+}
+
 // O_EXCL never follows a symbolic link planted at the temporary's name, so a directory others
 // may write to cannot turn the write elsewhere. A temporary left by a killed run that had our
 // PID is removed once and created again.
-UniqueFd create_temporary(const std::string& temporary) {
+UniqueFd create_temporary(const std::string& path, const std::string& temporary) {
+  check_replaceable(path);
   constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
   int fd = ::open(temporary.c_str(), kFlags, 0666);
   if (fd < 0 && errno == EEXIST && ::unlink(temporary.c_str()) == 0) {
@@ -62,7 +79,7 @@ void FdStreamBuf::drain() noexcept {
 OutputFile::OutputFile(std::string path)
     : path_(std::move(path)),
       temporary_(path_ + ".tmp." + std::to_string(::getpid())),
-      fd_(create_temporary(temporary_)),
+      fd_(create_temporary(path_, temporary_)),
       buffer_(fd_.get()),
       stream_(&buffer_) {}
 

@@ -39,7 +39,8 @@ class FdStreamBuf final : public std::streambuf {
 class OutputFile {
  public:
   /// Creates FILE.tmp.<pid> (O_EXCL, mode 0666 less the umask, like a shell's redirection).
-  /// Throws SysError naming the temporary.
+  /// Throws SysError naming the temporary, or std::runtime_error where FILE exists and is not a
+  /// regular file.
   explicit OutputFile(std::string path);
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;

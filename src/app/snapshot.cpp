@@ -131,7 +131,7 @@ int run_snapshot(const SnapshotPlan& plan, NsSource& source, std::ostream& out, 
     int status = snapshot_to(plan, source, file->stream(), err, user_names);
     if (status != kOk) return status;  // the old FILE stays; the temporary goes
     file->commit();
-  } catch (const SysError& e) {
+  } catch (const std::exception& e) {  // SysError, or FILE is not a regular file
     say(err, fmt::format("--output {}: {}", *plan.output, e.what()));
     return kFailure;
   }

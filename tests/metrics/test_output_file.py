@@ -5,8 +5,9 @@
             processes, written in several 64 KiB pieces, and OpenMetrics), a reader that polls
             FILE in a loop only ever reads a whole document, and FILE is never missing
   failures  a directory that does not exist, one that user 65534 may not write to, a scan that
-            fails (--ns of no namespace, --proc of no procfs), FILE a directory: exit 1, one
-            stderr line naming FILE, FILE as it was, and no temporary left beside it
+            fails (--ns of no namespace, --proc of no procfs), FILE a directory, a FIFO or a
+            symbolic link: exit 1, one stderr line naming FILE, FILE as it was, and no
+            temporary left beside it
 """
 import json
 import os
@@ -110,11 +111,17 @@ def test_failures(tmp):
         raise AssertionError("the message does not name FILE")
     for args in (["--format", "openmetrics", "--ns", "1"], ["--json", "--proc", tmp]):
         check_failure(args, file, old)
-    as_dir = os.path.join(tmp, "dir")
+    # Only a regular file is replaced: not a directory, nor a FIFO, nor a link (to /dev/null,
+    # which as root would otherwise become a regular file).
+    as_dir, fifo, link = (os.path.join(tmp, n) for n in ("dir", "fifo", "link"))
     os.makedirs(os.path.join(as_dir, "inside"))
-    if as_dir not in check_failure(["--format", "openmetrics"], as_dir, None):
-        raise AssertionError("the message does not name FILE")
+    os.mkfifo(fifo)
+    os.symlink("/dev/null", link)
+    for path in (as_dir, fifo, link):
+        if "not a regular file" not in check_failure(["--format", "openmetrics"], path, None):
+            raise AssertionError(f"{path}: not refused as not a regular file")
     h.eq("FILE a directory", "its entries", os.listdir(as_dir), ["inside"])
+    h.eq("FILE a link", "its target", os.readlink(link), "/dev/null")
     if os.geteuid() != 0:
         print("not root: the directory that user 65534 may not write to is not checked")
         return

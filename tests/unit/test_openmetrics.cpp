@@ -315,8 +315,20 @@ TEST(OutputFile, NamesTheFileItCannotCreateOrReplace) {
               0u)
         << e.what();
   }
-  std::filesystem::create_directories(root.at("dir/inside"));  // a non-empty directory
-  OutputFile file(root.at("dir").string());
+  // Only a regular file is replaced: never a directory, a FIFO, a symbolic link (to a device,
+  // say), which would all be gone after the rename.
+  std::filesystem::create_directories(root.at("dir/inside"));
+  ASSERT_EQ(::mkfifo(root.at("fifo").c_str(), 0600), 0);
+  std::filesystem::create_symlink("/dev/null", root.at("null"));
+  for (const char* name : {"dir", "fifo", "null"}) {
+    EXPECT_THROW(OutputFile(root.at(name).string()), std::runtime_error) << name;
+  }
+  EXPECT_EQ(entries(root), 3u);  // no temporary made
+  EXPECT_TRUE(std::filesystem::is_symlink(root.at("null")));
+  // A rename that fails (here: the directory went away meanwhile) is said, naming both paths.
+  std::filesystem::create_directories(root.at("gone"));
+  OutputFile file(root.at("gone/m.prom").string());
+  std::filesystem::rename(root.at("gone"), root.at("moved"));
   file.stream() << "x";
   EXPECT_THROW(file.commit(), SysError);
 }
