@@ -8,7 +8,8 @@ The common API is re-exported here from the modules that own it:
   text     the parser of the text output
   tree     JSON trees: indexing, walking, compare() with a fixture, check_doc()
 Imported by name where a suite needs them: readme (the README's jq recipes), schema (the JSON
-Schemas), watch (a running --watch), cgroups (test-owned cgroups), engines (private engines).
+Schemas), watch (a running --watch), cgroups (test-owned cgroups), engines (private engines),
+metrics (the OpenMetrics output, parsed and judged by python3-prometheus-client and promtool).
 
 meson puts tests/ on PYTHONPATH and sets every variable the harness reads (tests/meson.build).
 """
