@@ -31,34 +31,11 @@ import uuid
 
 import harness as h
 from harness import cgroups, metrics, schema
-from harness.engines import (ENGINE_TIMEOUT, Dockerd, busybox_tarball, cgroup_dirs, kill_all,
-                             kill_mentioning, need, remove_engine_cgroups, run, unmount_below)
+from harness.engines import (ENGINE_TIMEOUT, Dockerd, busybox_tarball, cgroup_dirs, container_json,
+                             kill_all, kill_mentioning, namespace_of, need, ns_line,
+                             remove_engine_cgroups, run, unmount_below)
 
 ULIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]  # no CAP_SYS_RESOURCE
-
-
-def namespace_of(doc, pid):
-    """The JSON namespace whose processes include host PID `pid`."""
-    def walk(nodes):
-        for ns in nodes:
-            if any(p["pid"] == pid for p in ns.get("processes", [])):
-                return ns
-            found = walk(ns["children"])
-            if found:
-                return found
-        return None
-    ns = walk(doc["pidns"])
-    if ns is None:
-        raise AssertionError(f"PID {pid} is in no namespace of the JSON output")
-    return ns
-
-
-def ns_line(text, label):
-    """The text line of namespace `label` (pid:[INODE])."""
-    lines = [l for l in text.splitlines() if (label + " ") in l]
-    if len(lines) != 1:
-        raise AssertionError(f"{label}: expected one text line, found {lines!r}")
-    return lines[0]
 
 
 def dot_label(dot, ns):
@@ -122,13 +99,6 @@ def check_metrics(args, expected):
         if got != want:
             errors.append(f"PID {e.pid}: OpenMetrics labels {got!r}, want {want!r}")
     return errors
-
-
-def container_json(engine, cid, name="", project="", service="", pod_uid="", pod_name="",
-                   pod_namespace=""):
-    return {"engine": engine, "id": cid, "pod_uid": pod_uid, "containerd_namespace": "",
-            "name": name, "pod_name": pod_name, "pod_namespace": pod_namespace,
-            "compose_project": project, "compose_service": service}
 
 
 # ---------------------------------------------------------------------------------------------

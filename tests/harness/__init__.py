@@ -15,7 +15,7 @@ meson puts tests/ on PYTHONPATH and sets every variable the harness reads (tests
 """
 
 from .core import (SKIP, Skip, build_is_optimized, build_is_sanitized, eq, have_program, in_ci,
-                   main, meson_path, missing, need_module, need_program, wait_for)
+                   main, meson_path, meson_value, missing, need_module, need_program, wait_for)
 from .fixture import Fixture
 from .procs import (AS_NOBODY, MAX_LIFETIME, NAMER, NOBODY, Background, UserBinary, child_pids,
                     comm_of, fixture_processes, kernel_thread_pids, kill_sessions, namer_argv,
@@ -30,7 +30,8 @@ from .tree import (ancestors, check_doc, check_summary, compare, expected_view, 
 
 __all__ = [
     "SKIP", "Skip", "build_is_optimized", "build_is_sanitized", "eq", "have_program", "in_ci",
-    "main", "meson_path", "missing", "need_module", "need_program", "wait_for", "Fixture",
+    "main", "meson_path", "meson_value", "missing", "need_module", "need_program", "wait_for",
+    "Fixture",
     "AS_NOBODY", "MAX_LIFETIME", "NAMER", "NOBODY", "Background", "UserBinary", "child_pids",
     "comm_of", "fixture_processes", "kernel_thread_pids", "kill_sessions", "namer_argv", "pids",
     "processes_named", "session_members", "start", "stat_ns", "status_field", "status_fields",
