@@ -18,7 +18,8 @@ complete -c pidns-tree -l proc -x -a '(__fish_complete_directories)' -d 'Scan th
 complete -c pidns-tree -l source -x -a 'auto procfs bpf' -d 'How to read processes: BPF task iterator or procfs'
 complete -c pidns-tree -l host-root -x -a '(__fish_complete_directories)' -d 'Read the files that name containers below DIR'
 complete -c pidns-tree -s J -l json -d 'Print one JSON document instead of the tree'
-complete -c pidns-tree -l format -x -a 'text json dot' -d 'Output format'
+complete -c pidns-tree -l format -x -a 'text json dot openmetrics' -d 'Output format'
+complete -c pidns-tree -s o -l output -r -F -d 'Write to FILE, replaced whole or not at all'
 complete -c pidns-tree -s N -l no-pids -d 'Show namespaces only, with their counts'
 complete -c pidns-tree -s p -l pid -x -a '(__pidns_tree_pids)' -d "Show the branch down to PID's namespace"
 complete -c pidns-tree -s n -l ns -r -F -d 'Show the subtree of NS: inode, pid:[INODE] or nsfs file'

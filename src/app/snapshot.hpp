@@ -19,7 +19,9 @@ using UserNames =
     std::function<std::unordered_map<uid_t, std::string>(const std::unordered_set<uid_t>&)>;
 
 /// Runs one snapshot; returns the exit status. Output is written whole or not at all: nothing
-/// reaches `out` before the scan, the graph and the view have all succeeded.
+/// reaches `out` before the scan, the graph and the view have all succeeded. With plan.output
+/// it goes to that file instead, which is replaced only once all of it is written
+/// (app/output_file.hpp).
 [[nodiscard]] int run_snapshot(const SnapshotPlan& plan, NsSource& source, std::ostream& out,
                                std::ostream& err, const UserNames& user_names);
 

@@ -307,16 +307,16 @@ class Inferrer {
     return found;
   }
 
-  // The namespaces the kernel named under `parent`, at depth `d` as far as their members tell,
-  // whose init was not read: only a member that may be inspected was, or none (a parent only).
+  // The namespaces the kernel named under `parent` whose members, at depth `d`, were placed but
+  // whose init was not read: only members that may be inspected were (a `docker exec -u`), or
+  // were placed on the kernel's word. One known only as a parent, or held only by a descriptor or
+  // a mount (--all), may have no member at all: only the kernel's word puts a group in it.
   std::vector<NsId> named_without_init(const std::optional<NsId>& parent, std::size_t d) const {
     std::vector<NsId> found;
-    for (const auto& [ns, kernel_parent] : parents_) {
+    for (const auto& [ns, members_depth] : depth_of_) {
       auto up = parent_of_.find(ns);
-      auto members_depth = depth_of_.find(ns);
-      if ((up == parent_of_.end() ? std::optional<NsId>() : up->second) != parent ||
-          init_of_.contains(ns) ||
-          (members_depth != depth_of_.end() && members_depth->second != d)) {
+      if (ns.is_inferred() || members_depth != d || init_of_.contains(ns) ||
+          (up == parent_of_.end() ? std::optional<NsId>() : up->second) != parent) {
         continue;
       }
       found.push_back(ns);

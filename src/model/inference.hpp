@@ -46,8 +46,9 @@ struct Inference {
 ///   component is in `procfs_ns` if it is known, else in the namespace of the PID 1 there;
 /// - a component that holds a PID 1 (its innermost NStgid field) is that namespace's members:
 ///   one namespace has one PID 1. It is the child of its init's parent process's namespace. It
-///   is a namespace the kernel named whose init was not read (a candidate: one whose only read
-///   members may be inspected, or one known only as a parent) on evidence alone: it is the only
+///   is a namespace the kernel named whose init was not read (a candidate: one whose placed
+///   members were read, or placed on the kernel's word; one without members, known only as a
+///   parent or held only by a pin, may be empty) on evidence alone: it is the only
 ///   such component under that parent at that depth and there is only one candidate, or its
 ///   init's cgroup (`cgroups`, by PID) is that of a candidate's members and of no other
 ///   candidate's, and no other component's init shares it. Otherwise it is an inferred

@@ -80,11 +80,21 @@ def case_write_errors():
     print("(c) a full disk is exit 1 and one line, for every kind of output")
 
 
+def case_watch_escapes():
+    """--watch's own stderr lines are escaped like every other: a hostile --ns path."""
+    res = h.run(["--watch", "--ns", "/tmp/\x1b[31mX"], timeout=30)
+    err = res.stderr.decode(errors="replace")
+    if res.returncode != 1 or "\x1b" in err or "/tmp/\\x1B[31mX" not in err:
+        raise AssertionError(f"(d) --watch --ns ESC: exit {res.returncode}, stderr {err!r}")
+    print("(d) --watch escapes its stderr lines: " + err.splitlines()[-1])
+
+
 def test():
     procs = []
     try:
         case_procfs_root()
         case_write_errors()
+        case_watch_escapes()
         if os.geteuid() == 0:
             case_thread(procs)
         else:

@@ -28,39 +28,10 @@ import sys
 import time
 
 import harness as h
+from harness.cgroups import Scene
 
 NOBODY_SLEEP = ["setpriv", f"--reuid={h.NOBODY}", f"--regid={h.NOBODY}", "--clear-groups",
                 "sleep", "600"]
-
-
-def cgroup2_root():
-    """Where the cgroup v2 hierarchy is mounted, if it is."""
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        for line in f:
-            fields = line.split()
-            if fields[fields.index("-") + 1] == "cgroup2":
-                return fields[4]
-    return None
-
-
-class Box:
-    """Processes the inner driver starts; all killed at the end."""
-
-    def __init__(self):
-        self.procs = []
-
-    def start(self, argv, cgroup=None):
-        script = 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"'
-        cmd = ["sh", "-c", script, "sh", cgroup, *argv] if cgroup else argv
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
-        self.procs.append(p)
-        return p
-
-    def close(self):
-        for p in self.procs:
-            p.kill()
-        for p in self.procs:
-            p.wait()
 
 
 def descendants(pid):
@@ -80,17 +51,10 @@ def settle(pid, names, timeout=20):
 
 
 def inner():
-    cg_root = cgroup2_root()
-    box = Box()
-    made = []
+    box = Scene("infer")
     try:
-        groups = {}
-        if cg_root and os.access(cg_root, os.W_OK):
-            for name in ("a", "b"):
-                path = os.path.join(cg_root, f"pidns-infer-{os.getpid()}-{name}-{time.time_ns()}")
-                os.mkdir(path)
-                made.append(path)
-                groups[name] = path
+        groups = {name: box.cgroup(name) for name in ("a", "b")}
+        groups = {name: path for name, path in groups.items() if path}
         a = box.start(["unshare", "--pid", "--fork", "--kill-child", "sh", "-c",
                        "sleep 600 & exec sleep 600"], groups.get("a"))
         a1 = h.wait_for("A's init", lambda: h.child_pids(a.pid))[0]
@@ -126,13 +90,6 @@ def inner():
                      bool(groups))
     finally:
         box.close()
-        for path in made:
-            for _ in range(100):
-                try:
-                    os.rmdir(path)
-                    break
-                except OSError:
-                    time.sleep(0.05)
 
 
 def check(truth, res, text, dot, who, with_cgroups):

@@ -24,46 +24,9 @@ import sys
 import time
 
 import harness as h
-from harness.cgroups import cgroup2_mount
+from harness.cgroups import Scene
 
 AS_NOBODY = ["setpriv", f"--reuid={h.NOBODY}", f"--regid={h.NOBODY}", "--clear-groups"]
-
-
-class Box:
-    """Processes the inner driver starts; all killed at the end, and the cgroups it made."""
-
-    def __init__(self):
-        self.procs = []
-        self.cgroups = []
-
-    def cgroup(self, name):
-        root = cgroup2_mount()
-        if not root or not os.access(root, os.W_OK):
-            return None
-        path = os.path.join(root, f"pidns-evidence-{os.getpid()}-{name}-{time.time_ns()}")
-        os.mkdir(path)
-        self.cgroups.append(path)
-        return path
-
-    def start(self, argv, cgroup=None):
-        script = 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"'
-        cmd = ["sh", "-c", script, "sh", cgroup, *argv] if cgroup else argv
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
-        self.procs.append(p)
-        return p
-
-    def close(self):
-        for p in self.procs:
-            p.kill()
-        for p in self.procs:
-            p.wait()
-        for path in self.cgroups:
-            for _ in range(100):
-                try:
-                    os.rmdir(path)
-                    break
-                except OSError:
-                    time.sleep(0.05)
 
 
 def descendants(pid):
@@ -107,7 +70,7 @@ def build_pair(box):
 
 
 def inner(scene):
-    box = Box()
+    box = Scene("evidence")
     try:
         who = build_twin(box) if scene == "twin" else build_pair(box)
         time.sleep(0.2)

@@ -22,17 +22,22 @@ it, next to real Docker and Podman containers, and the Kubernetes DaemonSet's po
              requests, and the node's namespace as the pod's own (the 'host' test runs the
              image with --pid=host for that).
 
-The Docker containers run under a private dockerd (tests/engines/test_engines.py's), the Podman
-ones in the system store, which is where the host's own files say podman keeps its containers:
+The Docker containers run under a private dockerd (harness.engines.Dockerd), the Podman ones in
+the system store, which is where the host's own files say podman keeps its containers:
 pidns-tree names them from / and from /host alike. Everything a test starts is removed in a
 finally: containers, pods, images it imported or made (not the image under test), daemons,
-mounts, cgroups. Exits 77 (skip), saying why, where podman, docker or root is missing or the
-image is not built.
+mounts, cgroups. Exits 77 (skip), saying why, where podman, docker, python3-yaml or root is
+missing or the image is not built: like the engines, these are not in the Quick start, and
+.ci/package, which installs them and builds the image, fails on any skip of this suite.
 
-PIDNS_TREE names this build's binary, PIDNS_IMAGE_ID the file where `meson compile image` wrote
-the image's ID, PIDNS_VERSION the version, PIDNS_SOURCE_URL the -Dsource_url option,
-PIDNS_DAEMONSET the manifest, PIDNS_WATCH_SCHEMA the JSON Schema of a --watch line and
-PIDNS_README the README, whose jq recipes for the DaemonSet's log run on the pod's log.
+Two assertions state what pidns-tree does today, not what it should: both are bugs being fixed
+elsewhere, and each is one constant below to flip when its fix lands (DOCKER_NAMED_WHEN_INFERRED,
+KERNEL_THREADS_PLACED_WHEN_INFERRED).
+
+tests/meson.build's one environment names the image's ID file (PIDNS_IMAGE_ID, written by
+`meson compile image`), the version (PIDNS_VERSION), the -Dsource_url option (PIDNS_SOURCE_URL),
+the manifest (PIDNS_DAEMONSET), the JSON Schemas and the README, whose jq recipes for the
+DaemonSet's log run on the pod's log.
 """
 
 import json
@@ -45,12 +50,8 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import test_engines as engines  # noqa: E402  pylint: disable=wrong-import-position
-
-nsharness = engines.nsharness
-Skip = nsharness.Skip
+import harness as h
+from harness import engines, readme, schema
 
 MAX_IMAGE_BYTES = 15 * 1000 * 1000
 # The capabilities the image needs with --pid=host; the DaemonSet must add exactly these.
@@ -71,12 +72,17 @@ LOG_TIMEOUT = 60  # seconds for the DaemonSet's pod to log the test's containers
 RECIPES = "### jq recipes for the DaemonSet's log"
 RECIPE_SOURCE = "kubectl -n pidns-tree logs -l app.kubernetes.io/name=pidns-tree --tail=-1"
 
-
-def env(name):
-    value = os.environ.get(name)
-    if value is None:
-        raise Skip(f"{name} is not set (run through meson test)")
-    return value
+# Known bugs of pidns-tree, fixed elsewhere: each constant says what pidns-tree does today, and
+# the assertions that use it assert today's behaviour. Set it to True when the fix lands.
+#
+# Without ptrace rights (the 'inferred' run), dockerd is itself only inferred, and its
+# --data-root is taken only from a dockerd whose ns/pid could be read (LabelReader::
+# engine_daemons() reads Scan::processes, not Scan::unplaced): Docker's containers get their
+# label and no name. Podman's names need no daemon, and are there either way.
+DOCKER_NAMED_WHEN_INFERRED = False
+# Without ptrace rights, the host's kernel threads are counted as "not shown: permission denied"
+# (summary.inaccessible, and the stderr line) instead of as the host namespace's kernel threads.
+KERNEL_THREADS_PLACED_WHEN_INFERRED = True
 
 
 class Podman:
@@ -118,17 +124,17 @@ class Podman:
 def built_image(podman):
     """localhost/pidns-tree:VERSION, once it is checked to be what this build made from its
     binary; raises Skip if it was not built (or not since the binary was)."""
-    iidfile, binary = env("PIDNS_IMAGE_ID"), nsharness.binary("PIDNS_TREE")
-    tag = f"localhost/pidns-tree:{env('PIDNS_VERSION')}"
+    iidfile, binary = h.meson_path("PIDNS_IMAGE_ID"), h.meson_path("PIDNS_TREE")
+    tag = f"localhost/pidns-tree:{h.meson_value('PIDNS_VERSION')}"
     if not os.path.exists(iidfile):
-        raise Skip("the image is not built: run `meson compile -C build image`")
+        raise h.Skip("the image is not built: run `meson compile -C build image`")
     if os.path.getmtime(iidfile) < os.path.getmtime(binary):
-        raise Skip("the image is older than this build's pidns-tree: run "
+        raise h.Skip("the image is older than this build's pidns-tree: run "
                    "`meson compile -C build image`")
     with open(iidfile, encoding="utf-8") as f:
         want = f.read().strip()
     if podman.raw("image", "exists", tag).returncode != 0:
-        raise Skip(f"{tag} is not in podman's store: run `meson compile -C build image`")
+        raise h.Skip(f"{tag} is not in podman's store: run `meson compile -C build image`")
     got = "sha256:" + podman("image", "inspect", "--format", "{{.Id}}", tag)
     if got != want:
         raise AssertionError(f"{tag} is {got}, not the image this build made ({want}): "
@@ -234,15 +240,20 @@ class Workloads:
         return False
 
 
+def check_schema(doc, what):
+    """DOC is valid for doc/pidns-tree.schema.json."""
+    schema.validate(schema.validator(), doc, what)
+
+
 def host_view():
     """This build's pidns-tree on the host itself (/proc, host root /): JSON and text."""
-    doc = json.loads(engines.tool(["--json"]))
-    engines.schema_check(doc)
-    return doc, engines.tool(["--color=never", "--ascii"])
+    doc = h.run_json()
+    check_schema(doc, "the host's --json")
+    return doc, h.run_tool(["--color=never", "--ascii"])
 
 
 def parents_by_label(doc):
-    return {n["label"]: (p["label"] if p else None) for n, p in nsharness.walk(doc["pidns"])}
+    return {n["label"]: (p["label"] if p else None) for n, p in h.walk(doc["pidns"])}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,8 +308,8 @@ def check_files(root, binary):
 
 def test_contents():
     engines.need("podman")
-    binary = nsharness.binary("PIDNS_TREE")
-    version = env("PIDNS_VERSION")
+    binary = h.meson_path("PIDNS_TREE")
+    version = h.meson_value("PIDNS_VERSION")
     tmp = tempfile.mkdtemp(prefix="pidns-image-contents-")
     podman = Podman(tmp)
     errors = []
@@ -311,7 +322,7 @@ def test_contents():
         labels = info["Config"].get("Labels") or {}
         oci = "org.opencontainers.image."
         want = {"title": "pidns-tree", "version": version, "licenses": "MIT",
-                "source": env("PIDNS_SOURCE_URL")}
+                "source": h.meson_value("PIDNS_SOURCE_URL")}
         for key, value in want.items():
             if labels.get(oci + key) != value:
                 errors.append(f"label {oci}{key} is {labels.get(oci + key)!r}, want {value!r}")
@@ -379,7 +390,7 @@ def host_options():
 
 def test_host():
     engines.need("podman", "dockerd", "docker", "runc", "busybox", "tar")
-    nsharness.binary("PIDNS_TREE")
+    h.meson_path("PIDNS_TREE")
     tmp = tempfile.mkdtemp(prefix="pidns-image-host-")
     podman = Podman(tmp)
     errors = []
@@ -392,7 +403,7 @@ def test_host():
                 out, err = run_image(podman, name, host_options(), args + ["--json"])
                 check_stderr(err)
                 doc = json.loads(out)
-                engines.schema_check(doc)
+                check_schema(doc, "the image's --json with --pid=host")
                 text, err = run_image(podman, name, host_options(),
                                       args + ["--color=never", "--ascii"])
                 check_stderr(err)
@@ -409,7 +420,7 @@ def test_host():
 
 def check_stderr(err):
     for line in err.splitlines():
-        if not nsharness.UNSHOWN_LINE.match(line):
+        if not h.UNSHOWN_LINE.match(line):
             raise AssertionError(f"unexpected stderr line from the image: {line!r}")
 
 
@@ -420,11 +431,39 @@ def check_stderr(err):
 def by_init(doc):
     """{init PID: (level, the parent's init PID)} over a JSON tree."""
     return {n["init"]: (n["level"], p["init"] if p else None)
-            for n, p in nsharness.walk(doc["pidns"]) if n.get("init")}
+            for n, p in h.walk(doc["pidns"]) if n.get("init")}
+
+
+def check_kernel_threads(doc, err, host_doc):
+    """Where the inferred run puts the host's kernel threads; returns the errors.
+
+    BUG (the host's kernel threads counted as "permission denied" without ptrace rights): today
+    they are in no namespace, counted in summary.inaccessible and named in stderr's "not shown:
+    permission denied (PIDs 2, ...)". Once fixed, kthreadd (PID 2, which never exits) must be a
+    kernel thread of the host's namespace. See KERNEL_THREADS_PLACED_WHEN_INFERRED."""
+    placed = {p["pid"]: p for n, _ in h.walk(doc["pidns"]) for p in n.get("processes", [])}
+    top = doc["pidns"][0]["processes"] if doc["pidns"] else []
+    if KERNEL_THREADS_PLACED_WHEN_INFERRED:
+        if not any(p["pid"] == 2 and p.get("kernel_thread") for p in top):
+            return [f"kthreadd (PID 2) is not a kernel thread of the host's namespace: "
+                    f"{placed.get(2)}, summary {doc['summary']}, stderr {err!r}"]
+        return []
+    # Today's behaviour (the bug): the host's run names its kernel threads; none is placed here.
+    kthreads = {p["pid"] for n, _ in h.walk(host_doc["pidns"]) for p in n.get("processes", [])
+                if p.get("kernel_thread")}
+    errors = []
+    if 2 not in kthreads:
+        errors.append("the host's own run does not list kthreadd (PID 2) as a kernel thread")
+    if kthreads & placed.keys() or doc["summary"]["inaccessible"] == 0 \
+            or "processes not shown: permission denied (PIDs 2, " not in err:
+        errors.append(f"the host's kernel threads are no longer counted as not shown: placed "
+                      f"{sorted(kthreads & placed.keys())}, summary {doc['summary']}, stderr "
+                      f"{err!r}: if that is the fix, set KERNEL_THREADS_PLACED_WHEN_INFERRED")
+    return errors
 
 
 def compare_inferred(doc, err, host_doc, workloads):
-    errors = []
+    errors = check_kernel_threads(doc, err, host_doc)
     if "placed by inference" not in err or "no ptrace rights" not in err:
         errors.append(f"stderr does not say what was inferred, and why: {err!r}")
     if doc["summary"]["inferred"] == 0:
@@ -442,14 +481,15 @@ def compare_inferred(doc, err, host_doc, workloads):
         if ns["init"] != w.pid or ns["level"] != 1 or mine[w.pid][1] != 1:
             errors.append(f"{w.name}: init {ns['init']} level {ns['level']}, want init {w.pid} "
                           "at level 1 below PID 1's namespace")
-        # Docker's names need dockerd's --data-root from its command line, which pidns-tree
-        # looks for only among the processes whose ns/pid it could read (LabelReader::
-        # engine_daemons() reads Scan::processes, not Scan::unplaced): here none, so a Docker
-        # container gets its label and no name. Podman's names need no daemon.
-        want = workloads.expected(w) if w.engine == "podman" \
-            else engines.container_json(w.engine, w.cid)
+        # BUG (dockerd's data root is not read when dockerd is only inferred, without
+        # SYS_PTRACE): today a Docker container gets its label and no name here. See
+        # DOCKER_NAMED_WHEN_INFERRED.
+        named = w.engine == "podman" or DOCKER_NAMED_WHEN_INFERRED
+        want = workloads.expected(w) if named else engines.container_json(w.engine, w.cid)
         if ns["container"] != want:
-            errors.append(f"{w.name}: container {ns['container']}, want {want}")
+            errors.append(f"{w.name}: container {ns['container']}, want {want}"
+                          + ("" if named else ": if Docker's names are the fix, set "
+                             "DOCKER_NAMED_WHEN_INFERRED"))
     print(f"inferred: {doc['summary']['inferred']} processes inferred, "
           f"{len(mine.keys() & theirs.keys())} namespaces placed as on the host; stderr: {err!r}")
     return errors
@@ -457,7 +497,7 @@ def compare_inferred(doc, err, host_doc, workloads):
 
 def test_inferred():
     engines.need("podman", "dockerd", "docker", "runc", "busybox", "tar")
-    nsharness.binary("PIDNS_TREE")
+    h.meson_path("PIDNS_TREE")
     tmp = tempfile.mkdtemp(prefix="pidns-image-inferred-")
     podman = Podman(tmp)
     errors = []
@@ -471,7 +511,7 @@ def test_inferred():
                 out, err = run_image(podman, workloads.podman_name("inferred"), options,
                                      ["--proc", "/host/proc", "--host-root", "/host", "--json"])
                 doc = json.loads(out)
-                engines.schema_check(doc)
+                check_schema(doc, "the image's --json without --pid=host and SYS_PTRACE")
                 host_doc, _ = host_view()
                 errors += compare_inferred(doc, err, host_doc, workloads)
             finally:
@@ -491,9 +531,9 @@ def manifest():
     """The documents of deploy/kubernetes/daemonset.yaml, by kind."""
     try:
         import yaml  # pylint: disable=import-outside-toplevel
-    except ImportError as e:
-        raise Skip("python3-yaml is not installed") from e
-    with open(env("PIDNS_DAEMONSET"), encoding="utf-8") as f:
+    except ImportError as e:  # not in the Quick start: a skip, which .ci/package fails on
+        raise h.Skip("python3-yaml is not installed") from e
+    with open(h.meson_path("PIDNS_DAEMONSET"), encoding="utf-8") as f:
         docs = [d for d in yaml.safe_load_all(f) if d]
     kinds = {}
     for d in docs:
@@ -539,7 +579,7 @@ def check_container(c, volumes):
     errors = []
     sc = c.get("securityContext", {})
     checks = {
-        "image": (c["image"], f"localhost/pidns-tree:{env('PIDNS_VERSION')}"),
+        "image": (c["image"], f"localhost/pidns-tree:{h.meson_value('PIDNS_VERSION')}"),
         "args": (c.get("args"), ["--watch", "--json", "--proc", "/host/proc",
                                  "--host-root", "/host"]),
         "privileged": (sc.get("privileged", False), False),
@@ -624,14 +664,9 @@ def late_container(podman, pod_container, workloads):
 
 def check_log(events, host_doc, workloads):
     errors = []
-    try:
-        import jsonschema  # pylint: disable=import-outside-toplevel
-        with open(env("PIDNS_WATCH_SCHEMA"), encoding="utf-8") as f:
-            schema = json.load(f)
-        for e in events:
-            jsonschema.validate(e, schema)
-    except ImportError:
-        pass
+    validator = schema.validator("PIDNS_WATCH_SCHEMA")
+    for e in events:
+        schema.validate(validator, e, "a line of the pod's log")
     exists = {e["label"]: e for e in events if e["event"] == "exists"}
     host_top = host_doc["pidns"][0]["label"]
     if host_top not in exists or exists[host_top]["level"] != 0:
@@ -703,20 +738,18 @@ def check_recipes(podman, container, workloads, late):
         "gone": [f"{late.engine} {late.name} lived "],
     }
     errors = []
-    found = nsharness.readme_recipes(RECIPES, RECIPE_SOURCE)
+    found = readme.readme_recipes(RECIPES, RECIPE_SOURCE)
     if len(found) != len(want):
         errors.append(f"{len(found)} recipes in README.md's {RECIPES!r}, the test checks "
                       f"{len(want)}")
     source = f"podman logs {container} 2>&1"
     for (what, cmd), (event, lines) in zip(found.items(), want.items()):
-        cmd = cmd.replace(RECIPE_SOURCE, source, 1)
-        r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], stdin=subprocess.DEVNULL,
-                           capture_output=True, text=True, timeout=60, env=podman.env,
-                           check=False)
-        out = r.stdout.splitlines()
+        try:
+            out = readme.run_recipe(what, cmd.replace(RECIPE_SOURCE, source, 1), env=podman.env)
+        except AssertionError as e:  # a failed exit or a stderr line
+            errors.append(str(e))
+            continue
         print(f"recipe {what!r} ({event}):", *out, sep="\n  ")
-        if r.returncode != 0 or r.stderr:
-            errors.append(f"recipe {what!r} exited {r.returncode}: {r.stderr}")
         for line in lines:
             if not any(line in o for o in out):
                 errors.append(f"recipe {what!r}: no line with {line!r}")
@@ -730,7 +763,7 @@ def pause_images(podman):
 
 def test_daemonset():
     engines.need("podman", "dockerd", "docker", "runc", "busybox", "tar", "catatonit")
-    nsharness.binary("PIDNS_TREE")
+    h.meson_path("PIDNS_TREE")
     kinds = manifest()
     errors = check_manifest(kinds)
     if errors:
@@ -768,7 +801,7 @@ def main():
         return 2
     # meson sends SIGTERM on timeout: unwind through the finally blocks.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    nsharness.main(tests[sys.argv[1]])  # exits: 0, 1, or 77 (skip)
+    h.main(tests[sys.argv[1]])  # exits: 0, 1, or 77 (skip)
     return 1
 
 
