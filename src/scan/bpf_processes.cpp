@@ -112,33 +112,46 @@ std::vector<Process>& TaskCollector::named() {
   return named_;
 }
 
-// The listed PIDs, each as the pass named it or else read through procfs, in one batch by PID.
-// A named process the listing lacks started after it: the procfs scan would not see it either.
-ProcessBatch join_listing(ScanContext& ctx, const std::vector<pid_t>& listed,
-                          std::vector<Process>& named) {
+// Keeps, in place, the named processes that the listing lists; returns the listed PIDs the pass
+// did not name. A named process the listing lacks started after it: the procfs scan would not
+// see it either.
+std::vector<pid_t> keep_listed(const std::vector<pid_t>& listed, std::vector<Process>& named) {
   std::vector<pid_t> missed;
-  std::vector<Process> kept;
-  kept.reserve(named.size());
-  auto n = named.begin();
+  std::size_t kept = 0, j = 0;
   for (pid_t pid : listed) {
-    while (n != named.end() && n->pid < pid) ++n;
-    if (n != named.end() && n->pid == pid) {
-      kept.push_back(std::move(*n++));
+    while (j < named.size() && named[j].pid < pid) ++j;
+    if (j < named.size() && named[j].pid == pid) {
+      if (j != kept) named[kept] = std::move(named[j]);
+      ++kept;
+      ++j;
     } else {
       missed.push_back(pid);
     }
   }
-  named = {};
-  ProcessBatch batch = ctx.reader.read(missed, ctx.request.jobs);
-  std::vector<Process> read = std::move(batch.processes);
-  std::vector<NsFound> found = std::move(batch.found);
-  batch.processes.resize(kept.size() + read.size());
-  batch.found.resize(kept.size() + read.size());
-  for (std::size_t k = 0, r = 0, out = 0; out < batch.processes.size(); ++out) {
-    bool from_kept = r == read.size() || (k < kept.size() && kept[k].pid < read[r].pid);
-    batch.found[out] = from_kept ? NsFound::kNamed : found[r];
-    batch.processes[out] = std::move(from_kept ? kept[k++] : read[r++]);
+  named.erase(named.begin() + static_cast<std::ptrdiff_t>(kept), named.end());
+  return missed;
+}
+
+// The named processes and those read through procfs, in one batch by PID: merged from the back
+// into the named ones' vector, so that no second vector of every process is made.
+ProcessBatch merge(std::vector<Process>& named, ProcessBatch read) {
+  std::size_t a = named.size(), b = read.processes.size(), out = a + b;
+  ProcessBatch batch;
+  batch.found.assign(out, NsFound::kNamed);
+  named.resize(out);
+  while (b > 0) {
+    --out;
+    if (a > 0 && named[a - 1].pid > read.processes[b - 1].pid) {
+      named[out] = std::move(named[--a]);
+    } else {
+      batch.found[out] = read.found[--b];
+      named[out] = std::move(read.processes[b]);
+    }
   }
+  batch.processes = std::move(named);
+  batch.inaccessible = std::move(read.inaccessible);
+  batch.malformed = std::move(read.malformed);
+  batch.vanished = read.vanished;
   return batch;
 }
 
@@ -166,12 +179,13 @@ void climb_to_unrecorded(ScanContext& ctx) {
 
 }  // namespace
 
-void read_processes_bpf(ScanContext& ctx, BpfTaskIterator& iterator) {
-  std::vector<pid_t> listed = ctx.reader.list();  // first: it decides what there is
+void read_processes_bpf(ScanContext& ctx, BpfTaskIterator& iterator, PidListing& listing) {
   TaskCollector tasks(ctx);
   (void)iterator.read([&tasks](const TaskRecord& task) { tasks.add(task); });
   tasks.number_parents();
-  ProcessBatch batch = join_listing(ctx, listed, tasks.named());
+  std::vector<Process>& named = tasks.named();
+  std::vector<pid_t> missed = keep_listed(listing.take(), named);
+  ProcessBatch batch = merge(named, ctx.reader.read(missed, ctx.request.jobs));
   count_own_threads_at_start(batch.processes, ctx);
   ProcessPlacer(ctx).place(std::move(batch));
   climb_to_unrecorded(ctx);

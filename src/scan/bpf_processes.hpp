@@ -14,14 +14,14 @@ namespace pidns {
 /// read_processes_procfs() would. The procfs must be of our own PID namespace (ctx.own_procfs()),
 /// whose tasks the iterator walks, and Scan::self known.
 ///
-/// The procfs listing is taken first and decides which processes there are, as it does for the
-/// procfs scan: a task the pass names that the listing lacks started after it (left out); a
-/// listed PID the pass does not name exited meanwhile, or the iterator missed it, and is read
-/// through procfs (gone: counted as vanished). So are kernel threads where names are shown
-/// (status names workqueue workers and long kernel thread names apart from comm), and, below
-/// the initial namespace, a process whose parent the pass does not name (then its PPid is 0 or
-/// a process the iterator missed). A namespace with no member in the pass is climbed to from a
+/// The procfs `listing` (taken before or alongside the pass) decides which processes there are,
+/// as it does for the procfs scan: a task the pass names that the listing lacks started after
+/// it (left out); a listed PID the pass does not name exited meanwhile, or the iterator missed
+/// it, and is read through procfs (gone: counted as vanished). So are kernel threads where names
+/// are shown (status names workqueue workers and long kernel thread names apart from comm), and,
+/// below the initial namespace, a process whose parent the pass does not name (then its PPid is 0
+/// or a process the iterator missed). A namespace with no member in the pass is climbed to from a
 /// member below it.
-void read_processes_bpf(ScanContext& ctx, BpfTaskIterator& iterator);
+void read_processes_bpf(ScanContext& ctx, BpfTaskIterator& iterator, PidListing& listing);
 
 }  // namespace pidns

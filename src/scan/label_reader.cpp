@@ -2,6 +2,10 @@
 // processes the graph's inference may compare), and the names the engines' state files give.
 #include "scan/label_reader.hpp"
 
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
 #include "model/placement.hpp"
 #include "names/name_finder.hpp"
 #include "scan/parts.hpp"
@@ -9,22 +13,31 @@
 namespace pidns {
 
 // One read of /proc/PID/cgroup per namespace, from its init if visible, else its first member.
+// On --jobs threads: the reads are most of a fast scan's system time on a host of many
+// namespaces, and each goes to a namespace of its own (its NsInfo, found here, on this thread).
 void LabelReader::read_cgroups() {
   std::unordered_map<NsId, pid_t, NsIdHash> representative;
   for (const Process& p : scan_.processes) {
     auto [it, inserted] = representative.try_emplace(p.ns, p.pid);
     if (p.status.nstgid.back() == 1) it->second = p.pid;
   }
-  ReadBuffer buf;
-  for (const auto& [ns, pid] : representative) {
-    PidPath path(pid, "/cgroup");
-    try {
-      scan_.namespaces[ns].container =
-          recognise_cgroup(read_proc_file(root_, path, buf, ProcText::kWhole));
-    } catch (const SysError& e) {
-      if (!gone_or_denied(e)) throw;
+  std::vector<std::pair<NsInfo*, pid_t>> wanted;
+  wanted.reserve(representative.size());
+  for (const auto& [ns, pid] : representative) wanted.emplace_back(&scan_.namespaces[ns], pid);
+  constexpr std::size_t kMinPart = 128;  // namespaces: reading fewer costs less than a thread
+  std::size_t n = part_count(wanted.size(), request_.jobs, kMinPart);
+  run_parts(n, [&](std::size_t k) {
+    ReadBuffer buf;
+    for (std::size_t i = part_begin(k, n, wanted.size()); i < part_begin(k + 1, n, wanted.size());
+         ++i) {
+      try {
+        wanted[i].first->container = recognise_cgroup(
+            read_proc_file(root_, PidPath(wanted[i].second, "/cgroup"), buf, ProcText::kWhole));
+      } catch (const SysError& e) {
+        if (!gone_or_denied(e)) throw;
+      }
     }
-  }
+  });
 }
 
 // The cgroups that the graph's inference compares (model/inference.hpp), all readable by everyone:

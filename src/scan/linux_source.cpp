@@ -142,12 +142,15 @@ class Scanner {
   }
 
   // The one phase that differs between the two sources: both fill the same fields of the Scan.
+  // The listing of the procfs starts first, on a thread of its own where --jobs allow: the
+  // iterator's load and pass go on meanwhile.
   void read_processes() {
+    PidListing listing(reader_, request_.jobs);
     ScanContext ctx{root_.get(), request_, scan_, reader_, opener_, climber_, self_status_};
     if (BpfTaskIterator* iterator = bpf_.for_scan(ctx)) {
-      read_processes_bpf(ctx, *iterator);
+      read_processes_bpf(ctx, *iterator, listing);
     } else {
-      read_processes_procfs(ctx);
+      read_processes_procfs(ctx, listing);
     }
   }
 

@@ -26,9 +26,9 @@ void complete_memberships(Scan& scan) {
 
 }  // namespace
 
-void read_processes_procfs(ScanContext& ctx) {
+void read_processes_procfs(ScanContext& ctx, PidListing& listing) {
   bool memberships = !ctx.request.statuses && ctx.own_procfs() && kernel_names_inits();
-  ProcessBatch batch = ctx.reader.read(ctx.reader.list(), ctx.request.jobs, memberships);
+  ProcessBatch batch = ctx.reader.read(listing.take(), ctx.request.jobs, memberships);
   count_own_threads_at_start(batch.processes, ctx);
   ProcessPlacer(ctx).place(std::move(batch));
   if (memberships) complete_memberships(ctx.scan);

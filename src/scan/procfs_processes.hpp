@@ -11,6 +11,6 @@ namespace pidns {
 /// malformed, vanished) and climbs their namespaces into Scan::namespaces. With --no-pids
 /// (ScanRequest::statuses false) over our own procfs on a kernel that names inits (Linux 6.11),
 /// a process costs a stat of its ns/pid and one of its task directory instead of its status.
-void read_processes_procfs(ScanContext& ctx);
+void read_processes_procfs(ScanContext& ctx, PidListing& listing);
 
 }  // namespace pidns
