@@ -7,8 +7,8 @@ one of another UID, a zombie, hostile names, a process whose children go to a na
 no init yet (--all), a namespace owned by another user's user namespace (--owner), one whose init
 sits in a container's cgroup (labels), and processes whose parent is outside the namespace
 (nsenter's, as the tool is). Then a chain as deep as the kernel allows. Then the host, from its
-own namespace: the fixture's subtree (--ns) byte for byte, and the whole host's JSON, where what
-both runs saw must agree (other people's processes come and go between them).
+own namespace: a fixture's subtree (--ns, --pid, --translate) byte for byte, and the whole host's
+JSON, where what both runs saw must agree (other people's processes come and go between them).
 
 Needs root, and the BPF task iterator usable here; skips saying why where it is not (.ci/run fails
 on that skip).
@@ -35,7 +35,8 @@ def modes(fx):
     inode = str(inner["ino"])
     each = [
         ("text", []), ("json", ["--json"]), ("dot", ["--format", "dot"]),
-        ("openmetrics", ["--format", "openmetrics"]), ("no-pids", ["-N"]), ("no-pids-json", ["-N", "--json"]),
+        ("openmetrics", ["--format", "openmetrics"]), ("no-pids", ["-N"]),
+        ("no-pids-json", ["-N", "--json"]),
         ("no-pids-dot", ["-N", "--format", "dot"]), ("ptree", ["--ptree"]),
         ("ptree-json", ["--ptree", "--json"]), ("kernel-threads", ["-k"]),
         ("all", ["--all"]), ("all-json", ["--all", "--json"]),
@@ -189,6 +190,69 @@ def deep():
         compare(fx.init_pid(0), [(name, ["--jobs", "1"] + args) for name, args in cases])
 
 
+def host_subtree():
+    """From the host's own namespace, a fixture's subtree (--ns its top) in every mode that shows
+    processes: only the fixture is in it, so both sources must print the same bytes however the
+    rest of the host changes between the runs. JSON's summary counts the whole host: left out."""
+    with h.Fixture("2(1(2),3)") as fx:
+        top, member = str(fx.ns(0)["ino"]), fx.ns(2)["members"][0]["pid"]
+        cases = [["--ns", top], ["--ns", top, "--json"], ["--ns", top, "--format", "dot"],
+                 ["--ns", top, "-N"], ["--ns", top, "--ptree"],
+                 ["--ns", top, "--owner", "--ns-id"], ["--pid", str(member)],
+                 ["--translate", str(member), "--to", top, "--json"]]
+        differ = []
+        for args in cases:
+            outs = []
+            for source in ("procfs", "bpf"):
+                r = h.run(args + ["--jobs", "1", "--source", source])
+                h.check_clean_exit(r, allow_forest=True)
+                out = r.stdout
+                if "--json" in args and "--translate" not in args:
+                    doc = json.loads(out)
+                    del doc["summary"]
+                    out = json.dumps(doc).encode()
+                outs.append(out)
+            if outs[0] != outs[1]:
+                differ.append(f"{' '.join(args)}:\n  procfs: {outs[0]!r:.2000}\n"
+                              f"  bpf: {outs[1]!r:.2000}")
+            print(f"{'DIFFERS' if outs[0] != outs[1] else 'same   '} host {' '.join(args)}")
+        if differ:
+            raise AssertionError("\n".join(differ))
+
+
+def host_whole():
+    """The whole host's JSON from both sources: every process both runs saw (same PID and name)
+    has the same facts and namespace, every namespace both saw the same parent, level, id, owner
+    and container, and they saw nearly the same processes. Other people's processes come and go
+    between the two runs; kernel workers' names follow their work."""
+    docs = []
+    for source in ("procfs", "bpf"):
+        r = h.run(["--json", "--jobs", "1", "--source", source])
+        h.check_clean_exit(r, allow_forest=True)
+        docs.append(h.json_nodes(json.loads(r.stdout)["pidns"]))
+    keys = ("dev", "ino", "parent_key", "level", "unique_id", "owner", "container", "label")
+    procs = []
+    for nodes in docs:
+        by_pid = {}
+        for key, ns in nodes.items():
+            for p in ns.get("processes", []):
+                name = p["name"].split("-")[0] if p.get("kernel_thread") else p["name"]
+                by_pid[p["pid"]] = (name, key, p["nstgid"], p["ppid"], p["uid"],
+                                    p.get("kernel_thread", False))
+        procs.append(by_pid)
+    both = [pid for pid in procs[0] if pid in procs[1] and procs[0][pid][0] == procs[1][pid][0]]
+    wrong = [(pid, procs[0][pid], procs[1][pid]) for pid in both if procs[0][pid] != procs[1][pid]]
+    assert not wrong, f"processes seen differently: {wrong[:10]}"
+    assert len(both) >= 0.9 * min(len(procs[0]), len(procs[1])), \
+        f"only {len(both)} of {len(procs[0])} and {len(procs[1])} processes seen by both"
+    for key in set(docs[0]) & set(docs[1]):
+        a = {k: docs[0][key].get(k) for k in keys}
+        b = {k: docs[1][key].get(k) for k in keys}
+        assert a == b, f"namespace {key}: procfs {a}, bpf {b}"
+    print(f"host: {len(both)} processes and {len(set(docs[0]) & set(docs[1]))} namespaces "
+          "seen alike by both sources")
+
+
 def test():
     if os.geteuid() != 0:
         raise h.Skip("not root: the iterator needs CAP_BPF and CAP_PERFMON")
@@ -198,6 +262,8 @@ def test():
         raise h.Skip(probe.stderr.strip())
     forest()
     deep()
+    host_subtree()
+    host_whole()
 
 
 if __name__ == "__main__":
