@@ -1,5 +1,7 @@
 /* bpf_skeleton: loads the BPF task iterator through bpftool's light skeleton. The skeleton makes
  * its bpf(2) calls itself: no libbpf at run time. */
+/* skel_internal.h maps memory MAP_ANONYMOUS, which strict ISO C modes hide. */
+#define _DEFAULT_SOURCE
 #include "scan/bpf_skeleton.h"
 
 #include <errno.h>
