@@ -62,6 +62,7 @@ Process TaskCollector::to_process(const TaskRecord& task, std::size_t own_level)
   Process p;
   p.pid = levels[own_level].pid;
   p.ns = NsId{dev_, levels.back().ns_ino};
+  p.cgroup_key = task.exiting ? 0 : task.css_set;  // an exiting task shows "/" in v1 hierarchies
   ProcStatus& s = p.status;
   s.name = task.comm;  // what status shows for every task but kernel threads
   s.state = task.zombie ? 'Z' : 0;

@@ -17,7 +17,7 @@ using Record = pidns_task_record;
 // size, and the header is a multiple of 8.
 static_assert(sizeof(pidns_task_level) == 8);
 constexpr std::size_t kHeader = offsetof(Record, levels);
-static_assert(kHeader == 64 && sizeof(Record) == kHeader + PIDNS_MAX_LEVELS * 8);
+static_assert(kHeader == 72 && sizeof(Record) == kHeader + PIDNS_MAX_LEVELS * 8);
 static_assert(PIDNS_MAX_LEVELS == kMaxTaskLevels);
 
 // PID_MAX_LIMIT (include/linux/threads.h): 4 * 1024 * 1024 on 64-bit machines, the most
@@ -53,10 +53,12 @@ void to_task(const Record& r, TaskRecord& t) {
   t.uid = r.uid;
   t.threads = static_cast<unsigned>(r.nr_threads);
   t.kernel_thread = (r.flags & PIDNS_PF_KTHREAD) != 0;
+  t.exiting = (r.flags & PIDNS_PF_EXITING) != 0;
   t.zombie = (r.exit_state & PIDNS_EXIT_ZOMBIE) != 0;
   t.dead = (r.exit_state & PIDNS_EXIT_DEAD) != 0;
   t.comm.assign(r.comm, ::strnlen(r.comm, sizeof(r.comm)));
   t.own_ns_id = r.own_ns_id;
+  t.css_set = r.css_set;
   t.own_userns = r.own_userns;
   t.own_userns_uid = r.own_userns_uid;
   t.level_count = r.level + 1;
@@ -70,9 +72,10 @@ void to_task(const Record& r, TaskRecord& t) {
 bool operator==(const TaskRecord& a, const TaskRecord& b) noexcept {
   auto la = a.levels(), lb = b.levels();
   return a.tgid == b.tgid && a.parent_tgid == b.parent_tgid && a.uid == b.uid &&
-         a.threads == b.threads && a.kernel_thread == b.kernel_thread && a.zombie == b.zombie &&
-         a.dead == b.dead && a.comm == b.comm && a.own_ns_id == b.own_ns_id &&
-         a.own_userns == b.own_userns && a.own_userns_uid == b.own_userns_uid &&
+         a.threads == b.threads && a.kernel_thread == b.kernel_thread && a.exiting == b.exiting &&
+         a.zombie == b.zombie && a.dead == b.dead && a.comm == b.comm &&
+         a.own_ns_id == b.own_ns_id && a.css_set == b.css_set && a.own_userns == b.own_userns &&
+         a.own_userns_uid == b.own_userns_uid &&
          std::equal(la.begin(), la.end(), lb.begin(), lb.end());
 }
 

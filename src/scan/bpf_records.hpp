@@ -34,6 +34,7 @@ struct TaskRecord {
   uid_t uid = 0;               ///< real UID in the initial user namespace
   unsigned threads = 0;        ///< signal->nr_threads, what status calls Threads
   bool kernel_thread = false;  ///< PF_KTHREAD
+  bool exiting = false;        ///< PF_EXITING: a zombie, or one on its way there
   bool zombie = false;         ///< exit_state has EXIT_ZOMBIE: status says Z
   bool dead = false;           ///< exit_state has EXIT_DEAD: status says X
   std::string comm;            ///< task->comm, raw bytes, at most 15 (inline: no allocation)
@@ -43,6 +44,10 @@ struct TaskRecord {
   std::uint64_t own_ns_id = 0;
   std::uint32_t own_userns = 0;
   uid_t own_userns_uid = 0;
+  /// The address of the task's css_set (task->cgroups), a key: tasks with the same one are in
+  /// the same cgroup of every hierarchy, so their /proc/PID/cgroup reads the same, but for an
+  /// exiting task's (proc_cgroup_show() prints "/" for it in every v1 hierarchy).
+  std::uint64_t css_set = 0;
   std::size_t level_count = 0;  ///< 1 to 33
   std::array<TaskLevel, kMaxTaskLevels> level_store{};
 

@@ -36,12 +36,14 @@ Json to_json(const pidns::TaskRecord& t) {
           {"uid", t.uid},
           {"threads", t.threads},
           {"kernel_thread", t.kernel_thread},
+          {"exiting", t.exiting},
           {"zombie", t.zombie},
           {"dead", t.dead},
           {"comm", comm},
           {"own_ns_id", t.own_ns_id},
           {"own_userns", t.own_userns},
           {"own_userns_uid", t.own_userns_uid},
+          {"css_set", t.css_set},
           {"levels", levels}};
 }
 

@@ -5,7 +5,8 @@ The test re-runs itself as PID 1 of `unshare --pid --fork --mount-proc --kill-ch
 every task in view is its own and the comparison can be exact: the set of PIDs, and per process
 NStgid, Tgid, PPid, the real UID, Threads, State (zombie or not), Kthread, Name (escaped as the
 kernel escapes it) and comm, readlink of ns/pid, and per namespace NS_GET_PARENT, NS_GET_ID
-(where the kernel has it), NS_GET_USERNS and NS_GET_OWNER_UID. Beside
+(where the kernel has it), NS_GET_USERNS and NS_GET_OWNER_UID, and that tasks sharing a css_set
+read the same /proc/PID/cgroup. Beside
 nsfixture's trees (a nested one, then a chain as deep as the kernel allows) it holds a process
 with threads (itself), one of another UID, a zombie and one with a hostile comm.
 
@@ -184,6 +185,25 @@ def check_parents(records, level, host_ns):
     return checked
 
 
+def check_cgroups(records, level):
+    """Tasks that share a css_set read the same /proc/PID/cgroup (what the labels' reads rely
+    on), but for exiting ones (the zombie here), which show "/" in every v1 hierarchy."""
+    by_css = {}
+    for r in records:
+        pid = r["levels"][level]["pid"]
+        if r["exiting"]:
+            continue
+        try:
+            with open(f"/proc/{pid}/cgroup", "rb") as f:
+                text = f.read()
+        except OSError:
+            continue
+        assert r["css_set"] != 0, f"PID {pid}: no css_set: {r}"
+        first = by_css.setdefault(r["css_set"], (pid, text))
+        assert first[1] == text, f"PIDs {first[0]} and {pid} share a css_set, not a cgroup"
+    return len(by_css)
+
+
 def check_fixture(fx, records, level):
     """Every member nsfixture built has its record, in the namespace nsfixture made for it."""
     by_pid = {r["levels"][level]["pid"]: r for r in records}
@@ -208,6 +228,7 @@ def compare(tool, fx, host_ns):
         pids = sorted(check_record(r, level, by_tgid, own_ns) for r in records)
         assert pids == sorted(h.pids()), f"/proc lists {sorted(h.pids())}"
         namespaces = check_parents(records, level, host_ns)
+        check_cgroups(records, level)
         check_fixture(fx, records, level)
         return len(records), len(namespaces), max(len(r["levels"]) for r in records)
     finally:

@@ -57,10 +57,10 @@ std::vector<TaskLevel> levels_of(const TaskRecord& t) {
 }
 
 TEST(BpfRecords, SizeIsTheProgramsLayout) {
-  EXPECT_EQ(task_record_header_size(), 64u);
-  EXPECT_EQ(task_record_size(1), 72u);
-  EXPECT_EQ(task_record_size(33), 64u + 33 * 8);
-  EXPECT_EQ(PIDNS_RECORD_SIZE(0), 72u);  // what the program passes to bpf_seq_write
+  EXPECT_EQ(task_record_header_size(), 72u);
+  EXPECT_EQ(task_record_size(1), 80u);
+  EXPECT_EQ(task_record_size(33), 72u + 33 * 8);
+  EXPECT_EQ(PIDNS_RECORD_SIZE(0), 80u);  // what the program passes to bpf_seq_write
   EXPECT_EQ(PIDNS_RECORD_SIZE(32), sizeof(pidns_task_record));
 }
 
@@ -69,11 +69,12 @@ TEST(BpfRecords, DecodesEveryField) {
   r.parent_tgid = 4200;
   r.uid = 65534;
   r.nr_threads = 3;
-  r.flags = PIDNS_PF_KTHREAD | 0x40;
+  r.flags = PIDNS_PF_KTHREAD | PIDNS_PF_EXITING | 0x40;
   r.exit_state = PIDNS_EXIT_ZOMBIE;
   r.own_ns_id = 0x1234567890ull;
   r.own_userns = 4026531837u;
   r.own_userns_uid = 1000;
+  r.css_set = 0xffff888812345678ull;
   DecodedTasks d = decode_task_records(bytes({r}));
   ASSERT_EQ(d.tasks.size(), 1u);
   EXPECT_EQ(d.rejected, 0u);
@@ -84,12 +85,14 @@ TEST(BpfRecords, DecodesEveryField) {
   EXPECT_EQ(t.uid, 65534u);
   EXPECT_EQ(t.threads, 3u);
   EXPECT_TRUE(t.kernel_thread);
+  EXPECT_TRUE(t.exiting);
   EXPECT_TRUE(t.zombie);
   EXPECT_FALSE(t.dead);
   EXPECT_EQ(t.comm, "sleep");
   EXPECT_EQ(t.own_ns_id, 0x1234567890ull);
   EXPECT_EQ(t.own_userns, 4026531837u);
   EXPECT_EQ(t.own_userns_uid, 1000u);
+  EXPECT_EQ(t.css_set, 0xffff888812345678ull);
   std::vector<TaskLevel> want{{4242, kHostNs}, {7, 1001}, {1, 1002}};
   EXPECT_EQ(levels_of(t), want);
 }
@@ -97,7 +100,7 @@ TEST(BpfRecords, DecodesEveryField) {
 TEST(BpfRecords, PlainProcessHasNoFlags) {
   DecodedTasks d = decode_task_records(bytes({make({1})}));
   ASSERT_EQ(d.tasks.size(), 1u);
-  EXPECT_FALSE(d.tasks[0].kernel_thread);
+  EXPECT_FALSE(d.tasks[0].kernel_thread || d.tasks[0].exiting);
   EXPECT_FALSE(d.tasks[0].zombie || d.tasks[0].dead);
 }
 
@@ -110,7 +113,7 @@ TEST(BpfRecords, EmptyInputIsNoTasks) {
 
 TEST(BpfRecords, RecordsTakeOnlyTheirLevels) {
   std::string b = bytes({make({10}), make({11, 2, 1}), make({12, 3})});
-  EXPECT_EQ(b.size(), 72u + 88u + 80u);
+  EXPECT_EQ(b.size(), 80u + 96u + 88u);
   DecodedTasks d = decode_task_records(b);
   ASSERT_EQ(d.tasks.size(), 3u);
   EXPECT_EQ(d.tasks[1].levels().size(), 3u);
@@ -127,7 +130,7 @@ TEST(BpfRecords, PartialRecordAtTheEndIsIncomplete) {
   EXPECT_TRUE(decode_task_records(b.substr(0, 40)).incomplete);
   EXPECT_TRUE(decode_task_records(b.substr(0, 40)).tasks.empty());
   TaskRecord t;
-  EXPECT_EQ(decode_task_record(b.substr(72, 75), t).status, RecordStatus::kIncomplete);
+  EXPECT_EQ(decode_task_record(b.substr(80, 83), t).status, RecordStatus::kIncomplete);
 }
 
 TEST(BpfRecords, ThirtyThreeLevelsAreTheMost) {

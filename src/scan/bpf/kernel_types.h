@@ -72,6 +72,8 @@ struct signal_struct {
   int nr_threads;
 };
 
+struct css_set;
+
 struct task_struct {
   unsigned int flags;
   int exit_state;
@@ -82,6 +84,7 @@ struct task_struct {
   const struct cred* real_cred;
   char comm[16];
   struct signal_struct* signal;
+  struct css_set* cgroups;
 };
 
 struct seq_file;

@@ -131,6 +131,8 @@ int pidns_tasks(struct bpf_iter__task* ctx) {
   rec->flags = task->flags;
   rec->exit_state = task->exit_state;
   rec->nr_threads = task->signal->nr_threads;
+  /* Its address only, as a key (CAP_PERFMON lets a program hand kernel addresses out). */
+  rec->css_set = (__u64)task->cgroups;
   rec->level = level;
   rec->reserved = 0;
   /* All 16 bytes: set_task_comm() pads with NULs, so no byte of an earlier record stays. */

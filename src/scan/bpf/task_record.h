@@ -15,6 +15,7 @@
 #define PIDNS_COMM_LEN 16
 
 /* task->flags (include/linux/sched.h); stable since Linux 2.6. */
+#define PIDNS_PF_EXITING 0x00000004u
 #define PIDNS_PF_KTHREAD 0x00200000u
 /* task->exit_state (include/linux/sched.h): DEAD is the lower bit. */
 #define PIDNS_EXIT_DEAD 0x10
@@ -34,6 +35,9 @@ struct pidns_task_level {
  * NS_GET_OWNER_UID would answer on its ns/pid. */
 struct pidns_task_record {
   __u64 own_ns_id;      /* ns.ns_id (NS_GET_ID's, Linux 6.18); 0 where the kernel has none */
+  __u64 css_set;        /* task->cgroups: tasks with the same one are in the same cgroup of every
+                           hierarchy, and but for those exiting (PF_EXITING shows / in every v1
+                           hierarchy) their /proc/PID/cgroup reads the same */
   __u32 tgid;           /* task->tgid, == levels[0].nr */
   __u32 parent_tgid;    /* task->real_parent->tgid; 0 for children of the idle task */
   __u32 uid;            /* task->real_cred->uid: the real UID in the initial user namespace */
@@ -43,7 +47,7 @@ struct pidns_task_record {
   __u32 level;          /* thread_pid->level: levels[0..level] follow the header */
   __u32 own_userns;     /* ns->user_ns->ns.inum: the owning user namespace's inode */
   __u32 own_userns_uid; /* ns->user_ns->owner: its creator's UID in the initial user namespace */
-  __u32 reserved;       /* zero: keeps levels 8-byte aligned, the header 64 bytes */
+  __u32 reserved;       /* zero: keeps levels 8-byte aligned, the header 72 bytes */
   char comm[PIDNS_COMM_LEN]; /* task->comm, NUL-terminated */
   struct pidns_task_level levels[PIDNS_MAX_LEVELS]; /* only level + 1 of them are written */
 };
