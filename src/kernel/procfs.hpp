@@ -37,6 +37,11 @@ struct ProcStatus {
 
   /// A process that is neither a zombie nor dead: one that can still fork.
   [[nodiscard]] bool live() const noexcept { return state != 'Z' && state != 'X'; }
+  /// A thread group that may still have a live thread. A leader that exited before the other
+  /// threads (pthread_exit() in main, or de_thread() when another thread execs) stays a zombie,
+  /// and its `Threads:` still counts the others until they are released; those may be exiting,
+  /// or zombies that a tracer has not reaped (/proc/PID/task/TID/status tells).
+  [[nodiscard]] bool group_may_live() const noexcept { return live() || threads > 1; }
 };
 
 /// A plain decimal that fills `s`, into `out` (left as it was on failure). An out-parameter

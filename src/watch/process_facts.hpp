@@ -17,8 +17,9 @@
 namespace pidns {
 
 /// Reads a procfs: one status file, one ns/pid (with NS_GET_ID and NS_GET_PARENT) or one cgroup
-/// file per question. A process that is gone, or that we may not inspect, has no answer; other
-/// failures (EMFILE, EIO, ...) throw SysError.
+/// file per question, or the task directory of one process and its threads' status files. A process
+/// that is gone, or that we may not inspect, has no answer; other failures (EMFILE, EIO, ...) throw
+/// SysError.
 class LinuxProcessFacts final : public ProcessFacts {
  public:
   /// Opens `proc_root`; throws SysError if it cannot.
@@ -27,6 +28,7 @@ class LinuxProcessFacts final : public ProcessFacts {
   [[nodiscard]] std::optional<ProcStatus> status(pid_t pid) override;
   [[nodiscard]] std::optional<NsFacts> namespace_of(pid_t pid) override;
   [[nodiscard]] std::optional<ContainerLabel> container(pid_t pid) override;
+  [[nodiscard]] bool other_thread_lives(pid_t tgid) override;
 
   /// Names containers from the state files below `host_root`, with the engine daemons that the
   /// first scan found (a daemon started later is not asked for its data root).
