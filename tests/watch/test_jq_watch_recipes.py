@@ -37,6 +37,9 @@ def test():
         started = time.monotonic()
         with w.Namespace(l_prog.path, 60) as l_ns:
             l_init = l_ns.init_pid()
+            # L is reported at its exec, or before the exec of a namespace made below it, with
+            # the name it has then: N only once L's init has its final name.
+            h.wait_for("L's init to exec", lambda: h.comm_of(l_init) == l_prog.name.encode())
             nsenter = ["nsenter", "--target", str(l_init), "--pid", "--"]
             subprocess.run(nsenter + ["unshare", "--pid", "--fork", "--kill-child", n_prog.path,
                                       "0.05"], check=True, stdin=subprocess.DEVNULL, timeout=30)
