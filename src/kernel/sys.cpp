@@ -20,6 +20,11 @@ std::string ns_label(const NsId& id) {
   return id.is_inferred() ? "pid:[?]" : "pid:[" + std::to_string(id.ino) + "]";
 }
 
+std::string ns_key(const NsId& id) {
+  // NsId::inferred(init) keeps the init's PID in ino.
+  return id.is_inferred() ? "pid:[?] init " + std::to_string(id.ino) : ns_label(id);
+}
+
 PidPath::PidPath(pid_t pid, std::string_view suffix) noexcept {
   char* end = std::to_chars(buf_, buf_ + kPidDigits, pid).ptr;
   std::size_t n = std::min(suffix.size(), kSuffixMax);

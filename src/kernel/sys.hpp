@@ -45,6 +45,9 @@ struct NsIdHash {
 
 /// "pid:[4026531836]", as readlink(2) shows a PID namespace; "pid:[?]" for an inferred one.
 [[nodiscard]] std::string ns_label(const NsId& id);
+/// A name unique among the namespaces alive at one time: the label, and for an inferred one
+/// (whose labels are all "pid:[?]") its init too: "pid:[?] init 4242".
+[[nodiscard]] std::string ns_key(const NsId& id);
 
 /// A failed system call: what() reads "open /proc/7/status: Permission denied".
 class SysError : public std::system_error {
