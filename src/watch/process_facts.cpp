@@ -49,7 +49,7 @@ std::optional<ContainerLabel> LinuxProcessFacts::container(pid_t pid) {
   return label;
 }
 
-bool LinuxProcessFacts::other_thread_lives(pid_t tgid) {
+bool LinuxProcessFacts::thread_lives(pid_t tgid) {
   std::vector<pid_t> tids;
   try {
     UniqueFd list = open_at(root_.get(), PidPath(tgid, "/task"), O_DIRECTORY);
@@ -59,7 +59,7 @@ bool LinuxProcessFacts::other_thread_lives(pid_t tgid) {
     errno = 0;
     while (const dirent* entry = ::readdir(dir.get())) {
       std::optional<pid_t> tid = parse_pid(entry->d_name);
-      if (tid && *tid != tgid) tids.push_back(*tid);
+      if (tid) tids.push_back(*tid);
       errno = 0;
     }
     if (errno != 0) throw SysError(errno, "readdir task");

@@ -28,7 +28,7 @@ class LinuxProcessFacts final : public ProcessFacts {
   [[nodiscard]] std::optional<ProcStatus> status(pid_t pid) override;
   [[nodiscard]] std::optional<NsFacts> namespace_of(pid_t pid) override;
   [[nodiscard]] std::optional<ContainerLabel> container(pid_t pid) override;
-  [[nodiscard]] bool other_thread_lives(pid_t tgid) override;
+  [[nodiscard]] bool thread_lives(pid_t tgid) override;
 
   /// Names containers from the state files below `host_root`, with the engine daemons that the
   /// first scan found (a daemon started later is not asked for its data root).

@@ -201,11 +201,14 @@ void Watch::on_fork(const ProcEvent& e, ProcessFacts& facts, std::vector<WatchEv
 // The kernel kills a namespace when no thread of its init's group is left alive: exit_notify()
 // hands the reaper's role to another live thread first (find_child_reaper() in kernel/exit.c).
 // The connector reports each thread's exit after exit_notify(), which releases a thread other
-// than the leader at once; the leader stays a zombie while its group lives.
+// than the leader at once; the leader stays a zombie while its group lives. A leader seen as a
+// zombie is not the end: its threads are looked at, where de_thread() may meanwhile have given
+// its PID to the thread that execs (its Threads: may already count one), and a tracer may hold
+// zombie threads.
 bool Watch::group_lives(pid_t tgid, const WatchedNs& ns, ProcessFacts& facts) {
   std::optional<ProcStatus> st = facts.status(tgid);
   if (!st || st->exiting || st->nstgid.size() < 2 || st->nstgid.back() != 1) return false;
-  if (!st->live() && !(st->group_may_live() && facts.other_thread_lives(tgid))) return false;
+  if (!st->live() && !facts.thread_lives(tgid)) return false;
   // Still the same init, not a PID reused by the init of a newer namespace.
   std::optional<NsFacts> now = facts.namespace_of(tgid);
   return now && now->id == ns.id &&

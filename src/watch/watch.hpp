@@ -77,9 +77,9 @@ class ProcessFacts {
   /// where the host's state files give them; nullopt when there is none, or the process is gone
   /// or may not be read.
   [[nodiscard]] virtual std::optional<ContainerLabel> container(pid_t pid) = 0;
-  /// Whether a thread of process `tgid` other than its leader is alive, neither a zombie nor
-  /// dead (/proc/TGID/task/TID/status); false when the process is gone or may not be read.
-  [[nodiscard]] virtual bool other_thread_lives(pid_t tgid) = 0;
+  /// Whether a thread of process `tgid`, its leader or another, is alive, neither a zombie nor
+  /// dead (/proc/TGID/task/*/status); false when the process is gone or may not be read.
+  [[nodiscard]] virtual bool thread_lives(pid_t tgid) = 0;
 };
 
 struct WatchConfig {

@@ -38,9 +38,10 @@ class FakeFacts final : public ProcessFacts {
     auto it = cgroups.find(pid);
     return it == cgroups.end() ? std::nullopt : recognise_cgroup(it->second);
   }
-  bool other_thread_lives(pid_t tgid) override {
+  bool thread_lives(pid_t tgid) override {
     ++thread_reads;
-    return live_threads.contains(tgid);
+    auto it = statuses.find(tgid);
+    return live_threads.contains(tgid) || (it != statuses.end() && it->second.live());
   }
 
   /// A live process named `name` with NStgid `nstgid` in namespace `in`.
@@ -540,6 +541,21 @@ TEST(Watch, AnInitFromTheSnapshotThatExecsFromAnotherThreadLivesOn) {
   w.on_event(exit_of(200, 8 * kMs), facts, out);
   ASSERT_EQ(inodes(out), (std::vector<std::uint64_t>{3}));
   EXPECT_EQ(out[0].time_ns, 8 * kMs);
+}
+
+TEST(Watch, ALeaderReadAsAZombieOfOneThreadWhileAnExecTakesItsPidIsNoEnd) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph(), 0, out);
+  out.clear();
+  FakeFacts facts;
+  facts.process(200, "sleep", {200, 7, 1}, {ns(3), std::nullopt, ns(2)});
+  // de_thread() released the old leader (Threads: 1) after giving PID 200 to the thread that
+  // execs, but /proc/200/status was read from the old one: its task list has the new one.
+  facts.leader_exits(200, 1, true);
+  w.on_event(exit_of(200, 5 * kMs), facts, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(w.live_count(), 3u);
 }
 
 TEST(Watch, ANewInitThatExecsFromAnotherThreadIsCreatedWithItsNewName) {
