@@ -115,9 +115,9 @@ class Watch {
   /// Resync event; a rescan() must follow.
   void lost(std::int64_t now, ProcessFacts& facts, std::vector<WatchEvent>& out);
   /// One connector event. Asks `facts` nothing for threads, nor for an exec or exit of a
-  /// process that is no namespace's init; one status read for the fork of a process and for the
-  /// exit of an init. Only an init whose leader exits before its group costs more: a look at
-  /// its threads and its namespace, then one at each exit of its other threads.
+  /// process that is no namespace's init; one status read for the fork of a process; for the
+  /// exit of an init its status and its threads. Only an init whose leader exits before its
+  /// group costs more: its namespace too, then the same at each exit of its other threads.
   void on_event(const ProcEvent& event, ProcessFacts& facts, std::vector<WatchEvent>& out);
   /// Reports the inits whose exec wait has run out by `now`.
   void tick(std::int64_t now, ProcessFacts& facts, std::vector<WatchEvent>& out);
