@@ -3,8 +3,9 @@
 section (so the docs and this test cannot drift), run with real jq on the events that two real
 watchers printed while this test made namespaces: root's, on the proc connector, and user
 65534's, which rescans every 0.2 s and sees root's namespaces inferred (all labelled pid:[?]).
-L and P below it (nsfixture "1(1)") live over two seconds, and meanwhile S 50 ms, M 0.5 s and,
-inside L, N 50 ms. Each result is checked against what was made, not against pidns-tree's own
+L and P below it (nsfixture "1(1)") live over three seconds, and meanwhile S 50 ms, M two
+seconds and, inside L, N 50 ms: long enough, but for S and N, for rescans that take most of a
+second on a host of 10,000 processes. Each result is checked against what was made, not against pidns-tree's own
 output; for the unprivileged watcher, L, P and M are alive at once, so that a recipe that keys
 namespaces on their label (which all three share) counts wrong. The container recipe runs on
 the same events with a container label put into one of ours. (The recipes for snapshots:
@@ -22,7 +23,7 @@ from harness import watch as w
 
 SECTION = "### jq recipes for `--watch`"
 SOURCE = "pidns-tree --watch --json"
-SHORT, BRIEF, LONG = 0.05, 0.5, 2.5  # seconds: S and N, M, L and P at least
+SHORT, MEDIUM, LONG = 0.05, 2, 3.5  # seconds: S and N, M, L and P at least
 INTERVAL = 0.2  # the unprivileged watcher's rescans
 CONTAINER_ID = "c" * 64
 
@@ -43,7 +44,7 @@ def make_namespaces(progs):
     started = time.monotonic()
     with h.Fixture("1(1)", prefix="wjf") as fx:
         inits = {"L": fx.init_pid(0), "P": fx.init_pid(1)}
-        brief = [h.start(unshare(progs["M"].path, BRIEF))]
+        brief = [h.start(unshare(progs["M"].path, MEDIUM))]
         try:
             nsenter = ["nsenter", "--target", str(inits["L"]), "--pid", "--"]
             for name, prefix in (("N", nsenter), ("S", ())):
@@ -91,13 +92,13 @@ class Checks:
 
     def lived_under_a_second(self, lines):
         lived = {n: self.gone(n)["lived_ms"] for n in self.made}
-        brief = [n for n in self.must if n in ("S", "M", "N")]
-        if any(lived[n] >= 1000 for n in brief) or lived["L"] < 1000 or lived["P"] < 1000:
+        brief = [n for n in self.must if n in ("S", "N")]
+        if any(lived[n] >= 1000 for n in brief) or any(lived[n] < 1000 for n in "LPM"):
             raise AssertionError(f"{self.who}: lived {lived}, want under a second only for "
                                  f"{brief}")
         want = {f"{self.made[n]['key']} {self.made[n]['init_name']} {lived[n]} ms"
                 for n in self.made if lived[n] < 1000}
-        long_lived = [self.made[n]["key"] for n in ("L", "P")]
+        long_lived = [self.made[n]["key"] for n in "LPM"]
         return want <= set(lines) and not any(x.split(" ")[0] in long_lived for x in lines)
 
     def created_below(self, lines):
@@ -191,7 +192,7 @@ def test():
         if named:
             raise AssertionError(f"user 65534 named {named} by inode: not inferred")
         with tempfile.TemporaryDirectory(prefix="pidns-watch-jq-") as tmp:
-            Checks("root", root.lines, made_root, ("S", "M", "N", "P")).run_all(found, tmp)
+            Checks("root", root.lines, made_root, ("S", "N", "P")).run_all(found, tmp)
             Checks("user 65534", user.lines, made_user, ("M", "P")).run_all(found, tmp)
 
 
