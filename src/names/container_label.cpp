@@ -306,14 +306,20 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
   return f;
 }
 
-// The UID of a "user@UID.service" among comps[0, end): systemd's per-user service manager,
-// below which a user's rootless containers live.
-[[nodiscard]] std::optional<uid_t> user_of(const std::vector<std::string_view>& comps,
-                                           std::size_t end) {
-  for (std::size_t j = end; j-- > 0;) {
+// The outermost "user@UID.service" among comps[0, end): systemd's per-user service manager, below
+// which a user's rootless containers live. Below it the user names cgroups as they like, so a
+// deeper one may be theirs; the outermost is the one systemd made. `controllers`: the hierarchy
+// of the line, kept to ask the cgroup file system who owns that directory.
+[[nodiscard]] std::optional<UserManager> user_of(const std::vector<std::string_view>& comps,
+                                                 std::size_t end, std::string_view controllers) {
+  for (std::size_t j = 0; j < end; ++j) {
     std::string_view c = comps[j];
     if (!strip_prefix(c, "user@") || !strip_suffix(c, ".service")) continue;
-    if (uid_t uid = 0; parse_decimal(c, uid)) return uid;
+    uid_t uid = 0;
+    if (!parse_decimal(c, uid)) continue;
+    UserManager user{uid, std::string(controllers), {}};
+    for (std::size_t k = 0; k <= j; ++k) (user.cgroup += '/') += comps[k];
+    return user;
   }
   return std::nullopt;
 }
@@ -329,19 +335,26 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
   return false;
 }
 
+struct CgroupLine {
+  bool unified = false;  // "0::PATH", the cgroup v2 hierarchy
+  bool systemd = false;  // v1 "N:name=systemd:PATH", the hierarchy systemd names its units in
+  std::string_view controllers;
+  std::string_view path;
+};
+
 // The container on one cgroup path: the deepest recognised component wins, so a process in a
 // container's own sub-cgroup (podman's ".../container", a systemd inside it ".../init.scope")
 // belongs to that container, and docker-in-docker to the inner one. `systemd_line`: the path is
 // from the v2 or name=systemd line, where ctr's bare "/<namespace>/<id>" may be recognised.
-[[nodiscard]] Finding recognise_container_path(std::string_view path, bool systemd_line) {
-  std::vector<std::string_view> comps = components(path);
+[[nodiscard]] Finding recognise_container_path(const CgroupLine& line) {
+  std::vector<std::string_view> comps = components(line.path);
   for (std::size_t i = comps.size(); i-- > 0;) {
     Finding f = recognise_component(comps, i);
     if (f.verdict == Verdict::kUnknown) continue;
-    if (f.verdict == Verdict::kContainer) f.label.user = user_of(comps, i);
+    if (f.verdict == Verdict::kContainer) f.label.user = user_of(comps, i, line.controllers);
     return f;
   }
-  if (systemd_line) return recognise_ctr_path(comps);
+  if (line.unified || line.systemd) return recognise_ctr_path(comps);
   return {};
 }
 
@@ -349,8 +362,8 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
 // service. Scopes (session-N.scope, init.scope, run-*.scope) and slices get no label, and
 // neither does a service with a 64-hex id somewhere below it: that is a container of a layout
 // not known here, run from the service, and naming the service would name the wrong thing.
-[[nodiscard]] std::optional<ContainerLabel> recognise_unit_path(std::string_view path) {
-  std::vector<std::string_view> comps = components(path);
+[[nodiscard]] std::optional<ContainerLabel> recognise_unit_path(const CgroupLine& line) {
+  std::vector<std::string_view> comps = components(line.path);
   for (std::size_t i = comps.size(); i-- > 0;) {
     std::string_view c = comps[i];
     if (holds_full_id(c)) return std::nullopt;
@@ -359,19 +372,13 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
       ContainerLabel label;
       label.engine = "systemd";
       label.id = c;
-      label.user = user_of(comps, i);
+      label.user = user_of(comps, i, line.controllers);
       return label;
     }
     if (c.ends_with(".scope") || c.ends_with(".slice")) return std::nullopt;
   }
   return std::nullopt;
 }
-
-struct CgroupLine {
-  bool unified = false;  // "0::PATH", the cgroup v2 hierarchy
-  bool systemd = false;  // v1 "N:name=systemd:PATH", the hierarchy systemd names its units in
-  std::string_view path;
-};
 
 // Splits "/proc/PID/cgroup" (cgroups(7)): "hierarchy-ID:controller-list:cgroup-path", one per
 // line; the path is everything after the second colon. Malformed lines are skipped.
@@ -388,6 +395,7 @@ struct CgroupLine {
     if (id.find_first_not_of("0123456789") != std::string_view::npos) continue;
     std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
     CgroupLine l;
+    l.controllers = controllers;
     l.path = line.substr(c2 + 1);
     if (l.path.empty()) continue;
     l.unified = id == "0" && controllers.empty();
@@ -465,7 +473,7 @@ std::optional<ContainerLabel> recognise_cgroup(std::string_view cgroup_file) {
   }
 
   for (const CgroupLine& l : ordered) {
-    Finding f = recognise_container_path(l.path, l.unified || l.systemd);
+    Finding f = recognise_container_path(l);
     if (f.verdict == Verdict::kContainer) return std::move(f.label);
     if (f.verdict == Verdict::kMonitor) return std::nullopt;
   }
@@ -473,7 +481,7 @@ std::optional<ContainerLabel> recognise_cgroup(std::string_view cgroup_file) {
   // some v1 controller on a host without systemd would be a guess.
   for (const CgroupLine& l : ordered) {
     if (!l.unified && !l.systemd) break;
-    if (std::optional<ContainerLabel> unit = recognise_unit_path(l.path)) return unit;
+    if (std::optional<ContainerLabel> unit = recognise_unit_path(l)) return unit;
   }
   return std::nullopt;
 }

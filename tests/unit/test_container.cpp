@@ -14,7 +14,7 @@ void PrintTo(const ContainerLabel& l, std::ostream* os) {
   *os << "{engine=\"" << l.engine << "\", id=\"" << l.id << "\", pod_uid=\"" << l.pod_uid
       << "\", containerd_namespace=\"" << l.containerd_namespace << "\", user=";
   if (l.user) {
-    *os << *l.user;
+    *os << l.user->uid << " at \"" << l.user->controllers << ':' << l.user->cgroup << '"';
   } else {
     *os << "none";
   }
@@ -55,9 +55,15 @@ ContainerLabel label(std::string engine, std::string id, std::string pod_uid = {
   return l;
 }
 
-// A container below systemd's user@UID.service: a user's own.
-ContainerLabel of_user(ContainerLabel l, uid_t uid) {
-  l.user = uid;
+// A container below systemd's user@UID.service at `cgroup` (by default where systemd puts it) on
+// the line of hierarchy `controllers`: a user's own.
+ContainerLabel of_user(ContainerLabel l, uid_t uid, std::string cgroup = {},
+                       std::string controllers = {}) {
+  if (cgroup.empty()) {
+    std::string n = std::to_string(uid);
+    cgroup = "/user.slice/user-" + n + ".slice/user@" + n + ".service";
+  }
+  l.user = UserManager{uid, std::move(controllers), std::move(cgroup)};
   return l;
 }
 
@@ -270,6 +276,22 @@ std::vector<Case> cases() {
       // Docker's old LXC driver named the container by its id: still LXC, not a bare id.
       {"LxcLegacyHexName", "11:hugetlb:/lxc/" + kId + "\n", label("lxc", kId)},
       {"LxcLegacyHexNameV1", v1_all("/lxc/" + kId), label("lxc", kId)},
+
+      // --- A user's own cgroups: the outermost user@UID.service is the one systemd made.
+      {"NestedUserServiceOutermostCounts",
+       v2("/user.slice/user-1000.slice/user@1000.service/app.slice/x/user@40002.service/libpod-" +
+          kId + ".scope"),
+       of_user(label("podman", kId), 1000)},
+      {"UserServiceOnNameSystemd",
+       "4:memory:/user.slice\n1:name=systemd:/user.slice/user-1000.slice/user@1000.service/"
+       "user.slice/libpod-" +
+           kId + ".scope\n",
+       of_user(label("podman", kId), 1000, {}, "name=systemd")},
+      {"UserServiceElsewhere", v2("/deleg/user@40002.service/libpod-" + kId + ".scope"),
+       of_user(label("podman", kId), 40002, "/deleg/user@40002.service")},
+      {"UserServiceRelativeToCgroupNamespace",
+       v2("/../../user@1000.service/user.slice/libpod-" + kId + ".scope"),
+       of_user(label("podman", kId), 1000, "/../../user@1000.service")},
 
       // --- systemd units, the fallback
       {"SystemdService", v2("/system.slice/nginx.service"), label("systemd", "nginx.service")},
