@@ -2,6 +2,7 @@
 // no engine is asked; every layout recognised here is listed in the man page (CONTAINERS).
 #include "names/container_label.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "kernel/procfs.hpp"
@@ -116,6 +117,15 @@ constexpr std::size_t kMaxPodUidLength = 64;
   return c;
 }
 
+// A systemd unit name: what a path component of a systemd-managed hierarchy usually is.
+[[nodiscard]] bool has_unit_suffix(std::string_view s) {
+  for (std::string_view suffix : {".slice", ".scope", ".service", ".socket", ".mount", ".swap",
+                                  ".target", ".device", ".automount", ".path", ".timer"}) {
+    if (s.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
 enum class Verdict {
   kUnknown,    // nothing recognised on this component
   kContainer,  // label holds the container
@@ -210,6 +220,61 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
   return {};
 }
 
+// An ECS task id: 32 lowercase hex digits, or a UUID in the older ARNs.
+[[nodiscard]] bool is_ecs_task_id(std::string_view s) {
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  if (s.size() == 32) return std::all_of(s.begin(), s.end(), hex);
+  if (s.size() != 36) return false;
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    bool dash = k == 8 || k == 13 || k == 18 || k == 23;
+    if (dash ? s[k] != '-' : !hex(s[k])) return false;
+  }
+  return true;
+}
+
+// A cgroup named by a full id alone, in a layout that no engine's prefix names.
+[[nodiscard]] Finding recognise_bare_id(const std::vector<std::string_view>& comps, std::size_t i) {
+  std::string_view c = comps[i];
+  std::string_view parent = i > 0 ? comps[i - 1] : std::string_view{};
+  // Docker's cgroupfs driver: /docker/<id>.
+  if (parent == "docker") return container("docker", c);
+  // The kubelet's cgroupfs driver: kubepods/<qos>/pod<uid>/<id>. containerd and dockershim both
+  // name the cgroup by the bare id, so which runtime made it cannot be told from the path.
+  if (std::string uid = pod_uid_of(comps, i); !uid.empty()) {
+    return container("kubernetes", c, std::move(uid));
+  }
+  // ECS on EC2: the agent puts a task's containers in /ecs/<task id>/<id> (Docker's
+  // --cgroup-parent, or containerd's cgroupfs driver: the path does not tell which).
+  if (i >= 2 && comps[i - 2] == "ecs" && is_ecs_task_id(parent)) return container("ecs", c);
+  // Docker's cgroupfs driver below a --cgroup-parent of its user's choosing ("/ci/<id>"), "/"
+  // included: then the id is at the top of its hierarchy. Below a systemd unit a bare id is
+  // some runtime's own layout that cannot be told (a relative cgroupsPath below
+  // containerd.service): no label, and no fallback to the unit either.
+  if (!has_unit_suffix(parent)) return container("docker", c);
+  return {};
+}
+
+// runc's own systemd cgroup driver, with no cgroupsPath given: "<slice>:runc:<id>", the unit
+// runc-<id>.scope in system.slice, or in user.slice below user@UID.service (rootless). The id is
+// the one given to runc run: any name.
+[[nodiscard]] Finding recognise_runc_scope(std::string_view c, std::string_view parent) {
+  if (!parent.ends_with(".slice") || !strip_prefix(c, "runc-") || !strip_suffix(c, ".scope") ||
+      c.empty()) {
+    return {};
+  }
+  return container("runc", unescape_unit(c));
+}
+
+// libvirt without systemd (its cgroupfs layout): /machine/<name>.libvirt-lxc, or
+// .libvirt-qemu, in the /machine partition or one below it ("<x>.partition"). libvirt escapes a
+// name that could be mistaken for a cgroup file with a leading '_' (virCgroupPartitionEscape).
+[[nodiscard]] Finding recognise_libvirt_cgroupfs(std::string_view c) {
+  if (!strip_suffix(c, ".libvirt-lxc") && !strip_suffix(c, ".libvirt-qemu")) return {};
+  if (c.starts_with('_')) c.remove_prefix(1);
+  if (c.empty()) return {};
+  return container("libvirt", c);
+}
+
 // Looks at component i alone (with its ancestors as context).
 [[nodiscard]] Finding recognise_component(const std::vector<std::string_view>& comps,
                                           std::size_t i) {
@@ -232,18 +297,11 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
   // be any string, 64 hex digits included (Docker's old LXC driver used its container ids).
   if (parent == "lxc" || parent == "lxc.payload") return container("lxc", c);
 
-  if (is_full_id(c)) {
-    // Docker's cgroupfs driver: /docker/<id>.
-    if (parent == "docker") return container("docker", c);
-    // The kubelet's cgroupfs driver: kubepods/<qos>/pod<uid>/<id>. containerd and dockershim both
-    // name the cgroup by the bare id, so which runtime made it cannot be told from the path.
-    if (std::string uid = pod_uid_of(comps, i); !uid.empty()) {
-      return container("kubernetes", c, std::move(uid));
-    }
-    return {};
-  }
+  if (is_full_id(c)) return recognise_bare_id(comps, i);
 
   if (Finding f = recognise_machine(c, parent); f.verdict != Verdict::kUnknown) return f;
+  if (Finding f = recognise_runc_scope(c, parent); f.verdict != Verdict::kUnknown) return f;
+  if (Finding f = recognise_libvirt_cgroupfs(c); f.verdict != Verdict::kUnknown) return f;
 
   // LXC 4 and later (and LXD 4+, Incus): /lxc.payload.<name>.
   if (std::string_view name = c; strip_prefix(name, "lxc.payload.") && !name.empty()) {
@@ -270,15 +328,6 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
     }
   }
   return !after_separator;
-}
-
-// A systemd unit name: what a path component of a systemd-managed hierarchy usually is.
-[[nodiscard]] bool has_unit_suffix(std::string_view s) {
-  for (std::string_view suffix : {".slice", ".scope", ".service", ".socket", ".mount", ".swap",
-                                  ".target", ".device", ".automount", ".path", ".timer"}) {
-    if (s.ends_with(suffix)) return true;
-  }
-  return false;
 }
 
 // `ctr run` with the cgroupfs driver puts a container in "/<containerd namespace>/<id>", e.g.

@@ -48,7 +48,8 @@ struct UserManager {
 /// A container (or systemd unit) recognised from the cgroup of a namespace's init.
 struct ContainerLabel {
   /// "docker", "containerd", "cri-o", "kubernetes" (a pod container whose runtime the path does
-  /// not name), "nerdctl", "podman", "nspawn", "libvirt", "lxc", "systemd"
+  /// not name), "ecs" (an ECS task's container, likewise), "nerdctl", "podman", "runc", "nspawn",
+  /// "libvirt", "lxc", "systemd"
   std::string engine{};
   std::string id{};       ///< container id (full), machine/container name, or unit name
   std::string pod_uid{};  ///< Kubernetes pod UID, empty when not under kubepods
