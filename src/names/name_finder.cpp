@@ -31,6 +31,10 @@ bool may_have_names(const ContainerLabel& label) {
   return !label.pod_uid.empty() || named_by_docker(label) || label.engine == "podman";
 }
 
+bool named_from_a_store(const ContainerLabel& label) {
+  return label.pod_uid.empty() && label.engine == "podman";
+}
+
 NameFinder::NameFinder(const HostRoot& host, const std::vector<EngineDaemon>& daemons,
                        const CgroupFs* cgroups)
     : host_(host), daemons_(daemons), cgroups_(cgroups) {}
@@ -62,7 +66,7 @@ void NameFinder::name_all(const std::vector<ContainerLabel*>& labels) {
     if (!label->pod_uid.empty()) {
       // The kubelet's logs are root's; a pod below a user's service manager is not this kubelet's.
       if (!owner) label->names = kubernetes(*label);
-    } else if (named_by_docker(*label)) {
+    } else if (!named_from_a_store(*label)) {
       label->names = docker(*label, owner);
     } else {
       podman_ids[owner].insert(label->id);

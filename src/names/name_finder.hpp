@@ -32,6 +32,11 @@ inline constexpr std::size_t kMaxDaemonCmdline = 16 * 1024;
 /// single file.
 [[nodiscard]] bool may_have_names(const ContainerLabel& label);
 
+/// Whether NameFinder names this label from a store that names many containers in one file
+/// (Podman's containers.json), read once for all the labels handed to one name_all(): such
+/// labels are best named together rather than spread over --jobs parts that would each read it.
+[[nodiscard]] bool named_from_a_store(const ContainerLabel& label);
+
 /// Finds what a host's own files call its containers:
 /// - Docker (and ECS, whose tasks' containers Docker runs on EC2):
 ///   `<data-root>/containers/<id>/config.v2.json`. The data roots are those of the trusted

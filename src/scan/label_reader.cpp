@@ -83,22 +83,28 @@ void LabelReader::read_names() {
   name_containers(wanted);
 }
 
-// A state file per container to parse is most of what names cost: on --jobs threads too, each
-// with a finder (and its caches) of its own over the one host root, the one list of trusted
-// daemons and the one view of the cgroup file system (only where a user's container may need it).
+// A state file per container to parse is most of what names cost: on --jobs threads, each with a
+// finder (and its caches) of its own over the one host root, the one list of trusted daemons and
+// the one view of the cgroup file system (only where a user's container may need it). Podman's
+// store is one file for all its containers: one finder names all its labels here, in one pass
+// over each store, rather than each part reading (and holding) every store again.
 void LabelReader::name_containers(const std::vector<ContainerLabel*>& wanted) {
   HostRoot host(request_.host_root);
-  bool users = std::any_of(wanted.begin(), wanted.end(),
-                           [](const ContainerLabel* l) { return l->user.has_value(); });
   std::optional<CgroupFs> cgroups;
-  if (users) cgroups.emplace(CgroupFs::of_self());
+  if (std::any_of(wanted.begin(), wanted.end(), [](auto* l) { return l->user.has_value(); })) {
+    cgroups.emplace(CgroupFs::of_self());
+  }
+  const CgroupFs* cgroup_fs = cgroups ? &*cgroups : nullptr;
+  std::vector<ContainerLabel*> stored;
+  std::vector<ContainerLabel*> others;
+  for (ContainerLabel* l : wanted) (named_from_a_store(*l) ? stored : others).push_back(l);
+  if (!stored.empty()) NameFinder(host, scan_.engine_daemons, cgroup_fs).name_all(stored);
   constexpr std::size_t kMinPart = 16;  // containers
-  std::size_t n = part_count(wanted.size(), request_.jobs, kMinPart);
+  std::size_t n = part_count(others.size(), request_.jobs, kMinPart);
   run_parts(n, [&](std::size_t k) {
-    NameFinder finder(host, scan_.engine_daemons, cgroups ? &*cgroups : nullptr);
-    finder.name_all(
-        std::vector<ContainerLabel*>(wanted.begin() + part_begin(k, n, wanted.size()),
-                                     wanted.begin() + part_begin(k + 1, n, wanted.size())));
+    auto begin = others.begin() + static_cast<std::ptrdiff_t>(part_begin(k, n, others.size()));
+    auto end = others.begin() + static_cast<std::ptrdiff_t>(part_begin(k + 1, n, others.size()));
+    NameFinder(host, scan_.engine_daemons, cgroup_fs).name_all({begin, end});
   });
 }
 
