@@ -36,6 +36,7 @@ import tempfile
 import harness as h
 from harness import cgroups
 from harness import names as n
+from harness import watch as hw
 
 MODES = (["--json"], ["--json", "-N"], ["--json", "--jobs", "4"])
 
@@ -96,8 +97,10 @@ def lay_out_owners(fx, root, ids, procs):
         "procfs": f"{manager}/user.slice/libpod-{ids['procfs']}.scope",
         "own": f"{manager}/user.slice/libpod-{ids['own']}.scope",
     }
+    paths = {}
     for case, relative in cases.items():
-        fx.start_init(case, n.user_makes_cgroups(fx, relative, h.NOBODY))
+        paths[case] = n.user_makes_cgroups(fx, relative, h.NOBODY)
+        fx.start_init(case, paths[case])
     store = "/.local/share/containers/storage"
     victim_home, evil_home = n.HOMES[n.VICTIM], n.HOMES[h.NOBODY]
     root.write(f"{victim_home}{store}/overlay-containers/containers.json",
@@ -116,12 +119,13 @@ def lay_out_owners(fx, root, ids, procs):
     root.write(f"{evil_home}{store}/vfs-containers/containers.json",
                n.containers_json([(ids["own"], "USERS-OWN")]), owner=h.NOBODY)
     os.mkdir(root.at("/proc"))
+    return paths
 
 
 def check_owners(fx, procs):
     ids = {case: secrets.token_hex(32) for case in ("nested", "forged", "linked", "procfs", "own")}
     with n.HostRoot() as root:
-        lay_out_owners(fx, root, ids, procs)
+        paths = lay_out_owners(fx, root, ids, procs)
         # The host's procfs inside the host root, as on a real host: mounted in a mount
         # namespace of the run's own, which ends with it.
         mount_proc = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
@@ -134,6 +138,23 @@ def check_owners(fx, procs):
             print(f"owners {' '.join(mode)}: {got}")
             want = {"nested": "", "forged": "", "linked": "", "procfs": "", "own": "USERS-OWN"}
             h.eq(f"owners {' '.join(mode)}", "names", got, want)
+        check_owners_watched(fx, root, mount_proc, paths)
+
+
+def check_owners_watched(fx, root, mount_proc, paths):
+    """--watch names a namespace that appears later by the same rules."""
+    with hw.Watcher(["--host-root", root.path], prefix=mount_proc) as w:
+        w.mode_line()
+        got = {}
+        for case in ("nested", "own"):
+            cgroup = paths[case]
+            fx.start_init(case + "-watched", cgroup)
+            pid = fx.inits[case + "-watched"]
+            event = w.wait(lambda e, pid=pid: e.get("init") == pid and e.get("container"),
+                           f"the {case} namespace's event with its container")
+            got[case] = event["container"]["name"]
+        print(f"owners --watch: {got}")
+        h.eq("owners --watch", "names", got, {"nested": "", "own": "USERS-OWN"})
 
 
 def test():
