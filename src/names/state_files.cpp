@@ -123,7 +123,7 @@ class BoundedJson : public std::streambuf {
 };
 
 // Runs a SAX handler over bounded JSON pieces: true if the text parsed whole within the bounds,
-// or the handler stopped on purpose (`stopped`).
+// or the handler stopped on purpose (stopped_early()).
 template <typename Handler>
 [[nodiscard]] bool parse_bounded(const TextPieces& pieces, Handler& handler) {
   BoundedJson buf(pieces);
