@@ -62,13 +62,17 @@ UniqueFd open_path(int dir, const char* path) {
 }
 
 UniqueFd open_path_in_root(int root, const char* path, int flags) {
+  return open_resolved(root, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+UniqueFd open_resolved(int dir, const char* path, int flags, std::uint64_t resolve) {
   struct open_how how {};
   // openat2 refuses any flag O_PATH ignores, O_NOCTTY among them.
   how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY));
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  how.resolve = resolve;
   long fd;
   do {
-    fd = ::syscall(SYS_openat2, root, path, &how, sizeof how);
+    fd = ::syscall(SYS_openat2, dir, path, &how, sizeof how);
   } while (fd < 0 && errno == EAGAIN);  // a rename elsewhere raced the lookup: try again
   if (fd < 0) throw SysError(errno, std::string("open ") + path);
   return UniqueFd(static_cast<int>(fd));

@@ -116,6 +116,10 @@ UniqueFd open_path(int dir, const char* path);
 /// SysError naming `path`.
 UniqueFd open_path_in_root(int root, const char* path, int flags = O_PATH);
 
+/// openat2(2) of `path` relative to `dir` with `resolve` (RESOLVE_* of openat2(2)), O_PATH unless
+/// `flags` says otherwise, as open_path_in_root() does it. Throws SysError naming `path`.
+UniqueFd open_resolved(int dir, const char* path, int flags, std::uint64_t resolve);
+
 /// Opens again, read-only with `extra_flags`, the very file an O_PATH descriptor holds, through
 /// /proc/self/fd (or `self_fds`, a descriptor of that directory held open): after checking what
 /// an O_PATH open found, this reaches that file and no other. Throws SysError.
