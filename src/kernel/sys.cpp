@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,7 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cstdio>
 #include <cstring>
 
 namespace pidns {
@@ -126,18 +124,6 @@ NsId ns_id_of(int fd, std::string_view what) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw SysError(errno, "stat " + std::string(what));
   return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
-}
-
-std::unordered_map<uid_t, std::string> user_names_from_passwd(
-    const std::unordered_set<uid_t>& uids) {
-  std::unordered_map<uid_t, std::string> names;
-  if (uids.empty()) return names;
-  std::unique_ptr<FILE, int (*)(FILE*)> passwd(std::fopen("/etc/passwd", "re"), std::fclose);
-  if (!passwd) return names;
-  while (const struct passwd* pw = ::fgetpwent(passwd.get())) {
-    if (uids.contains(pw->pw_uid)) names.try_emplace(pw->pw_uid, pw->pw_name);
-  }
-  return names;
 }
 
 }  // namespace pidns

@@ -16,8 +16,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 namespace pidns {
@@ -154,11 +152,5 @@ NsId ns_id_at(int dir, const char* path);
 
 /// fstat(fd) identity; throws SysError naming `what`.
 NsId ns_id_of(int fd, std::string_view what);
-
-/// User names for `uids`, from /etc/passwd itself: getpwuid() may ask nscd or sssd over a
-/// socket, and pidns-tree promises to talk to nobody. UIDs known only elsewhere (LDAP) are left
-/// out. Never throws but std::bad_alloc.
-std::unordered_map<uid_t, std::string> user_names_from_passwd(
-    const std::unordered_set<uid_t>& uids);
 
 }  // namespace pidns

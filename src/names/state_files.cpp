@@ -533,23 +533,52 @@ std::optional<ContainerLogName> parse_container_log_name(std::string_view name) 
                           std::string(id)};
 }
 
+namespace {
+
+// One line of passwd(5), "name:password:UID:GID:GECOS:home:shell"; nullopt if malformed.
+struct PasswdLine {
+  std::string_view name;
+  uid_t uid = 0;
+  std::string_view home;
+};
+std::optional<PasswdLine> parse_passwd_line(std::string_view line) {
+  std::array<std::string_view, 6> f{};
+  std::size_t n = 0;
+  for (std::string_view rest = line; n < f.size();) {
+    std::size_t colon = rest.find(':');
+    f[n++] = rest.substr(0, colon);
+    if (colon == std::string_view::npos) break;
+    rest.remove_prefix(colon + 1);
+  }
+  PasswdLine out;
+  if (n < f.size() || !parse_decimal(f[2], out.uid)) return std::nullopt;
+  out.name = f[0];
+  out.home = f[5];
+  return out;
+}
+
+}  // namespace
+
 std::optional<std::string> passwd_home(std::string_view passwd, uid_t uid) {
   while (!passwd.empty()) {
-    std::string_view line = take_line(passwd);
-    // name:password:UID:GID:GECOS:home:shell
-    std::vector<std::string_view> f;
-    for (std::string_view rest = line;;) {
-      std::size_t colon = rest.find(':');
-      f.push_back(rest.substr(0, colon));
-      if (colon == std::string_view::npos) break;
-      rest.remove_prefix(colon + 1);
-    }
-    if (f.size() < 6) continue;
-    if (uid_t number = 0; !parse_decimal(f[2], number) || number != uid) continue;
-    if (!f[5].starts_with('/')) return std::nullopt;
-    return std::string(f[5]);
+    std::optional<PasswdLine> entry = parse_passwd_line(take_line(passwd));
+    if (!entry || entry->uid != uid) continue;
+    if (!entry->home.starts_with('/')) return std::nullopt;
+    return std::string(entry->home);
   }
   return std::nullopt;
+}
+
+std::unordered_map<uid_t, std::string> passwd_names(std::string_view passwd,
+                                                    const std::unordered_set<uid_t>& uids) {
+  std::unordered_map<uid_t, std::string> names;
+  while (!passwd.empty() && names.size() < uids.size()) {
+    std::optional<PasswdLine> entry = parse_passwd_line(take_line(passwd));
+    if (entry && !entry->name.empty() && uids.contains(entry->uid)) {
+      names.try_emplace(entry->uid, entry->name);
+    }
+  }
+  return names;
 }
 
 }  // namespace pidns

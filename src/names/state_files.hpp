@@ -113,4 +113,10 @@ struct ContainerLogName {
 /// there is none, or its home is not an absolute path.
 [[nodiscard]] std::optional<std::string> passwd_home(std::string_view passwd, uid_t uid);
 
+/// The user names of `uids` in a passwd(5) text (the first line with each UID), for --owner and
+/// JSON's owner.user: read from the host's own /etc/passwd (--host-root), never through NSS,
+/// which may ask nscd or sssd over a socket. UIDs without a line are left out.
+[[nodiscard]] std::unordered_map<uid_t, std::string> passwd_names(
+    std::string_view passwd, const std::unordered_set<uid_t>& uids);
+
 }  // namespace pidns

@@ -421,3 +421,22 @@ TEST(PasswdHome, FirstLineWithTheUid) {
 
 }  // namespace
 }  // namespace pidns
+
+namespace pidns {
+namespace {
+
+TEST(PasswdNames, TakesTheFirstLineOfEachUidAskedFor) {
+  std::string passwd =
+      "root:x:0:0:root:/root:/bin/sh\n"
+      "broken line\n"
+      ":x:5:5::/:/bin/sh\n"
+      "alice:x:1000:1000::/home/alice:/bin/sh\n"
+      "again:x:1000:1000::/home/again:/bin/sh\n"
+      "bob:x:1001:1001::/home/bob:/bin/sh";
+  auto names = passwd_names(passwd, {0, 5, 1000, 4242});
+  EXPECT_EQ(names, (std::unordered_map<uid_t, std::string>{{0, "root"}, {1000, "alice"}}));
+  EXPECT_TRUE(passwd_names(passwd, {}).empty());
+}
+
+}  // namespace
+}  // namespace pidns
