@@ -26,6 +26,10 @@ _pidns_tree() {
             _filedir -d
             return
             ;;
+        -o | --output)
+            _filedir
+            return
+            ;;
         -p | --pid | -t | --translate)
             _pidns_tree_pids "$cur"
             return
@@ -45,7 +49,7 @@ _pidns_tree() {
             return
             ;;
         --format)
-            mapfile -t COMPREPLY < <(compgen -W 'text json dot' -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W 'text json dot openmetrics' -- "$cur")
             return
             ;;
         --color)
@@ -56,7 +60,7 @@ _pidns_tree() {
     "$split" && return
 
     if [[ $cur == -* ]]; then
-        mapfile -t COMPREPLY < <(compgen -W '-h --help --proc --host-root -J --json --format -N --no-pids
+        mapfile -t COMPREPLY < <(compgen -W '-h --help --proc --host-root -J --json --format -o --output -N --no-pids
             -p --pid -n --ns -d --max-depth --ptree -k --kernel-threads -j --jobs --owner --ns-id --no-labels -a --all
             -t --translate --to --watch --interval --ascii --color -V --version' -- "$cur")
     fi

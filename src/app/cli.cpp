@@ -26,6 +26,8 @@ constexpr const char* kFooter = R"(Examples:
   pidns-tree --watch --json        namespaces as they come and go, as JSON Lines
   pidns-tree --proc /host/proc --host-root /host
                                    in a container that mounts the host's / at /host
+  pidns-tree --format openmetrics --output /var/lib/node_exporter/textfile_collector/pidns.prom
+                                   metrics for node-exporter's textfile collector
   pidns-tree --json | jq '.. | objects | select(.level? >= 2) | .label'
 
 Exit status: 0 success (also when some processes could not be read; stderr says
@@ -72,9 +74,15 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   bool json = false;
   app.add_flag("-J,--json", json, "Print one JSON document (same as --format json)");
   std::string format = "text";
-  app.add_option("--format", format, "Output format: text, json or dot (Graphviz)")
-      ->transform(CLI::IsMember({"text", "json", "dot"}, CLI::ignore_case))
+  app.add_option("--format", format,
+                 "Output format: text, json, dot (Graphviz) or openmetrics (Prometheus)")
+      ->transform(CLI::IsMember({"text", "json", "dot", "openmetrics"}, CLI::ignore_case))
       ->option_text("FORMAT");
+  app.add_option("-o,--output", opts.output,
+                 "Write to FILE instead of stdout: whole or not at all (a temporary file beside "
+                 "it, renamed over it)")
+      ->check([](const std::string& file) { return file.empty() ? "empty FILE" : ""; })
+      ->option_text("FILE");
   bool no_pids = false;
   app.add_flag("-N,--no-pids", no_pids, "Show namespaces only, with their counts");
   auto* pid = app.add_option("-p,--pid", opts.pids,
@@ -149,9 +157,10 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
     return kUsage;
   }
 
-  opts.format = json || format == "json" ? Format::Json
-                : format == "dot"        ? Format::Dot
-                                         : Format::Text;
+  opts.format = json || format == "json"  ? Format::Json
+                : format == "dot"         ? Format::Dot
+                : format == "openmetrics" ? Format::OpenMetrics
+                                          : Format::Text;
   if (json && format != "text" && format != "json") {
     say(err, "--json contradicts --format " + format + " (see pidns-tree --help)");
     return kUsage;
@@ -159,6 +168,8 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   // Events name one namespace each, with no process list, tree or owner: these would be
   // accepted and silently do nothing.
   for (auto [set, what] : {std::pair{opts.format == Format::Dot, "--format dot"},
+                           {opts.format == Format::OpenMetrics, "--format openmetrics"},
+                           {opts.output.has_value(), "--output"},
                            {opts.all, "--all"},
                            {opts.max_depth.has_value(), "--max-depth"},
                            {opts.ptree, "--ptree"},
@@ -166,6 +177,15 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
                            {opts.kernel_threads, "--kernel-threads"}}) {
     if (opts.watch && set) {
       say(err, std::string("--watch excludes ") + what + " (see pidns-tree --help)");
+      return kUsage;
+    }
+  }
+  // Metrics list no processes and answer no --translate: these would silently do nothing.
+  for (auto [set, what] : {std::pair{opts.translate.has_value(), "--translate"},
+                           {opts.ptree, "--ptree"},
+                           {opts.kernel_threads, "--kernel-threads"}}) {
+    if (opts.format == Format::OpenMetrics && set) {
+      say(err, std::string("--format openmetrics excludes ") + what + " (see pidns-tree --help)");
       return kUsage;
     }
   }

@@ -39,6 +39,8 @@ struct Options {
   std::optional<NsOrPid> to;       ///< --to NS|PID
   bool watch = false;              ///< --watch: namespace events until interrupted
   double interval = 1.0;           ///< --interval: seconds between rescans for --watch
+  /// --output: write the snapshot to this file (through a temporary and a rename), not stdout
+  std::optional<std::string> output;
 };
 
 /// Parses argv. Returns Options, or the exit status when the run ends here (--help and

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "version.hpp"
+
 namespace pidns {
 namespace {
 
@@ -24,11 +26,13 @@ void add_paths(const std::vector<NsName>& names, ScanRequest& request) {
 ScanRequest snapshot_request(const Options& options, const TermEnv& env) {
   ScanRequest request;
   // Status files only where the output shows processes or their PIDs at every level.
-  request.statuses = options.processes || options.translate.has_value();
+  // Metrics list no process but name each init and count kernel threads: both are in status.
+  bool metrics = options.format == Format::OpenMetrics;
+  request.statuses = options.processes || options.translate.has_value() || metrics;
   constexpr unsigned kMaxDefaultJobs = 8;  // beyond this, /proc's own locks serialise the reads
   request.jobs = options.jobs > 0 ? options.jobs : std::min(env.cpus, kMaxDefaultJobs);
   bool json = options.format == Format::Json;
-  request.owners = json || options.owner;
+  request.owners = json || metrics || options.owner;  // metrics: whose namespace it is
   request.ids = json || options.unique_id;
   request.cgroups = json || options.labels;
   request.all = options.all;
@@ -56,13 +60,15 @@ SnapshotPlan snapshot_plan(const Options& options, const TermEnv& env) {
                     .color = options.format == Format::Text && use_color(options.color, env),
                     .owner = options.owner,
                     .unique_id = options.unique_id,
-                    .labels = options.labels};
+                    .labels = options.labels,
+                    .version = kVersion};
   plan.pids = options.pids;
   plan.namespaces = options.namespaces;
   plan.max_depth = options.max_depth;
   plan.translate = options.translate;
   plan.to = options.to;
   plan.proc_given = options.proc_root != "/proc";
+  plan.output = options.output;
   plan.root = env.root;
   return plan;
 }

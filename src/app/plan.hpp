@@ -32,6 +32,8 @@ struct SnapshotPlan {
   /// --proc was given: say whose procfs was read even where it is pidns-tree's own namespace's.
   bool proc_given = false;
   bool root = false;  ///< stderr's advice depends on it
+  /// --output: the file the output replaces whole (through a temporary beside it), not stdout.
+  std::optional<std::string> output;
   /// Neither --pid nor --ns: the whole forest is shown, and a forest of several trees is news.
   [[nodiscard]] bool whole_forest() const { return pids.empty() && namespaces.empty(); }
 };

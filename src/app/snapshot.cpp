@@ -3,14 +3,19 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 
 #include "app/exit_status.hpp"
+#include "app/output_file.hpp"
+#include "kernel/host_files.hpp"
 #include "model/graph.hpp"
 #include "model/resolve.hpp"
 #include "model/translate.hpp"
 #include "model/view.hpp"
+#include "names/state_files.hpp"
 #include "output/render.hpp"
 #include "output/report.hpp"
 
@@ -77,21 +82,23 @@ int print_translation(const SnapshotPlan& plan, const NamespaceGraph& graph, Res
   return written && t.pid ? kOk : kFailure;
 }
 
-}  // namespace
-
-int run_snapshot(const SnapshotPlan& plan, NsSource& source, std::ostream& out, std::ostream& err,
-                 const UserNames& user_names) {
+// Scan, build, select, print on `out`, report on `err`; returns the exit status.
+int snapshot_to(const SnapshotPlan& plan, NsSource& source, std::ostream& out, std::ostream& err,
+                const UserNames& user_names) {
   std::string text;
   NamespaceGraph graph;
   ScanNotes notes;
   RenderOptions render_options = plan.render;
   try {
+    auto start = std::chrono::steady_clock::now();
     Scan scan = source.scan(plan.request);
     notes.unreachable = std::move(scan.unreachable_mounts);
     notes.names_skipped = scan.names_skipped;
     std::vector<NsId> named = std::move(scan.named);
     std::vector<Task> tasks = std::move(scan.tasks);
     graph = NamespaceGraph::build(std::move(scan));
+    render_options.scan_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Resolver resolver(graph, plan.request.ns_paths, std::move(named), std::move(tasks));
     if (plan.translate) return print_translation(plan, graph, resolver, notes, out, err);
     if (plan.request.owners && user_names) {
@@ -112,6 +119,38 @@ int run_snapshot(const SnapshotPlan& plan, NsSource& source, std::ostream& out, 
   bool written = flushed(out, err);
   report(graph, notes, plan.root, plan.whole_forest(), err);
   return written ? kOk : kFailure;
+}
+
+}  // namespace
+
+UserNames user_names_below(std::string root) {
+  return [root = std::move(root)](const std::unordered_set<uid_t>& uids) {
+    std::unordered_map<uid_t, std::string> names;
+    if (uids.empty()) return names;
+    try {
+      std::optional<std::string> passwd = HostRoot(root).read_file("/etc/passwd");
+      if (passwd) names = passwd_names(*passwd, uids);
+    } catch (const SysError&) {  // no such root: no names, as for a UID /etc/passwd lacks
+    }
+    return names;
+  };
+}
+
+int run_snapshot(const SnapshotPlan& plan, NsSource& source, std::ostream& out, std::ostream& err,
+                 const UserNames& user_names) {
+  if (!plan.output) return snapshot_to(plan, source, out, err, user_names);
+  // The temporary is made first: a directory that cannot take it fails the run before the scan.
+  std::optional<OutputFile> file;
+  try {
+    file.emplace(*plan.output);
+    int status = snapshot_to(plan, source, file->stream(), err, user_names);
+    if (status != kOk) return status;  // the old FILE stays; the temporary goes
+    file->commit();
+  } catch (const std::exception& e) {  // SysError, or FILE is not a regular file
+    say(err, fmt::format("--output {}: {}", *plan.output, e.what()));
+    return kFailure;
+  }
+  return kOk;
 }
 
 }  // namespace pidns

@@ -97,6 +97,22 @@ struct NsfsMount {
 /// not nsfs mounts of PID namespaces, or are malformed, are skipped.
 [[nodiscard]] std::vector<NsfsMount> parse_nsfs_mounts(std::string_view mountinfo);
 
+/// A cgroup hierarchy mounted at its top (cgroups(7)): where the paths of /proc/PID/cgroup lines
+/// of that hierarchy can be looked up.
+struct CgroupMount {
+  /// The hierarchy as /proc/PID/cgroup's second field names it: "" for cgroup v2, otherwise a v1
+  /// mount's controllers and "name=" option, comma-separated, in mount option order.
+  std::string controllers;
+  std::string mountpoint;  ///< with mountinfo's octal escapes undone
+  friend bool operator==(const CgroupMount&, const CgroupMount&) = default;
+};
+
+/// The cgroup2 and cgroup mounts of a mountinfo text whose root is "/": the top of the hierarchy
+/// as the reader's cgroup namespace sees it, where the paths of /proc/PID/cgroup (relative to
+/// that same namespace) begin. A mount of a subtree shows another root and is left out; so are
+/// malformed lines.
+[[nodiscard]] std::vector<CgroupMount> parse_cgroup_mounts(std::string_view mountinfo);
+
 /// How a procfs mount hides processes (proc(5), "hidepid="): kOff shows every /proc/PID
 /// directory, kNoAccess shows them but denies their files to other users, kInvisible and
 /// kPtraceable leave out of the listing every process the reader may not ptrace.

@@ -67,7 +67,7 @@ void NamespaceGraph::place_unplaced(Scan& scan) {
   std::unordered_map<NsId, std::optional<NsId>, NsIdHash> parents;
   for (const auto& [id, info] : scan.namespaces) parents.emplace(id, info.parent);
   Inference inference = infer_namespaces(scan.processes, scan.unplaced, parents,
-                                         scan.unplaced_cgroups, scan.procfs.ns);
+                                         scan.inference_cgroups, scan.procfs.ns);
   std::move(inference.placed.begin(), inference.placed.end(), std::back_inserter(scan.processes));
   inferred_namespaces_ = std::move(inference.namespaces);
   inferred_ = unreadable - scan.unplaced.size();

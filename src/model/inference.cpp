@@ -2,6 +2,7 @@
 #include "model/inference.hpp"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 
 namespace pidns {
@@ -82,6 +83,8 @@ namespace {
 
 // The rules of infer_namespaces(), over one scan's processes.
 class Inferrer {
+  using Group = std::vector<std::size_t>;  // unplaced processes joined by same-depth links
+
  public:
   Inferrer(const std::vector<Process>& placed, std::vector<Process>& unplaced,
            const std::unordered_map<NsId, std::optional<NsId>, NsIdHash>& parents,
@@ -97,20 +100,23 @@ class Inferrer {
   }
 
   Inference run() {
-    std::vector<std::vector<std::size_t>> groups = components();
-    // The shallowest first, so that parents are placed before their children; within a depth,
-    // components with an init first, so that the namespaces they make are candidates for the
-    // others.
-    std::stable_sort(groups.begin(), groups.end(), [&](const auto& a, const auto& b) {
+    std::vector<Group> groups = components();
+    // The kernel's own word first, in any order: a member whose child process it placed one level
+    // down, in a namespace it named, lives in that namespace's parent.
+    for (const Group& group : groups) {
+      if (std::optional<NsId> ns = named_by_kids(group)) assign(group, *ns);
+    }
+    // Then depth by depth, the shallowest first, so that parents are placed before children;
+    // within a depth, inits first, so that the namespaces they make are candidates for the rest.
+    std::stable_sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
       return std::pair{depth(a.front()), !has_init(a)} < std::pair{depth(b.front()), !has_init(b)};
     });
-    for (const std::vector<std::size_t>& group : groups) {
-      if (std::optional<NsId> ns = place(group)) {
-        for (std::size_t i : group) {
-          ns_of_[unplaced_[i].pid] = *ns;
-          learn_namespace_depth(*ns, unplaced_[i]);
-        }
+    for (std::size_t begin = 0, end; begin < groups.size(); begin = end) {
+      for (end = begin;
+           end < groups.size() && depth(groups[end].front()) == depth(groups[begin].front());
+           ++end) {
       }
+      place_depth(std::span<const Group>(groups.data() + begin, end - begin));
     }
     return collect();
   }
@@ -119,12 +125,14 @@ class Inferrer {
   void index(const Process& p, std::optional<NsId> ns) {
     status_[p.pid] = &p.status;
     children_[p.status.ppid].push_back(p.pid);
-    if (ns) ns_of_[p.pid] = *ns;
+    if (!ns) return;
+    ns_of_[p.pid] = *ns;
+    members_of_[*ns].push_back(p.pid);
   }
 
   std::size_t depth(std::size_t i) const { return unplaced_[i].status.nstgid.size(); }
   bool is_init(std::size_t i) const { return unplaced_[i].status.nstgid.back() == 1; }
-  bool has_init(const std::vector<std::size_t>& group) const {
+  bool has_init(const Group& group) const {
     return std::any_of(group.begin(), group.end(), [&](std::size_t i) { return is_init(i); });
   }
 
@@ -141,7 +149,7 @@ class Inferrer {
   }
 
   // Unplaced processes joined by same-depth parent links, each group by index into unplaced_.
-  std::vector<std::vector<std::size_t>> components() const {
+  std::vector<Group> components() const {
     std::unordered_map<pid_t, std::size_t> at;
     for (std::size_t i = 0; i < unplaced_.size(); ++i) at.emplace(unplaced_[i].pid, i);
     Components joined(unplaced_.size());
@@ -155,17 +163,43 @@ class Inferrer {
     }
     std::unordered_map<std::size_t, std::vector<std::size_t>> by_root;
     for (std::size_t i = 0; i < unplaced_.size(); ++i) by_root[joined.root(i)].push_back(i);
-    std::vector<std::vector<std::size_t>> groups;
+    std::vector<Group> groups;
     for (auto& [r, members] : by_root) groups.push_back(std::move(members));
     std::sort(groups.begin(), groups.end());  // by lowest index, i.e. PID: deterministic
     return groups;
   }
 
-  std::optional<NsId> place(const std::vector<std::size_t>& group) {
-    if (depth(group.front()) == 1 && procfs_ns_) return procfs_ns_;
-    auto init = std::find_if(group.begin(), group.end(), [&](std::size_t i) { return is_init(i); });
-    if (init != group.end()) return namespace_of_init(group, *init);
-    return namespace_of_visitor(group);
+  bool placed(const Group& group) const { return ns_of_.contains(unplaced_[group.front()].pid); }
+
+  void assign(const Group& group, const NsId& ns) {
+    for (std::size_t i : group) {
+      const Process& p = unplaced_[i];
+      ns_of_[p.pid] = ns;
+      members_of_[ns].push_back(p.pid);
+      learn_namespace_depth(ns, p);
+      if (p.status.nstgid.back() == 1) init_of_.emplace(ns, p.pid);
+    }
+  }
+
+  // The groups of one depth: inits first (attach_inits()), then the rest (visitors). At the
+  // scanned procfs's own depth every process is in the procfs's namespace: the one the scan
+  // knew, else the one whose PID 1 is there (whose other groups are kthreadd's and the like).
+  void place_depth(std::span<const Group> level) {
+    bool top = depth(level.front().front()) == 1;
+    std::vector<const Group*> inits;
+    for (const Group& group : level) {
+      if (!placed(group) && has_init(group) && !(top && procfs_ns_)) inits.push_back(&group);
+    }
+    attach_inits(inits);
+    std::optional<NsId> procfs_ns = procfs_ns_;
+    for (const Group* group : inits) {
+      if (top && !procfs_ns) procfs_ns = ns_of_.at(unplaced_[group->front()].pid);
+    }
+    for (const Group& group : level) {
+      if (placed(group)) continue;
+      std::optional<NsId> ns = top ? procfs_ns : namespace_of_visitor(group);
+      if (ns) assign(group, *ns);
+    }
   }
 
   // The namespace of a process's parent process when it lies one level up: the parent of the
@@ -180,63 +214,121 @@ class Inferrer {
     return ns->second;
   }
 
-  std::optional<NsId> namespace_of_init(const std::vector<std::size_t>& group, std::size_t init) {
-    const Process& p = unplaced_[init];
-    std::optional<NsId> parent = parent_namespace(p);
-    std::optional<NsId> named = named_by_a_child(group, parent);
-    if (!named) named = named_without_init(parent, depth(init));
-    if (named) {
-      init_of_.emplace(*named, p.pid);
-      return named;
+  // Groups holding a PID 1 at one depth, each a namespace of its own. One is a namespace the kernel
+  // named whose init was not read (a candidate) only on evidence that tells it from the others:
+  // it is the only group and the only candidate under their parent namespace, or its init's
+  // cgroup is that of the candidate's members and of no other candidate's, and no other init's is.
+  // Otherwise it is inferred, apart.
+  void attach_inits(const std::vector<const Group*>& inits) {
+    std::map<std::optional<NsId>, std::vector<const Group*>> by_parent;
+    for (const Group* group : inits) {
+      by_parent[parent_namespace(unplaced_[init_of(*group)])].push_back(group);
     }
-    NsId id = NsId::inferred(p.pid);
-    inferred_.push_back({id, parent, p.pid});
+    for (const auto& [parent, groups] : by_parent) {
+      std::size_t d = depth(groups.front()->front());
+      std::vector<NsId> candidates = named_without_init(parent, d);
+      std::vector<std::optional<NsId>> chosen(groups.size());
+      if (groups.size() == 1 && candidates.size() == 1) {
+        chosen[0] = candidates.front();
+      } else {
+        match_by_cgroup(groups, candidates, chosen);
+      }
+      for (std::size_t k = 0; k < groups.size(); ++k) {
+        assign(*groups[k], chosen[k] ? *chosen[k] : infer(unplaced_[init_of(*groups[k])], parent));
+      }
+    }
+  }
+
+  // A namespace of its own for an init that no named namespace is known to be.
+  NsId infer(const Process& init, const std::optional<NsId>& parent) {
+    NsId id = NsId::inferred(init.pid);
+    inferred_.push_back({id, parent, init.pid});
     if (parent) parent_of_[id] = parent;
-    init_of_.emplace(id, p.pid);
     return id;
   }
 
-  // A namespace the kernel named without members (found as a parent only), whose named child
-  // has a member whose parent process is in `group`: then the group lives in it.
-  std::optional<NsId> named_by_a_child(const std::vector<std::size_t>& group,
-                                       const std::optional<NsId>& parent) const {
+  std::size_t init_of(const Group& group) const {
+    return *std::find_if(group.begin(), group.end(), [&](std::size_t i) { return is_init(i); });
+  }
+
+  // Pairs each group with the candidate whose members' cgroups hold its init's, where that
+  // pairing is one to one.
+  void match_by_cgroup(const std::vector<const Group*>& groups, const std::vector<NsId>& candidates,
+                       std::vector<std::optional<NsId>>& chosen) const {
+    std::vector<std::vector<std::size_t>> matches(groups.size());
+    std::vector<std::size_t> taken(candidates.size(), 0);
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      auto cgroup = cgroups_.find(unplaced_[init_of(*groups[k])].pid);
+      if (cgroup == cgroups_.end()) continue;
+      for (std::size_t c = 0; c < candidates.size(); ++c) {
+        if (!members_in_cgroup(candidates[c], cgroup->second)) continue;
+        matches[k].push_back(c);
+        ++taken[c];
+      }
+    }
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      if (matches[k].size() == 1 && taken[matches[k].front()] == 1) {
+        chosen[k] = candidates[matches[k].front()];
+      }
+    }
+  }
+
+  bool members_in_cgroup(const NsId& ns, const std::string& cgroup) const {
+    auto members = members_of_.find(ns);
+    if (members == members_of_.end()) return false;
+    return std::any_of(members->second.begin(), members->second.end(), [&](pid_t pid) {
+      auto it = cgroups_.find(pid);
+      return it != cgroups_.end() && it->second == cgroup;
+    });
+  }
+
+  // The kernel's word on a group: a member's child process that it placed one level down
+  // (ParentLink::kChildNamespace), in a namespace it named, whose parent it named: the group lives
+  // in that parent. Nothing where two such parents disagree, or where the group's PID 1 would be
+  // a second init of a namespace whose init was read.
+  std::optional<NsId> named_by_kids(const Group& group) const {
+    std::optional<NsId> found;
     for (std::size_t i : group) {
       auto kids = children_.find(unplaced_[i].pid);
       if (kids == children_.end()) continue;
       for (pid_t kid : kids->second) {
         auto kid_ns = ns_of_.find(kid);
-        if (kid_ns == ns_of_.end() || kid_ns->second.is_inferred()) continue;
-        auto named = parents_.find(kid_ns->second);
-        if (named == parents_.end() || !named->second || depth_of_.contains(*named->second)) {
+        if (kid_ns == ns_of_.end() || kid_ns->second.is_inferred() ||
+            parent_link(*status_.at(kid), &unplaced_[i].status) != ParentLink::kChildNamespace) {
           continue;
         }
-        auto grand = parents_.find(*named->second);
-        if (!parent || grand == parents_.end() || grand->second == parent) return named->second;
+        auto named = parents_.find(kid_ns->second);
+        if (named == parents_.end() || !named->second) continue;
+        if (found && *found != *named->second) return std::nullopt;
+        found = named->second;
       }
     }
-    return std::nullopt;
+    if (found && has_init(group) && init_of_.contains(*found)) return std::nullopt;
+    return found;
   }
 
-  // The one namespace the kernel named, beside the group's, whose members were read but whose init
-  // was not: only a member that may be inspected was, so the init is the group's.
-  std::optional<NsId> named_without_init(const std::optional<NsId>& parent, std::size_t d) const {
-    std::optional<NsId> found;
+  // The namespaces the kernel named under `parent` whose members, at depth `d`, were placed but
+  // whose init was not read: only members that may be inspected were (a `docker exec -u`), or
+  // were placed on the kernel's word. One known only as a parent, or held only by a descriptor or
+  // a mount (--all), may have no member at all: only the kernel's word puts a group in it.
+  std::vector<NsId> named_without_init(const std::optional<NsId>& parent, std::size_t d) const {
+    std::vector<NsId> found;
     for (const auto& [ns, members_depth] : depth_of_) {
       auto up = parent_of_.find(ns);
       if (ns.is_inferred() || members_depth != d || init_of_.contains(ns) ||
           (up == parent_of_.end() ? std::optional<NsId>() : up->second) != parent) {
         continue;
       }
-      if (found) return std::nullopt;  // two of them: nothing follows
-      found = ns;
+      found.push_back(ns);
     }
+    std::sort(found.begin(), found.end());
     return found;
   }
 
   // A group without an init joined an existing namespace (setns, then fork): the child namespace
   // of its parent process's namespace, if there is one at its depth, or the one whose init shares
   // its cgroup.
-  std::optional<NsId> namespace_of_visitor(const std::vector<std::size_t>& group) const {
+  std::optional<NsId> namespace_of_visitor(const Group& group) const {
     const Process& top = unplaced_[group.front()];
     std::optional<NsId> parent = parent_namespace(top);
     if (!parent) return std::nullopt;
@@ -290,6 +382,7 @@ class Inferrer {
   std::unordered_map<NsId, std::optional<NsId>, NsIdHash> parent_of_;  // namespaces with members
   std::unordered_map<NsId, std::size_t, NsIdHash> depth_of_;           // NStgid length of members
   std::unordered_map<NsId, pid_t, NsIdHash> init_of_;
+  std::unordered_map<NsId, std::vector<pid_t>, NsIdHash> members_of_;  // placed so far
   std::vector<InferredNs> inferred_;
 };
 

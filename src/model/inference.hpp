@@ -38,21 +38,26 @@ struct Inference {
 };
 
 /// Places processes whose ns/pid could not be read and that place_by_kin() left, from their
-/// status alone, component by component (processes joined by same-depth parent links), the
-/// shallowest first:
-/// - at the scanned procfs's own depth (one NStgid field): in `procfs_ns`, if known (else as
-///   below: PID 1 there is that namespace's init);
+/// status alone, component by component (processes joined by same-depth parent links):
+/// - first, on the kernel's word: a component with a member whose child process was read one
+///   level down (parent_link()), in a namespace the kernel named, lives in that namespace's
+///   kernel-named parent (unless that parent's init was read and the component has another);
+/// - then the shallowest first. At the scanned procfs's own depth (one NStgid field) every
+///   component is in `procfs_ns` if it is known, else in the namespace of the PID 1 there;
 /// - a component that holds a PID 1 (its innermost NStgid field) is that namespace's members:
-///   one namespace has one PID 1. It is the child of its init's parent process's namespace
-///   (parent_link()). It is a namespace the kernel named (whose real inode then replaces the
-///   inference) when that one was found without members as the parent of a named namespace whose
-///   member's parent process is in the component, or when it is the only named namespace under
-///   that parent at that depth whose members were read but whose init was not; otherwise an
-///   inferred namespace, NsId::inferred(init);
+///   one namespace has one PID 1. It is the child of its init's parent process's namespace. It
+///   is a namespace the kernel named whose init was not read (a candidate: one whose placed
+///   members were read, or placed on the kernel's word; one without members, known only as a
+///   parent or held only by a pin, may be empty) on evidence alone: it is the only
+///   such component under that parent at that depth and there is only one candidate, or its
+///   init's cgroup (`cgroups`, by PID) is that of a candidate's members and of no other
+///   candidate's, and no other component's init shares it. Otherwise it is an inferred
+///   namespace, NsId::inferred(init), apart: a guess would put one container's init under
+///   another's inode;
 /// - any other component (docker exec, nsenter: a process one level below its parent whose own
 ///   PID is not 1) goes to the one child namespace of its parent process's namespace at its
-///   depth, if there is only one; else to the one whose init's cgroup (`cgroups`, by PID) is its
-///   top process's; else nowhere: it stays in `unplaced`.
+///   depth, if there is only one; else to the one whose init's cgroup is its top process's; else
+///   nowhere: it stays in `unplaced`.
 /// `parents` maps every namespace the kernel named to its parent (NS_GET_PARENT; empty at the
 /// top of what may be seen).
 [[nodiscard]] Inference infer_namespaces(

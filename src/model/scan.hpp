@@ -121,9 +121,10 @@ struct Scan {
   /// Processes whose ns/pid may not be read (no ptrace rights) and whose parent does not tell
   /// their namespace: Process::ns is empty, and the graph places them from their status.
   std::vector<Process> unplaced;
-  /// /proc/PID/cgroup of the unplaced processes that may begin a namespace or join one (a PID 1,
-  /// or a process one level below its parent), for the graph's inference (inference.hpp).
-  std::unordered_map<pid_t, std::string> unplaced_cgroups;
+  /// /proc/PID/cgroup of the processes the graph's inference compares (inference.hpp): unplaced
+  /// processes that may begin a namespace or join one (a PID 1, or a process one level below its
+  /// parent), and a few read members of each namespace whose init was not read.
+  std::unordered_map<pid_t, std::string> inference_cgroups;
   /// The containers of the unplaced inits among them, as NsInfo::container.
   std::unordered_map<pid_t, ContainerLabel> unplaced_labels;
   std::unordered_map<NsId, NsInfo, NsIdHash> namespaces;  ///< members' namespaces and ancestors

@@ -1,4 +1,4 @@
-// render: what the text, JSON and DOT renderers say alike.
+// render: what the text, JSON, DOT and OpenMetrics renderers say alike.
 #include "output/render.hpp"
 
 #include <fmt/format.h>
@@ -16,6 +16,9 @@ void render(Format format, const NamespaceGraph& graph, const View& view,
       break;
     case Format::Text:
       render_text(graph, view, options, out);
+      break;
+    case Format::OpenMetrics:
+      render_openmetrics(graph, view, options, out);
       break;
   }
 }

@@ -4,12 +4,13 @@
 // stderr line (report). Pure. Includes kernel/, names/ and model/; never scan/.
 //
 // render: a NamespaceGraph and a View in, bytes out: text (render_text.cpp), JSON
-// (render_json.cpp) and Graphviz DOT (render_dot.cpp), each a visitor of the one walk
-// (walk.hpp); render.cpp holds what they say alike.
+// (render_json.cpp), Graphviz DOT (render_dot.cpp) and OpenMetrics (render_openmetrics.cpp), each
+// a visitor of the one walk (walk.hpp); render.cpp holds what they say alike.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "model/graph.hpp"
@@ -23,7 +24,7 @@ namespace pidns {
 using Spill = std::function<void(std::string& rendered)>;
 
 /// The syntaxes a snapshot can be printed in.
-enum class Format { Text, Json, Dot };
+enum class Format { Text, Json, Dot, OpenMetrics };
 
 /// How the tree is drawn; decided once, by the command line's plan (app/plan.hpp).
 struct RenderOptions {
@@ -34,9 +35,13 @@ struct RenderOptions {
   bool color = false;          ///< ANSI color on labels (text only)
   bool owner = false;          ///< text: the owning user namespace and its UID (--owner)
   bool unique_id = false;      ///< text: the 64-bit namespace id (--ns-id)
-  bool labels = true;          ///< text: container labels (--no-labels turns them off)
+  bool labels = true;          ///< text, DOT, OpenMetrics: container labels (--no-labels: none)
   bool procfs_header = false;  ///< text: first say whose procfs was scanned (with --proc)
   std::unordered_map<uid_t, std::string> user_names{};  ///< resolved owner UIDs
+  /// OpenMetrics: how long the scan took (pidns_scan_duration_seconds), measured by the snapshot
+  /// driver, and the version pidns_build_info gives; the renderer only prints them.
+  double scan_seconds = 0;
+  std::string version{};
   /// Where output goes as it is rendered; empty: it all stays in the string. Rendering cannot
   /// fail, so spilling keeps the promise of a whole document or none.
   Spill spill{};
@@ -63,6 +68,18 @@ void render_translation_json(pid_t pid, const NsId& target, std::optional<pid_t>
 /// options.walk.processes is off.
 void render_dot(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
                 std::string& out);
+
+/// OpenMetrics text 1.0 (application/openmetrics-text; version=1.0.0), ending in "# EOF": gauges
+/// of the whole scan, then one sample per namespace of the view in each per-namespace family
+/// (see man/pidns-tree.1). Without its last line it is Prometheus text 0.0.4, which
+/// node-exporter's textfile collector reads. Never lists processes.
+void render_openmetrics(const NamespaceGraph& graph, const View& view, const RenderOptions& options,
+                        std::string& out);
+
+/// `text` as an OpenMetrics (and Prometheus text) label value, without its quotes: backslash,
+/// double quote and newline escaped as the formats require, and bytes that are not UTF-8
+/// replaced by U+FFFD, as the JSON output replaces them.
+[[nodiscard]] std::string openmetrics_label_value(std::string_view text);
 
 /// "fd 5 of PID 812", "mount at /run/x (PID 1)", "pid_for_children of PID 77". Not escaped.
 [[nodiscard]] std::string pin_text(const Pin& pin);

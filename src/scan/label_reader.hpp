@@ -2,6 +2,7 @@
 // processes the graph's inference may compare), and the names the engines' state files give.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,15 +22,20 @@ class LabelReader {
   /// One /proc/PID/cgroup per namespace, from its init if visible, else its first member, and
   /// the container it shows (NsInfo::container).
   void read_cgroups();
-  /// The cgroups of unplaced processes that begin a namespace or may have joined one, and the
-  /// containers of those that begin one (Scan::unplaced_labels).
-  void read_unplaced_cgroups();
+  /// The cgroups the inference compares (Scan::inference_cgroups), and the containers of the
+  /// unplaced processes that begin a namespace (Scan::unplaced_labels); nothing where every
+  /// process was placed.
+  void read_inference_cgroups();
   /// Names from the host's state files (ScanRequest::host_root), after read_cgroups().
   void read_names();
 
  private:
   void name_containers(const std::vector<ContainerLabel*>& wanted);
+  void read_member_cgroups(ReadBuffer& buf);
+  std::optional<std::string_view> read_cgroup(pid_t pid, ReadBuffer& buf);
   std::vector<EngineDaemon> engine_daemons();
+  std::optional<EngineDaemon> trusted_daemon(pid_t pid, const NsId& host_mounts, ReadBuffer& buf);
+  std::optional<NsId> host_mount_namespace();
   std::string comm_of(pid_t pid, ReadBuffer& buf);
 
   int root_;

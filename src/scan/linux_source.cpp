@@ -57,13 +57,14 @@ class Scanner {
 
   Scan run() {
     find_self();
+    self_status_ = read_self_status();
     resolve_named();
     read_processes();
     find_tasks();
     if (request_.all) PinFinder(root_.get(), opener_, climber_, scan_).find();
     LabelReader labels(root_.get(), request_, scan_);
     if (request_.cgroups) labels.read_cgroups();
-    labels.read_unplaced_cgroups();
+    labels.read_inference_cgroups();
     find_procfs_view();
     find_hidepid();
     if (request_.cgroups && !request_.host_root.empty()) labels.read_names();
@@ -107,6 +108,7 @@ class Scanner {
     scan_.vanished = batch.vanished;
     read_ = std::move(batch.processes);
     found_ = std::move(batch.found);
+    count_own_threads_at_start();
     outcome_.assign(read_.size(), Outcome::kTodo);
     retried_.assign(read_.size(), false);
     for (std::size_t i = 0; i < read_.size(); ++i) resolve(i);
@@ -127,17 +129,32 @@ class Scanner {
     if (memberships) complete_memberships();
   }
 
-  // Whether this procfs belongs to our own PID namespace: then the PIDs that namespace ioctls
-  // give (in the caller's namespace) are the PIDs this procfs shows.
-  bool own_procfs() const {
+  // ROOT/self/status, read before any --jobs worker starts: whether this procfs can see us, from
+  // which namespace, and our own threads.
+  std::optional<ProcStatus> read_self_status() const {
     ReadBuffer buf;
     try {
       std::optional<ProcStatus> st =
           parse_status(read_proc_file(root_.get(), "self/status", buf, ProcText::kWhole));
-      return st && st->nstgid.size() == 1;
+      if (st && !st->exiting) return st;
     } catch (const SysError&) {
-      return false;
     }
+    return std::nullopt;
+  }
+
+  // Whether this procfs belongs to our own PID namespace: then the PIDs that namespace ioctls
+  // give (in the caller's namespace) are the PIDs this procfs shows.
+  bool own_procfs() const { return self_status_ && self_status_->nstgid.size() == 1; }
+
+  // pidns-tree counts as the process it was before it started any --jobs worker: its workers,
+  // alive while its own status (or task directory) is read, would make its thread count, and its
+  // namespace's, change with --jobs and with the load.
+  void count_own_threads_at_start() {
+    if (!self_status_) return;
+    pid_t own = self_status_->nstgid.front();  // as this procfs numbers us
+    auto it = std::lower_bound(read_.begin(), read_.end(), own,
+                               [](const Process& p, pid_t wanted) { return p.pid < wanted; });
+    if (it != read_.end() && it->pid == own) it->status.threads = self_status_->threads;
   }
 
   // Without status (--no-pids), what NStgid would have said follows from the climb: a member's
@@ -307,21 +324,15 @@ class Scanner {
                               [](const Process& p) { return p.status.nstgid.size() == 1; });
       if (top != scan_.processes.end()) view.ns = top->ns;
     }
-    ReadBuffer buf;
-    try {
-      std::optional<ProcStatus> st =
-          parse_status(read_proc_file(root_.get(), "self/status", buf, ProcText::kWhole));
-      if (st && !st->exiting) {
-        view.levels = static_cast<int>(st->nstgid.size()) - 1;
-        if (view.levels == 0) {
-          view.relation = ProcfsView::Relation::Same;
-          view.ns = scan_.self;  // even when its PID 1 hides its ns/pid from us
-        } else {
-          view.relation = ProcfsView::Relation::Ancestor;
-        }
-        return;
+    if (self_status_) {
+      view.levels = static_cast<int>(self_status_->nstgid.size()) - 1;
+      if (view.levels == 0) {
+        view.relation = ProcfsView::Relation::Same;
+        view.ns = scan_.self;  // even when its PID 1 hides its ns/pid from us
+      } else {
+        view.relation = ProcfsView::Relation::Ancestor;
       }
-    } catch (const SysError&) {
+      return;
     }
     if (!view.ns || !scan_.self) return;
     std::optional<int> levels = levels_below_self(*view.ns);
@@ -360,7 +371,8 @@ class Scanner {
   std::vector<NsFound> found_;
   std::vector<Outcome> outcome_;
   std::vector<bool> retried_;
-  std::vector<std::size_t> chain_;  ///< resolve()'s unsettled ancestors, nearest first
+  std::vector<std::size_t> chain_;         ///< resolve()'s unsettled ancestors, nearest first
+  std::optional<ProcStatus> self_status_;  ///< ROOT/self/status before any worker started
 };
 
 }  // namespace

@@ -44,8 +44,10 @@ std::optional<ContainerLabel> LinuxProcessFacts::container(pid_t pid) {
   std::optional<std::string_view> cgroup = read(pid, "/cgroup");
   if (!cgroup) return std::nullopt;
   std::optional<ContainerLabel> label = recognise_cgroup(*cgroup);
-  if (label && host_ && may_have_names(*label))
-    label->names = NameFinder(*host_, daemons_).find(*label);
+  if (!label || !host_ || !may_have_names(*label)) return label;
+  if (label->user && !cgroups_) cgroups_.emplace(CgroupFs::of_self());
+  NameFinder finder(*host_, daemons_, cgroups_ ? &*cgroups_ : nullptr);
+  finder.name_all({&*label});
   return label;
 }
 

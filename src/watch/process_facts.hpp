@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "kernel/cgroup_fs.hpp"
 #include "kernel/host_files.hpp"
 #include "kernel/nsfs.hpp"
 #include "kernel/sys.hpp"
@@ -30,8 +31,8 @@ class LinuxProcessFacts final : public ProcessFacts {
   [[nodiscard]] std::optional<ContainerLabel> container(pid_t pid) override;
   [[nodiscard]] bool thread_lives(pid_t tgid) override;
 
-  /// Names containers from the state files below `host_root`, with the engine daemons that the
-  /// first scan found (a daemon started later is not asked for its data root).
+  /// Names containers from the state files below `host_root`, with the trusted engine daemons
+  /// that the first scan found (a daemon started later is not asked for its data root).
   void enable_names(const std::string& host_root, std::vector<EngineDaemon> daemons);
 
  private:
@@ -43,6 +44,7 @@ class LinuxProcessFacts final : public ProcessFacts {
   ReadBuffer buf_;
   std::unique_ptr<HostRoot> host_;  // with enable_names()
   std::vector<EngineDaemon> daemons_;
+  std::optional<CgroupFs> cgroups_;  // with enable_names(), once a user's container needs it
 };
 
 }  // namespace pidns

@@ -17,10 +17,12 @@ touch "$tmp/alfa.txt"
 cases() {
   expect 'pidns-tree --col' --color '!--ascii'
   expect 'pidns-tree --no' --no-pids
-  expect 'pidns-tree -' -h --help --proc -J --json --format -N --no-pids -p --pid -n --ns -d --max-depth --ptree --owner --ns-id --no-labels -a --all -t --translate --to --watch --interval --ascii --color -V --version
+  expect 'pidns-tree -' -h --help --proc -J --json --format -o --output -N --no-pids -p --pid -n --ns -d --max-depth --ptree --owner --ns-id --no-labels -a --all -t --translate --to --watch --interval --ascii --color -V --version
   expect 'pidns-tree --color ' auto always never
   expect 'pidns-tree --color=al' always '!auto'
-  expect 'pidns-tree --format ' text json dot
+  expect 'pidns-tree --format ' text json dot openmetrics
+  expect "pidns-tree --output $tmp/al" alfa.txt alpha
+  expect 'pidns-tree --watch -' '!--output'
   # A prefix that matches few PIDs: a busy host lists thousands for a bare --pid.
   expect "pidns-tree --pid $$" "$$"
   expect 'pidns-tree --pid 1 --n' --no-pids --no-labels '!--ns'

@@ -13,8 +13,8 @@ laid out as the kubelet and containerd lay out theirs. Python 3 standard library
               hierarchy, and the kubelet's /var/log/pods and /var/log/containers below a temp
               --host-root
 
-Each checks the container labels and names in text, JSON (validated against the schema) and
-DOT. Exits 77 (skip), saying why, where an engine or root is missing. Everything started is stopped
+Each checks the container labels and names in text, JSON (validated against the schema), DOT
+and OpenMetrics (read by python3-prometheus-client's parser). Exits 77 (skip), saying why, where an engine or root is missing. Everything started is stopped
 in a finally: containers, daemons, mounts, cgroups.
 """
 
@@ -30,35 +30,12 @@ import tempfile
 import uuid
 
 import harness as h
-from harness import cgroups, schema
-from harness.engines import (ENGINE_TIMEOUT, Dockerd, busybox_tarball, cgroup_dirs, kill_all,
-                             kill_mentioning, need, remove_engine_cgroups, run, unmount_below)
+from harness import cgroups, metrics, schema
+from harness.engines import (ENGINE_TIMEOUT, Dockerd, busybox_tarball, cgroup_dirs, container_json,
+                             kill_all, kill_mentioning, namespace_of, need, ns_line,
+                             remove_engine_cgroups, run, unmount_below)
 
 ULIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]  # no CAP_SYS_RESOURCE
-
-
-def namespace_of(doc, pid):
-    """The JSON namespace whose processes include host PID `pid`."""
-    def walk(nodes):
-        for ns in nodes:
-            if any(p["pid"] == pid for p in ns.get("processes", [])):
-                return ns
-            found = walk(ns["children"])
-            if found:
-                return found
-        return None
-    ns = walk(doc["pidns"])
-    if ns is None:
-        raise AssertionError(f"PID {pid} is in no namespace of the JSON output")
-    return ns
-
-
-def ns_line(text, label):
-    """The text line of namespace `label` (pid:[INODE])."""
-    lines = [l for l in text.splitlines() if (label + " ") in l]
-    if len(lines) != 1:
-        raise AssertionError(f"{label}: expected one text line, found {lines!r}")
-    return lines[0]
 
 
 def dot_label(dot, ns):
@@ -104,11 +81,24 @@ def check(args, expected, also_in_namespace=()):
     return errors
 
 
-def container_json(engine, cid, name="", project="", service="", pod_uid="", pod_name="",
-                   pod_namespace=""):
-    return {"engine": engine, "id": cid, "pod_uid": pod_uid, "containerd_namespace": "",
-            "name": name, "pod_name": pod_name, "pod_namespace": pod_namespace,
-            "compose_project": project, "compose_service": service}
+def check_metrics(args, expected):
+    """--format openmetrics: the namespace of each container has its engine, id and names as
+    labels of pidns_namespace_info, as the OpenMetrics parser of python3-prometheus-client reads
+    them (tests/metrics runs promtool on the document as well)."""
+    families = metrics.parse(h.run_tool(["--format", "openmetrics", *args]))
+    info = metrics.by_pidns(families, "pidns_namespace_info")
+    errors = []
+    for e in expected:
+        labels = info.get(str(os.stat(f"/proc/{e.pid}/ns/pid").st_ino), {})
+        c = e.container
+        want = {"container_engine": c["engine"], "container_id": c["id"],
+                "container_name": c["name"], "pod": c["pod_name"],
+                "pod_namespace": c["pod_namespace"], "compose_project": c["compose_project"],
+                "compose_service": c["compose_service"]}
+        got = {k: labels.get(k) for k in want}
+        if got != want:
+            errors.append(f"PID {e.pid}: OpenMetrics labels {got!r}, want {want!r}")
+    return errors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,6 +153,7 @@ def test_docker():
         shared = [(info[side][1], info[web][1])]
         # The default host root: dockerd's --data-root from its command line in procfs.
         errors += check([], expected(True), shared)
+        errors += check_metrics([], expected(True))
         # A container's view: the host's / at some directory, and its procfs.
         errors += check(["--proc", "/proc", "--host-root", host], expected(True), shared)
         # A host root that holds no state: labels without names, as before names existed.
@@ -257,9 +248,9 @@ def test_podman():
             info[name] = (cid, int(pid))
         cid, pid = info[web]
         shared = [(info[side][1], pid)]
-        errors += check(["--host-root", host],
-                        [Expect(pid, container_json("podman", cid, web),
-                                f"podman {web} {cid[:12]}")], shared)
+        named = [Expect(pid, container_json("podman", cid, web), f"podman {web} {cid[:12]}")]
+        errors += check(["--host-root", host], named, shared)
+        errors += check_metrics(["--host-root", host], named)
         # The default host root has no such store: the label alone.
         errors += check([], [Expect(pid, container_json("podman", cid), f"podman {cid[:12]}")],
                         shared)
@@ -339,6 +330,7 @@ def test_kubernetes():
                                   pod_namespace=namespace),
                    f"{pod_text} containerd {sandbox_id[:12]}")]
         errors += check(["--host-root", host], expected)
+        errors += check_metrics(["--host-root", host], expected)
         # Without the kubelet's files: the pod UID, as before names existed.
         errors += check([], [Expect(fixture.inits["app"],
                                     container_json("containerd", app_id, pod_uid=pod_uid),

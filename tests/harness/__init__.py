@@ -8,13 +8,14 @@ The common API is re-exported here from the modules that own it:
   text     the parser of the text output
   tree     JSON trees: indexing, walking, compare() with a fixture, check_doc()
 Imported by name where a suite needs them: readme (the README's jq recipes), schema (the JSON
-Schemas), watch (a running --watch), cgroups (test-owned cgroups), engines (private engines).
+Schemas), watch (a running --watch), cgroups (test-owned cgroups), engines (private engines),
+metrics (the OpenMetrics output, parsed and judged by python3-prometheus-client and promtool).
 
 meson puts tests/ on PYTHONPATH and sets every variable the harness reads (tests/meson.build).
 """
 
 from .core import (SKIP, Skip, build_is_optimized, build_is_sanitized, eq, have_program, in_ci,
-                   main, meson_path, missing, need_module, need_program, wait_for)
+                   main, meson_path, meson_value, missing, need_module, need_program, wait_for)
 from .fixture import Fixture
 from .procs import (AS_NOBODY, MAX_LIFETIME, NAMER, NOBODY, Background, UserBinary, child_pids,
                     comm_of, fixture_processes, kernel_thread_pids, kill_sessions, namer_argv,
@@ -29,7 +30,8 @@ from .tree import (ancestors, check_doc, check_summary, compare, expected_view, 
 
 __all__ = [
     "SKIP", "Skip", "build_is_optimized", "build_is_sanitized", "eq", "have_program", "in_ci",
-    "main", "meson_path", "missing", "need_module", "need_program", "wait_for", "Fixture",
+    "main", "meson_path", "meson_value", "missing", "need_module", "need_program", "wait_for",
+    "Fixture",
     "AS_NOBODY", "MAX_LIFETIME", "NAMER", "NOBODY", "Background", "UserBinary", "child_pids",
     "comm_of", "fixture_processes", "kernel_thread_pids", "kill_sessions", "namer_argv", "pids",
     "processes_named", "session_members", "start", "stat_ns", "status_field", "status_fields",

@@ -22,6 +22,57 @@ def cgroup2_mount():
     return mounts[0] if mounts else None
 
 
+def rmdir_when_empty(path, timeout=5):
+    """Removes a cgroup directory once the tasks killed in it are gone (EBUSY until then);
+    returns None, or why it would not go."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.rmdir(path)
+            return None
+        except FileNotFoundError:
+            return None
+        except OSError as e:  # EBUSY while a killed task is still exiting
+            if time.monotonic() > deadline:
+                return e.strerror
+            time.sleep(0.05)
+
+
+class Scene:
+    """Processes a test starts, each in a cgroup of the test's own if it asks for one and cgroup
+    v2 is writable here; close() kills them all and removes the cgroups."""
+
+    def __init__(self, name):
+        self.name = name
+        self.procs = []
+        self.cgroups = []
+
+    def cgroup(self, label):
+        """A new cgroup directory, or None where cgroup v2 is not writable."""
+        root = cgroup2_mount()
+        if not root or not os.access(root, os.W_OK):
+            return None
+        path = os.path.join(root, f"pidns-{self.name}-{os.getpid()}-{label}-{time.time_ns()}")
+        os.mkdir(path)
+        self.cgroups.append(path)
+        return path
+
+    def start(self, argv, cgroup=None):
+        script = 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"'
+        cmd = ["sh", "-c", script, "sh", cgroup, *argv] if cgroup else argv
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+        self.procs.append(p)
+        return p
+
+    def close(self):
+        for p in self.procs:
+            p.kill()
+        for p in self.procs:
+            p.wait()
+        for path in self.cgroups:
+            rmdir_when_empty(path)
+
+
 class Fixture:
     """Test-owned cgroups with one PID namespace init in each; torn down by close()."""
 
@@ -103,18 +154,9 @@ class Fixture:
                 pass
         leaks = []
         for d in reversed(self.dirs):  # deepest first
-            deadline = time.monotonic() + 5
-            while True:
-                try:
-                    os.rmdir(d)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError as e:  # EBUSY while a killed task is still exiting
-                    if time.monotonic() > deadline:
-                        leaks.append(f"{d}: {e.strerror}")
-                        break
-                    time.sleep(0.05)
+            why = rmdir_when_empty(d)
+            if why:
+                leaks.append(f"{d}: {why}")
         if leaks:
             print("LEAK: could not remove " + "; ".join(leaks))
             return False

@@ -43,6 +43,15 @@ def meson_path(var):
     return path
 
 
+def meson_value(var):
+    """The value meson passes in VAR (tests/meson.build), which may be empty: an option left
+    unset, such as -Dsource_url."""
+    value = os.environ.get(var)
+    if value is None:
+        raise Skip(f"{var} is not set (run through meson test)")
+    return value
+
+
 def in_ci():
     """Whether this run is CI's, where everything the Quick start installs is installed."""
     return os.environ.get("PIDNS_TREE_CI") == "1"

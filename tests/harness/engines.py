@@ -1,6 +1,7 @@
 """Container engines run privately for a test or a benchmark (tests/engines, tests/bench/names.py):
 a dockerd whose every file lives below a temporary directory, an image made from busybox-static,
-and the cleanup of what an engine leaves behind (processes, mounts, cgroups).
+and the cleanup of what an engine leaves behind (processes, mounts, cgroups); and what pidns-tree
+says of a container: its namespace in the JSON and text output, its JSON "container" object.
 
 Engines are not in the Quick start: a missing engine is a plain skip, and .ci/run, which installs
 them, fails on any skip of the engines suite."""
@@ -11,7 +12,9 @@ import signal
 import subprocess
 import time
 
+from .cgroups import rmdir_when_empty
 from .core import Skip
+from .tree import walk
 
 ENGINE_TIMEOUT = 120  # seconds for one engine command (an import, a run, a daemon's start)
 
@@ -121,18 +124,8 @@ def remove_engine_cgroups(created):
     left = []
     for d in created:
         for dirpath, _, _ in sorted(os.walk(d, topdown=False), key=lambda w: -len(w[0])):
-            deadline = time.monotonic() + 5
-            while True:
-                try:
-                    os.rmdir(dirpath)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:  # EBUSY while a killed task is still exiting
-                    if time.monotonic() > deadline:
-                        left.append(dirpath)
-                        break
-                    time.sleep(0.05)
+            if rmdir_when_empty(dirpath):
+                left.append(dirpath)
     return left
 
 
@@ -211,3 +204,27 @@ class Dockerd:
         self.proc.wait()
         self.proc = None
         self.log.close()
+
+
+def container_json(engine, cid, name="", project="", service="", pod_uid="", pod_name="",
+                   pod_namespace=""):
+    """The JSON "container" object pidns-tree gives a container's namespace, whole."""
+    return {"engine": engine, "id": cid, "pod_uid": pod_uid, "containerd_namespace": "",
+            "name": name, "pod_name": pod_name, "pod_namespace": pod_namespace,
+            "compose_project": project, "compose_service": service}
+
+
+def namespace_of(doc, pid):
+    """The JSON namespace whose processes include host PID `pid`."""
+    for ns, _ in walk(doc["pidns"]):
+        if any(p["pid"] == pid for p in ns.get("processes", [])):
+            return ns
+    raise AssertionError(f"PID {pid} is in no namespace of the JSON output")
+
+
+def ns_line(text, label):
+    """The text line of namespace `label` (pid:[INODE])."""
+    lines = [line for line in text.splitlines() if (label + " ") in line]
+    if len(lines) != 1:
+        raise AssertionError(f"{label}: expected one text line, found {lines!r}")
+    return lines[0]

@@ -44,7 +44,7 @@
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = nlohmann::json;  // readers take keys by name: their order does not matter
 
 constexpr int kExitSkip = 77;
 constexpr auto kSetupTimeout = std::chrono::seconds(60);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # install.sh BUILD_DIR: `meson install --destdir` into a temporary directory, then checks that
 # the binary, the man page and the three completions land where the build options say and that
-# each consumer finds them there: man, bash-completion's loader, fish and zsh.
+# each consumer finds them there: man, bash-completion's loader, fish and zsh; and that the
+# node-exporter units are installed only where asked for.
 set -eu
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,6 +51,15 @@ expect_completion() {
 expect_completion "$bash_dir" pidns-tree
 expect_completion "$zsh_dir" _pidns-tree
 expect_completion "$fish_dir" pidns-tree.fish
+# The node-exporter units only where asked for (-Dnode_exporter_units_dir).
+units_dir=$(option node_exporter_units_dir)
+if [ "$units_dir" = no ]; then
+  [ -z "$(find "$dest" -name 'pidns-tree-textfile.*')" ] ||
+    fail "the node-exporter units were installed, though node_exporter_units_dir is 'no'"
+else
+  expect_file "$(under_prefix "$units_dir")/pidns-tree-textfile.service"
+  expect_file "$(under_prefix "$units_dir")/pidns-tree-textfile.timer"
+fi
 echo "installed:"
 (cd "$dest" && find . -type f | sort)
 

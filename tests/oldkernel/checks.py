@@ -9,9 +9,8 @@ all of them are collected, not only the first.
 import json
 import re
 
-import expect
-import outputs
-from truth import NOBODY, stable_name
+from . import expect, outputs
+from .truth import NOBODY, stable_name
 
 INFERENCE_LINE = re.compile(r"^pidns-tree: (\d+) process(es)? placed by inference from (its|their) "
                             r"status \(no ptrace rights to read (its|their) ns/pid\)$")

@@ -9,7 +9,7 @@ shown hidden, with the kernel's levels.
 
 from dataclasses import dataclass, field
 
-from truth import NOBODY
+from .truth import NOBODY
 
 USERS = {0: "root", NOBODY: "nobody"}
 

@@ -19,12 +19,9 @@ import shutil
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import kernels  # noqa: E402
-import vm  # noqa: E402
-from checks import Checker  # noqa: E402
-from truth import Truth  # noqa: E402
+from oldkernel import kernels, vm
+from oldkernel.checks import Checker
+from oldkernel.truth import Truth
 
 SKIP = 77
 VM_TIMEOUT = 300  # seconds; a boot takes 20 s here under TCG on a busy machine, 85 s with ASan

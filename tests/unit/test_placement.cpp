@@ -180,6 +180,54 @@ TEST(InferNamespaces, LetsTheRealInodeReplaceTheInference) {
   EXPECT_EQ(placed_in(m, 60), ns(400));
 }
 
+TEST(InferNamespaces, PutsEveryGroupAtTheProcfsDepthInItsInitsNamespace) {
+  // Over a host's procfs without ptrace rights: PID 1 and kthreadd (2, whose parent is 0) with
+  // its kernel threads make two groups at the procfs's own depth; both are that namespace.
+  std::vector<Process> unplaced{unread(1, 0, {1}), unread(2, 0, {2}), unread(3, 2, {3}),
+                                unread(7, 1, {7})};
+  Inference inf = infer_namespaces({}, unplaced, {}, {}, std::nullopt);
+  EXPECT_TRUE(unplaced.empty());
+  for (pid_t pid : {1, 2, 3, 7}) EXPECT_EQ(placed_in(inf, pid), NsId::inferred(1)) << pid;
+}
+
+TEST(InferNamespaces, AttachesAnInitToANamedNamespaceOnlyOnEvidence) {
+  // 400 was named through 50 (readable, joined with setns from the host's 11); its init was not
+  // read. Two PID 1s, 20 and 30, might be its init.
+  std::vector<Process> placed{read_in(ns(100), 10, 1, {10}), read_in(ns(100), 11, 1, {11}),
+                              read_in(ns(400), 50, 11, {50, 7})};
+  Parents parents{{ns(100), std::nullopt}, {ns(400), ns(100)}};
+  std::vector<Process> guess{unread(20, 10, {20, 1}), unread(30, 10, {30, 1})};
+  Inference apart = infer_namespaces(placed, guess, parents, {}, ns(100));
+  EXPECT_EQ(placed_in(apart, 20), NsId::inferred(20));  // nothing tells: neither is attached
+  EXPECT_EQ(placed_in(apart, 30), NsId::inferred(30));
+  // 30's cgroup is 50's, as `docker exec` leaves it: 30 is 400's init, 20 stays apart.
+  Cgroups cgroups{{20, "0::/a\n"}, {30, "0::/b\n"}, {50, "0::/b\n"}};
+  std::vector<Process> told{unread(20, 10, {20, 1}), unread(30, 10, {30, 1})};
+  Inference inf = infer_namespaces(placed, told, parents, cgroups, ns(100));
+  EXPECT_EQ(placed_in(inf, 30), ns(400));
+  EXPECT_EQ(placed_in(inf, 20), NsId::inferred(20));
+  // Both in that cgroup (plain unshare in one session): nothing tells again.
+  Cgroups same{{20, "0::/b\n"}, {30, "0::/b\n"}, {50, "0::/b\n"}};
+  std::vector<Process> alike{unread(20, 10, {20, 1}), unread(30, 10, {30, 1})};
+  Inference both = infer_namespaces(placed, alike, parents, same, ns(100));
+  EXPECT_EQ(placed_in(both, 20), NsId::inferred(20));
+  EXPECT_EQ(placed_in(both, 30), NsId::inferred(30));
+}
+
+TEST(InferNamespaces, TakesTheKernelsWordFromAChildBeforeAnything) {
+  // 300 is known only as 200's parent; 200's member 40 (readable) was forked by 21, which joined
+  // 300 from the host (setns, then fork). 21 is in 300 on the kernel's word; then 20, the only
+  // PID 1 under the host at that depth, is 300's init: one namespace, shown once.
+  std::vector<Process> placed{read_in(ns(100), 10, 1, {10}), read_in(ns(100), 11, 1, {11}),
+                              read_in(ns(200), 40, 21, {40, 5, 1})};
+  std::vector<Process> unplaced{unread(20, 10, {20, 1}), unread(21, 11, {21, 2})};
+  Parents parents{{ns(100), std::nullopt}, {ns(200), ns(300)}, {ns(300), ns(100)}};
+  Inference inf = infer_namespaces(placed, unplaced, parents, {}, ns(100));
+  EXPECT_TRUE(inf.namespaces.empty());
+  EXPECT_EQ(placed_in(inf, 21), ns(300));
+  EXPECT_EQ(placed_in(inf, 20), ns(300));
+}
+
 TEST(InferNamespaces, PlacesAVisitorInTheOnlyChildOrByItsCgroup) {
   // The host holds 10; 20 and 30 are inits of two namespaces; 40 and 41 joined one of them with
   // setns (their parent 11 is on the host; their own PIDs are not 1).
