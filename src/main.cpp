@@ -17,7 +17,7 @@ int main(int argc, char** argv) try {
   const auto& options = std::get<pidns::Options>(parsed);
   pidns::LinuxSource source(options.proc_root, options.source);
   return pidns::execute(options, source, std::cout, std::cerr, pidns::TermEnv::current(),
-                        pidns::user_names_from_passwd);
+                        pidns::user_names_below(options.host_root.value_or("/")));
 } catch (const std::exception& e) {
   pidns::say(std::cerr, e.what());
   return pidns::kFailure;

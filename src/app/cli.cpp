@@ -1,7 +1,11 @@
 // cli: the command line parsed and checked.
 #include "app/cli.hpp"
 
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
 #include <ostream>
 
 #include "kernel/procfs.hpp"
@@ -30,6 +34,23 @@ Exit status: 0 success (also when some processes could not be read; stderr says
 how many), 1 failure (e.g. the procfs root is unusable, a PID or namespace given
 on the command line does not exist, --translate finds the PID not visible),
 2 usage error. See pidns-tree(1).)";
+
+constexpr double kMinInterval = 0.01;
+constexpr double kMaxInterval = 86400.0;
+
+// --interval's check. CLI::Range lets NaN through (every comparison with it is false), and a
+// watcher given NaN would never rescan: a number, finite and in range, or a usage error.
+std::string check_interval(const std::string& text) {
+  double seconds = 0;
+  const char* end = text.data() + text.size();
+  auto [stop, ec] = std::from_chars(text.data(), end, seconds);
+  if (ec == std::errc() && stop == end && std::isfinite(seconds) && seconds >= kMinInterval &&
+      seconds <= kMaxInterval) {
+    return {};
+  }
+  return fmt::format("'{}' is not a number of seconds from {:g} to {:g}", text, kMinInterval,
+                     kMaxInterval);
+}
 
 }  // namespace
 
@@ -119,7 +140,7 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   app.add_option("--interval", opts.interval,
                  "With --watch, where the kernel's process events cannot be had: rescan every "
                  "SECONDS (default 1; fractions too)")
-      ->check(CLI::Range(0.01, 86400.0))
+      ->check(CLI::Validator(check_interval, "SECONDS"))
       ->option_text("SECONDS")
       ->needs(watch);
   app.add_flag("--ascii", opts.ascii, "Draw the tree with ASCII instead of Unicode glyphs");

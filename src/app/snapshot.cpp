@@ -10,10 +10,12 @@
 
 #include "app/exit_status.hpp"
 #include "app/output_file.hpp"
+#include "kernel/host_files.hpp"
 #include "model/graph.hpp"
 #include "model/resolve.hpp"
 #include "model/translate.hpp"
 #include "model/view.hpp"
+#include "names/state_files.hpp"
 #include "output/render.hpp"
 #include "output/report.hpp"
 
@@ -120,6 +122,19 @@ int snapshot_to(const SnapshotPlan& plan, NsSource& source, std::ostream& out, s
 }
 
 }  // namespace
+
+UserNames user_names_below(std::string root) {
+  return [root = std::move(root)](const std::unordered_set<uid_t>& uids) {
+    std::unordered_map<uid_t, std::string> names;
+    if (uids.empty()) return names;
+    try {
+      std::optional<std::string> passwd = HostRoot(root).read_file("/etc/passwd");
+      if (passwd) names = passwd_names(*passwd, uids);
+    } catch (const SysError&) {  // no such root: no names, as for a UID /etc/passwd lacks
+    }
+    return names;
+  };
+}
 
 int run_snapshot(const SnapshotPlan& plan, NsSource& source, std::ostream& out, std::ostream& err,
                  const UserNames& user_names) {

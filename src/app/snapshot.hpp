@@ -14,9 +14,13 @@
 
 namespace pidns {
 
-/// Names for user IDs (for --owner and JSON's owner.user); main() passes user_names_from_passwd.
+/// Names for user IDs (for --owner and JSON's owner.user); main() passes user_names_below().
 using UserNames =
     std::function<std::unordered_map<uid_t, std::string>(const std::unordered_set<uid_t>&)>;
+
+/// Names from `root`/etc/passwd (--host-root, else "/"): the host's users, not the container's
+/// pidns-tree may run in, and never through NSS (names/state_files.hpp: passwd_names()).
+[[nodiscard]] UserNames user_names_below(std::string root);
 
 /// Runs one snapshot; returns the exit status. Output is written whole or not at all: nothing
 /// reaches `out` before the scan, the graph and the view have all succeeded. With plan.output

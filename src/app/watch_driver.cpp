@@ -3,9 +3,9 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <charconv>
 #include <climits>
+#include <csetjmp>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -52,45 +54,91 @@ std::int64_t clock_ns(clockid_t clock) {
 
 std::int64_t monotonic_ns() { return clock_ns(CLOCK_MONOTONIC); }
 
-// Blocks SIGINT and SIGTERM and hands them over as a readable fd: the loop sees them between two
-// events, never in the middle of a line, and no work is done in a signal handler.
-class SignalFd {
- public:
-  SignalFd() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    if (::sigprocmask(SIG_BLOCK, &set_, &old_) != 0) throw SysError(errno, "sigprocmask");
-    fd_.reset(::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
-    if (!fd_) {
-      int saved = errno;
-      ::sigprocmask(SIG_SETMASK, &old_, nullptr);
-      throw SysError(saved, "signalfd");
-    }
+// SIGINT and SIGTERM end the watch. They stay blocked while it works, so that no work is done in
+// a handler and no line is cut short by one, and are let in only where it waits: in ppoll(), and
+// in each write(2) to stdout, which blocks for as long as its reader does not read (a full pipe:
+// a stalled log shipper, `| less` at its prompt; a terminal stopped by ^S). Their handler notes
+// the signal and, in a write, jumps out of it (write_piece()). SIGPIPE is ignored meanwhile: a
+// reader that closes the pipe makes write(2) fail with EPIPE, which ends the watch quietly.
+volatile std::sig_atomic_t g_stop_signal = 0;
+volatile std::sig_atomic_t g_in_write = 0;
+sigjmp_buf g_write_jump;
+
+void on_stop_signal(int sig) {
+  g_stop_signal = sig;
+  if (g_in_write != 0) {
+    g_in_write = 0;
+    siglongjmp(g_write_jump, 1);  // restores the mask of sigsetjmp(): both blocked again
   }
-  SignalFd(const SignalFd&) = delete;
-  SignalFd& operator=(const SignalFd&) = delete;
-  // Unblocking a signal that is still pending delivers it: with its default action, SIGINT would
-  // kill the process on its way out, and turn exit 0 into death by signal. So first take what
-  // is pending.
-  ~SignalFd() {
-    while (take()) {
-    }
-    ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+}
+
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal = 0;
+    sigemptyset(&stop_);
+    sigaddset(&stop_, SIGINT);
+    sigaddset(&stop_, SIGTERM);
+    if (::sigprocmask(SIG_BLOCK, &stop_, &old_mask_) != 0) throw SysError(errno, "sigprocmask");
+    ::sigprocmask(SIG_SETMASK, nullptr, &working_);
+    open_ = working_;
+    sigdelset(&open_, SIGINT);
+    sigdelset(&open_, SIGTERM);
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    action.sa_mask = stop_;
+    action.sa_flags = 0;  // no SA_RESTART: a write(2) that blocks returns when one comes
+    ::sigaction(SIGINT, &action, &old_int_);
+    ::sigaction(SIGTERM, &action, &old_term_);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &ignore, &old_pipe_);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  // A signal still pending goes to the handler first: with the default action, it would kill
+  // the process on its way out and turn exit 0 into death by signal.
+  ~StopSignals() {
+    ::sigprocmask(SIG_SETMASK, &open_, nullptr);
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+    ::sigaction(SIGPIPE, &old_pipe_, nullptr);
+    ::sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
   }
 
-  [[nodiscard]] int fd() const noexcept { return fd_.get(); }
-  /// Reads one pending signal; false when none is.
-  bool take() {
-    signalfd_siginfo info{};
-    return ::read(fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info);
-  }
+  /// The mask while waiting: SIGINT and SIGTERM let in.
+  [[nodiscard]] const sigset_t& open() const noexcept { return open_; }
+  /// The mask while working: both blocked.
+  [[nodiscard]] const sigset_t& working() const noexcept { return working_; }
+  /// SIGINT or SIGTERM came.
+  [[nodiscard]] static bool caught() noexcept { return g_stop_signal != 0; }
 
  private:
-  sigset_t set_{};
-  sigset_t old_{};
-  UniqueFd fd_;
+  sigset_t stop_{};
+  sigset_t old_mask_{};
+  sigset_t working_{};
+  sigset_t open_{};
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+  struct sigaction old_pipe_ {};
 };
+
+// One write(2) with SIGINT and SIGTERM let in, so that either ends a write that blocks. Returns
+// what write(2) returned, or nullopt when a signal ended it or came just before it: then nothing
+// was written, but to a terminal (or of more than PIPE_BUF bytes) perhaps a part. No object with
+// a destructor lives here: siglongjmp() skips them.
+std::optional<ssize_t> write_piece(int fd, const char* data, std::size_t size,
+                                   const StopSignals& signals) {
+  if (StopSignals::caught() || sigsetjmp(g_write_jump, 1) != 0) return std::nullopt;
+  g_in_write = 1;
+  ::sigprocmask(SIG_SETMASK, &signals.open(), nullptr);  // one pending comes now, and jumps
+  ssize_t n = ::write(fd, data, size);
+  g_in_write = 0;
+  int saved = errno;
+  ::sigprocmask(SIG_SETMASK, &signals.working(), nullptr);
+  errno = saved;
+  return n;
+}
 
 // The receive buffer PIDNS_TREE_WATCH_RCVBUF asks for, if any.
 std::optional<int> receive_buffer_size() {
@@ -148,7 +196,8 @@ class Runner {
   }
 
   int run() {
-    SignalFd signals;
+    StopSignals signals;
+    signals_ = &signals;
     open_connector();
     announce();
     std::optional<LinuxProcessFacts> facts;
@@ -156,7 +205,7 @@ class Runner {
     std::int64_t started = monotonic_ns();
     Watch watch = start(facts, started);
     if (!print()) return status_;
-    return follow(watch, signals, facts, started);
+    return follow(watch, facts, started);
   }
 
  private:
@@ -182,32 +231,29 @@ class Runner {
   }
 
   // Events (or rescans) until a signal, a closed pipe or the end of every --ns namespace.
-  int follow(Watch& watch, SignalFd& signals, std::optional<LinuxProcessFacts>& facts,
-             std::int64_t started) {
+  int follow(Watch& watch, std::optional<LinuxProcessFacts>& facts, std::int64_t started) {
     auto interval = static_cast<std::int64_t>(plan_.interval * 1e9);
     std::int64_t next_scan = started + interval;
     std::vector<ProcEvent> received;
     for (;;) {
+      // One that came at the end of a write, after it could still jump out of it.
+      if (StopSignals::caught()) return kOk;
       std::int64_t now = monotonic_ns();
       std::optional<std::int64_t> wake = connector_ ? watch.next_deadline() : next_scan;
-      int timeout = -1;
+      timespec timeout{};
       if (wake) {
-        std::int64_t ms = std::max<std::int64_t>(0, (*wake - now + 999'999) / 1'000'000);
-        timeout = static_cast<int>(std::min<std::int64_t>(ms, INT_MAX));
+        std::int64_t ns = std::max<std::int64_t>(0, *wake - now);
+        timeout = {static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
       }
-      pollfd fds[3] = {{signals.fd(), POLLIN, 0},
-                       {connector_ ? connector_->fd() : -1, POLLIN, 0},
-                       {out_fd_, 0, 0}};
-      if (::poll(fds, 3, timeout) < 0) {
-        if (errno == EINTR) continue;
-        throw SysError(errno, "poll");
+      pollfd fds[2] = {{connector_ ? connector_->fd() : -1, POLLIN, 0}, {out_fd_, 0, 0}};
+      if (::ppoll(fds, 2, wake ? &timeout : nullptr, &signals_->open()) < 0) {
+        if (errno != EINTR) throw SysError(errno, "poll");
+        if (StopSignals::caught()) return kOk;  // SIGINT or SIGTERM, between two lines
+        continue;
       }
-      if (fds[0].revents != 0 && signals.take()) {
-        return kOk;  // SIGINT or SIGTERM: every line printed is whole
-      }
-      if (fds[2].revents != 0) return kOk;  // the reader of the pipe is gone: end quietly
+      if (fds[1].revents != 0) return kOk;  // the reader of the pipe is gone: end quietly
 
-      if (connector_ && (fds[1].revents & POLLIN) != 0) {
+      if (connector_ && (fds[0].revents & POLLIN) != 0) {
         received.clear();
         ProcConnector::Received r = connector_->receive(received);
         for (const ProcEvent& e : received) watch.on_event(e, *facts, events_);
@@ -285,14 +331,7 @@ class Runner {
     std::int64_t offset = clock_ns(CLOCK_REALTIME) - monotonic_ns();
     for (const WatchEvent& e : events_) {
       std::string line = format_watch_event(e, (e.time_ns + offset) / 1'000'000, plan_.format);
-      out_.write(line.data(), static_cast<std::streamsize>(line.size()));
-      out_.flush();
-      if (!out_) {
-        // EPIPE only when SIGPIPE is ignored (main() restores its default): a closed pipe.
-        if (errno != EPIPE) {
-          say(err_, "error writing to standard output");
-          status_ = kFailure;
-        }
+      if (!(out_fd_ >= 0 ? emit(line) : emit_to_stream(line))) {
         events_.clear();
         return false;
       }
@@ -301,11 +340,61 @@ class Runner {
     return true;
   }
 
+  // One line to stdout, in pieces that a pipe takes whole or not at all (PIPE_BUF; a line that
+  // long is rare). SIGINT and SIGTERM are let in while each write(2) blocks, so that they end a
+  // watch whose reader has stopped reading: to a pipe the line is then printed whole or not at
+  // all; to a terminal, or for a line longer than PIPE_BUF, a part of it may have gone out, and
+  // the output ends without a newline. False when the run must end (status_ says how).
+  bool emit(std::string_view line) {
+    while (!line.empty()) {
+      std::optional<ssize_t> n = write_piece(
+          out_fd_, line.data(), std::min<std::size_t>(line.size(), PIPE_BUF), *signals_);
+      if (!n) return false;  // SIGINT or SIGTERM
+      if (*n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) {  // another user of the descriptor made it non-blocking
+          if (!wait_writable()) return false;
+          continue;
+        }
+        return write_failed();
+      }
+      line.remove_prefix(static_cast<std::size_t>(*n));
+    }
+    return true;
+  }
+
+  // Waits until stdout takes more, or a signal ends the run.
+  bool wait_writable() {
+    pollfd p{out_fd_, POLLOUT, 0};
+    if (::ppoll(&p, 1, nullptr, &signals_->open()) < 0 && errno != EINTR) {
+      throw SysError(errno, "poll");
+    }
+    return !StopSignals::caught();
+  }
+
+  // Where the output is not stdout (the unit tests' streams).
+  bool emit_to_stream(const std::string& line) {
+    out_.write(line.data(), static_cast<std::streamsize>(line.size()));
+    out_.flush();
+    return out_ ? true : write_failed();
+  }
+
+  // A write failed: a closed pipe (EPIPE, SIGPIPE being ignored) ends the run quietly, anything
+  // else with one line and exit 1. Returns false.
+  bool write_failed() {
+    if (errno != EPIPE) {
+      say(err_, "error writing to standard output");
+      status_ = kFailure;
+    }
+    return false;
+  }
+
   const WatchPlan& plan_;
   NsSource& source_;
   std::ostream& out_;
   std::ostream& err_;
   int out_fd_ = -1;
+  StopSignals* signals_ = nullptr;  // run()'s
   std::optional<ProcConnector> connector_;
   std::string refusal_;
   std::vector<WatchEvent> events_;

@@ -10,7 +10,8 @@
 namespace pidns {
 
 /// Runs --watch: one Exists event per namespace, then Created, Gone and Resync events until
-/// SIGINT or SIGTERM (kOk), until stdout is closed (kOk, quietly), or until every --ns namespace
+/// SIGINT or SIGTERM (kOk; also while a write to a reader that stopped reading blocks), until
+/// stdout is closed (kOk, quietly; SIGPIPE is ignored meanwhile), or until every --ns namespace
 /// is gone (kOk). Failures print one line on `err` and give kFailure. Says on `err`, once,
 /// which event source it uses and what that cannot see.
 ///

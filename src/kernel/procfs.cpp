@@ -203,6 +203,34 @@ std::vector<NsfsMount> parse_nsfs_mounts(std::string_view mountinfo) {
   return mounts;
 }
 
+std::vector<CgroupMount> parse_cgroup_mounts(std::string_view mountinfo) {
+  std::vector<CgroupMount> mounts;
+  while (!mountinfo.empty()) {
+    std::optional<MountInfoLine> m = parse_mountinfo_line(take_line(mountinfo));
+    if (!m || m->root != "/" || (m->fstype != "cgroup2" && m->fstype != "cgroup")) continue;
+    std::optional<std::string> mountpoint = unescape_octal(m->mountpoint);
+    if (!mountpoint || !mountpoint->starts_with('/')) continue;
+    CgroupMount c{{}, std::move(*mountpoint)};
+    // A v1 hierarchy's super options are its controllers and name=, among mount options such as
+    // rw, xattr, release_agent=... and noprefix (cgroup_show_options() in kernel/cgroup).
+    for (std::string_view options = m->fstype == "cgroup" ? m->super_options : "";
+         !options.empty();) {
+      std::string_view option = options.substr(0, options.find(','));
+      options.remove_prefix(std::min(options.size(), option.size() + 1));
+      if (option == "rw" || option == "ro" || option == "xattr" || option == "noprefix" ||
+          option == "cpuset_v2_mode" || option == "favordynmods" || option == "clone_children" ||
+          option.starts_with("release_agent=") || option.empty()) {
+        continue;
+      }
+      if (!c.controllers.empty()) c.controllers += ',';
+      c.controllers += option;
+    }
+    if (m->fstype == "cgroup" && c.controllers.empty()) continue;
+    mounts.push_back(std::move(c));
+  }
+  return mounts;
+}
+
 HidePid procfs_hidepid(std::string_view mountinfo, std::uint64_t mount_id) {
   while (!mountinfo.empty()) {
     std::optional<MountInfoLine> m = parse_mountinfo_line(take_line(mountinfo));

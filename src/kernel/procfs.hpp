@@ -37,6 +37,11 @@ struct ProcStatus {
 
   /// A process that is neither a zombie nor dead: one that can still fork.
   [[nodiscard]] bool live() const noexcept { return state != 'Z' && state != 'X'; }
+  /// A thread group that may still have a live thread. A leader that exited before the other
+  /// threads (pthread_exit() in main, or de_thread() when another thread execs) stays a zombie,
+  /// and its `Threads:` still counts the others until they are released; those may be exiting,
+  /// or zombies that a tracer has not reaped (/proc/PID/task/TID/status tells).
+  [[nodiscard]] bool group_may_live() const noexcept { return live() || threads > 1; }
 };
 
 /// A plain decimal that fills `s`, into `out` (left as it was on failure). An out-parameter
@@ -91,6 +96,22 @@ struct NsfsMount {
 /// The PID-namespace bind mounts listed in a /proc/PID/mountinfo text (proc(5)); lines that are
 /// not nsfs mounts of PID namespaces, or are malformed, are skipped.
 [[nodiscard]] std::vector<NsfsMount> parse_nsfs_mounts(std::string_view mountinfo);
+
+/// A cgroup hierarchy mounted at its top (cgroups(7)): where the paths of /proc/PID/cgroup lines
+/// of that hierarchy can be looked up.
+struct CgroupMount {
+  /// The hierarchy as /proc/PID/cgroup's second field names it: "" for cgroup v2, otherwise a v1
+  /// mount's controllers and "name=" option, comma-separated, in mount option order.
+  std::string controllers;
+  std::string mountpoint;  ///< with mountinfo's octal escapes undone
+  friend bool operator==(const CgroupMount&, const CgroupMount&) = default;
+};
+
+/// The cgroup2 and cgroup mounts of a mountinfo text whose root is "/": the top of the hierarchy
+/// as the reader's cgroup namespace sees it, where the paths of /proc/PID/cgroup (relative to
+/// that same namespace) begin. A mount of a subtree shows another root and is left out; so are
+/// malformed lines.
+[[nodiscard]] std::vector<CgroupMount> parse_cgroup_mounts(std::string_view mountinfo);
 
 /// How a procfs mount hides processes (proc(5), "hidepid="): kOff shows every /proc/PID
 /// directory, kNoAccess shows them but denies their files to other users, kInvisible and

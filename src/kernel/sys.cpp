@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,13 +10,17 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cstdio>
 #include <cstring>
 
 namespace pidns {
 
 std::string ns_label(const NsId& id) {
   return id.is_inferred() ? "pid:[?]" : "pid:[" + std::to_string(id.ino) + "]";
+}
+
+std::string ns_key(const NsId& id) {
+  // NsId::inferred(init) keeps the init's PID in ino.
+  return id.is_inferred() ? "pid:[?] init " + std::to_string(id.ino) : ns_label(id);
 }
 
 PidPath::PidPath(pid_t pid, std::string_view suffix) noexcept {
@@ -62,13 +65,17 @@ UniqueFd open_path(int dir, const char* path) {
 }
 
 UniqueFd open_path_in_root(int root, const char* path, int flags) {
+  return open_resolved(root, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+UniqueFd open_resolved(int dir, const char* path, int flags, std::uint64_t resolve) {
   struct open_how how {};
   // openat2 refuses any flag O_PATH ignores, O_NOCTTY among them.
   how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY));
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  how.resolve = resolve;
   long fd;
   do {
-    fd = ::syscall(SYS_openat2, root, path, &how, sizeof how);
+    fd = ::syscall(SYS_openat2, dir, path, &how, sizeof how);
   } while (fd < 0 && errno == EAGAIN);  // a rename elsewhere raced the lookup: try again
   if (fd < 0) throw SysError(errno, std::string("open ") + path);
   return UniqueFd(static_cast<int>(fd));
@@ -122,18 +129,6 @@ NsId ns_id_of(int fd, std::string_view what) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw SysError(errno, "stat " + std::string(what));
   return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
-}
-
-std::unordered_map<uid_t, std::string> user_names_from_passwd(
-    const std::unordered_set<uid_t>& uids) {
-  std::unordered_map<uid_t, std::string> names;
-  if (uids.empty()) return names;
-  std::unique_ptr<FILE, int (*)(FILE*)> passwd(std::fopen("/etc/passwd", "re"), std::fclose);
-  if (!passwd) return names;
-  while (const struct passwd* pw = ::fgetpwent(passwd.get())) {
-    if (uids.contains(pw->pw_uid)) names.try_emplace(pw->pw_uid, pw->pw_name);
-  }
-  return names;
 }
 
 }  // namespace pidns

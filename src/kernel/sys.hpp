@@ -16,8 +16,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 namespace pidns {
@@ -45,6 +43,9 @@ struct NsIdHash {
 
 /// "pid:[4026531836]", as readlink(2) shows a PID namespace; "pid:[?]" for an inferred one.
 [[nodiscard]] std::string ns_label(const NsId& id);
+/// A name unique among the namespaces alive at one time: the label, and for an inferred one
+/// (whose labels are all "pid:[?]") its init too: "pid:[?] init 4242".
+[[nodiscard]] std::string ns_key(const NsId& id);
 
 /// A failed system call: what() reads "open /proc/7/status: Permission denied".
 class SysError : public std::system_error {
@@ -116,6 +117,10 @@ UniqueFd open_path(int dir, const char* path);
 /// SysError naming `path`.
 UniqueFd open_path_in_root(int root, const char* path, int flags = O_PATH);
 
+/// openat2(2) of `path` relative to `dir` with `resolve` (RESOLVE_* of openat2(2)), O_PATH unless
+/// `flags` says otherwise, as open_path_in_root() does it. Throws SysError naming `path`.
+UniqueFd open_resolved(int dir, const char* path, int flags, std::uint64_t resolve);
+
 /// Opens again, read-only with `extra_flags`, the very file an O_PATH descriptor holds, through
 /// /proc/self/fd (or `self_fds`, a descriptor of that directory held open): after checking what
 /// an O_PATH open found, this reaches that file and no other. Throws SysError.
@@ -150,11 +155,5 @@ NsId ns_id_at(int dir, const char* path);
 
 /// fstat(fd) identity; throws SysError naming `what`.
 NsId ns_id_of(int fd, std::string_view what);
-
-/// User names for `uids`, from /etc/passwd itself: getpwuid() may ask nscd or sssd over a
-/// socket, and pidns-tree promises to talk to nobody. UIDs known only elsewhere (LDAP) are left
-/// out. Never throws but std::bad_alloc.
-std::unordered_map<uid_t, std::string> user_names_from_passwd(
-    const std::unordered_set<uid_t>& uids);
 
 }  // namespace pidns

@@ -2,6 +2,7 @@
 // no engine is asked; every layout recognised here is listed in the man page (CONTAINERS).
 #include "names/container_label.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "kernel/procfs.hpp"
@@ -116,6 +117,15 @@ constexpr std::size_t kMaxPodUidLength = 64;
   return c;
 }
 
+// A systemd unit name: what a path component of a systemd-managed hierarchy usually is.
+[[nodiscard]] bool has_unit_suffix(std::string_view s) {
+  for (std::string_view suffix : {".slice", ".scope", ".service", ".socket", ".mount", ".swap",
+                                  ".target", ".device", ".automount", ".path", ".timer"}) {
+    if (s.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
 enum class Verdict {
   kUnknown,    // nothing recognised on this component
   kContainer,  // label holds the container
@@ -210,6 +220,61 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
   return {};
 }
 
+// An ECS task id: 32 lowercase hex digits, or a UUID in the older ARNs.
+[[nodiscard]] bool is_ecs_task_id(std::string_view s) {
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  if (s.size() == 32) return std::all_of(s.begin(), s.end(), hex);
+  if (s.size() != 36) return false;
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    bool dash = k == 8 || k == 13 || k == 18 || k == 23;
+    if (dash ? s[k] != '-' : !hex(s[k])) return false;
+  }
+  return true;
+}
+
+// A cgroup named by a full id alone, in a layout that no engine's prefix names.
+[[nodiscard]] Finding recognise_bare_id(const std::vector<std::string_view>& comps, std::size_t i) {
+  std::string_view c = comps[i];
+  std::string_view parent = i > 0 ? comps[i - 1] : std::string_view{};
+  // Docker's cgroupfs driver: /docker/<id>.
+  if (parent == "docker") return container("docker", c);
+  // The kubelet's cgroupfs driver: kubepods/<qos>/pod<uid>/<id>. containerd and dockershim both
+  // name the cgroup by the bare id, so which runtime made it cannot be told from the path.
+  if (std::string uid = pod_uid_of(comps, i); !uid.empty()) {
+    return container("kubernetes", c, std::move(uid));
+  }
+  // ECS on EC2: the agent puts a task's containers in /ecs/<task id>/<id> (Docker's
+  // --cgroup-parent, or containerd's cgroupfs driver: the path does not tell which).
+  if (i >= 2 && comps[i - 2] == "ecs" && is_ecs_task_id(parent)) return container("ecs", c);
+  // Docker's cgroupfs driver below a --cgroup-parent of its user's choosing ("/ci/<id>"), "/"
+  // included: then the id is at the top of its hierarchy. Below a systemd unit a bare id is
+  // some runtime's own layout that cannot be told (a relative cgroupsPath below
+  // containerd.service): no label, and no fallback to the unit either.
+  if (!has_unit_suffix(parent)) return container("docker", c);
+  return {};
+}
+
+// runc's own systemd cgroup driver, with no cgroupsPath given: "<slice>:runc:<id>", the unit
+// runc-<id>.scope in system.slice, or in user.slice below user@UID.service (rootless). The id is
+// the one given to runc run: any name.
+[[nodiscard]] Finding recognise_runc_scope(std::string_view c, std::string_view parent) {
+  if (!parent.ends_with(".slice") || !strip_prefix(c, "runc-") || !strip_suffix(c, ".scope") ||
+      c.empty()) {
+    return {};
+  }
+  return container("runc", unescape_unit(c));
+}
+
+// libvirt without systemd (its cgroupfs layout): /machine/<name>.libvirt-lxc, or
+// .libvirt-qemu, in the /machine partition or one below it ("<x>.partition"). libvirt escapes a
+// name that could be mistaken for a cgroup file with a leading '_' (virCgroupPartitionEscape).
+[[nodiscard]] Finding recognise_libvirt_cgroupfs(std::string_view c) {
+  if (!strip_suffix(c, ".libvirt-lxc") && !strip_suffix(c, ".libvirt-qemu")) return {};
+  if (c.starts_with('_')) c.remove_prefix(1);
+  if (c.empty()) return {};
+  return container("libvirt", c);
+}
+
 // Looks at component i alone (with its ancestors as context).
 [[nodiscard]] Finding recognise_component(const std::vector<std::string_view>& comps,
                                           std::size_t i) {
@@ -232,18 +297,11 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
   // be any string, 64 hex digits included (Docker's old LXC driver used its container ids).
   if (parent == "lxc" || parent == "lxc.payload") return container("lxc", c);
 
-  if (is_full_id(c)) {
-    // Docker's cgroupfs driver: /docker/<id>.
-    if (parent == "docker") return container("docker", c);
-    // The kubelet's cgroupfs driver: kubepods/<qos>/pod<uid>/<id>. containerd and dockershim both
-    // name the cgroup by the bare id, so which runtime made it cannot be told from the path.
-    if (std::string uid = pod_uid_of(comps, i); !uid.empty()) {
-      return container("kubernetes", c, std::move(uid));
-    }
-    return {};
-  }
+  if (is_full_id(c)) return recognise_bare_id(comps, i);
 
   if (Finding f = recognise_machine(c, parent); f.verdict != Verdict::kUnknown) return f;
+  if (Finding f = recognise_runc_scope(c, parent); f.verdict != Verdict::kUnknown) return f;
+  if (Finding f = recognise_libvirt_cgroupfs(c); f.verdict != Verdict::kUnknown) return f;
 
   // LXC 4 and later (and LXD 4+, Incus): /lxc.payload.<name>.
   if (std::string_view name = c; strip_prefix(name, "lxc.payload.") && !name.empty()) {
@@ -272,15 +330,6 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
   return !after_separator;
 }
 
-// A systemd unit name: what a path component of a systemd-managed hierarchy usually is.
-[[nodiscard]] bool has_unit_suffix(std::string_view s) {
-  for (std::string_view suffix : {".slice", ".scope", ".service", ".socket", ".mount", ".swap",
-                                  ".target", ".device", ".automount", ".path", ".timer"}) {
-    if (s.ends_with(suffix)) return true;
-  }
-  return false;
-}
-
 // `ctr run` with the cgroupfs driver puts a container in "/<containerd namespace>/<id>", e.g.
 // "/default/test_container". Two plain words are a weak sign, so all of these must hold: the path
 // is exactly two components, on the v2 or name=systemd line (where systemd's own cgroups are
@@ -306,14 +355,20 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
   return f;
 }
 
-// The UID of a "user@UID.service" among comps[0, end): systemd's per-user service manager,
-// below which a user's rootless containers live.
-[[nodiscard]] std::optional<uid_t> user_of(const std::vector<std::string_view>& comps,
-                                           std::size_t end) {
-  for (std::size_t j = end; j-- > 0;) {
+// The outermost "user@UID.service" among comps[0, end): systemd's per-user service manager, below
+// which a user's rootless containers live. Below it the user names cgroups as they like, so a
+// deeper one may be theirs; the outermost is the one systemd made. `controllers`: the hierarchy
+// of the line, kept to ask the cgroup file system who owns that directory.
+[[nodiscard]] std::optional<UserManager> user_of(const std::vector<std::string_view>& comps,
+                                                 std::size_t end, std::string_view controllers) {
+  for (std::size_t j = 0; j < end; ++j) {
     std::string_view c = comps[j];
     if (!strip_prefix(c, "user@") || !strip_suffix(c, ".service")) continue;
-    if (uid_t uid = 0; parse_decimal(c, uid)) return uid;
+    uid_t uid = 0;
+    if (!parse_decimal(c, uid)) continue;
+    UserManager user{uid, std::string(controllers), {}};
+    for (std::size_t k = 0; k <= j; ++k) (user.cgroup += '/') += comps[k];
+    return user;
   }
   return std::nullopt;
 }
@@ -329,19 +384,26 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
   return false;
 }
 
+struct CgroupLine {
+  bool unified = false;  // "0::PATH", the cgroup v2 hierarchy
+  bool systemd = false;  // v1 "N:name=systemd:PATH", the hierarchy systemd names its units in
+  std::string_view controllers;
+  std::string_view path;
+};
+
 // The container on one cgroup path: the deepest recognised component wins, so a process in a
 // container's own sub-cgroup (podman's ".../container", a systemd inside it ".../init.scope")
 // belongs to that container, and docker-in-docker to the inner one. `systemd_line`: the path is
 // from the v2 or name=systemd line, where ctr's bare "/<namespace>/<id>" may be recognised.
-[[nodiscard]] Finding recognise_container_path(std::string_view path, bool systemd_line) {
-  std::vector<std::string_view> comps = components(path);
+[[nodiscard]] Finding recognise_container_path(const CgroupLine& line) {
+  std::vector<std::string_view> comps = components(line.path);
   for (std::size_t i = comps.size(); i-- > 0;) {
     Finding f = recognise_component(comps, i);
     if (f.verdict == Verdict::kUnknown) continue;
-    if (f.verdict == Verdict::kContainer) f.label.user = user_of(comps, i);
+    if (f.verdict == Verdict::kContainer) f.label.user = user_of(comps, i, line.controllers);
     return f;
   }
-  if (systemd_line) return recognise_ctr_path(comps);
+  if (line.unified || line.systemd) return recognise_ctr_path(comps);
   return {};
 }
 
@@ -349,8 +411,8 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
 // service. Scopes (session-N.scope, init.scope, run-*.scope) and slices get no label, and
 // neither does a service with a 64-hex id somewhere below it: that is a container of a layout
 // not known here, run from the service, and naming the service would name the wrong thing.
-[[nodiscard]] std::optional<ContainerLabel> recognise_unit_path(std::string_view path) {
-  std::vector<std::string_view> comps = components(path);
+[[nodiscard]] std::optional<ContainerLabel> recognise_unit_path(const CgroupLine& line) {
+  std::vector<std::string_view> comps = components(line.path);
   for (std::size_t i = comps.size(); i-- > 0;) {
     std::string_view c = comps[i];
     if (holds_full_id(c)) return std::nullopt;
@@ -359,19 +421,13 @@ constexpr RuntimePrefix kRuntimePrefixes[] = {{"cri-containerd-", "containerd", 
       ContainerLabel label;
       label.engine = "systemd";
       label.id = c;
-      label.user = user_of(comps, i);
+      label.user = user_of(comps, i, line.controllers);
       return label;
     }
     if (c.ends_with(".scope") || c.ends_with(".slice")) return std::nullopt;
   }
   return std::nullopt;
 }
-
-struct CgroupLine {
-  bool unified = false;  // "0::PATH", the cgroup v2 hierarchy
-  bool systemd = false;  // v1 "N:name=systemd:PATH", the hierarchy systemd names its units in
-  std::string_view path;
-};
 
 // Splits "/proc/PID/cgroup" (cgroups(7)): "hierarchy-ID:controller-list:cgroup-path", one per
 // line; the path is everything after the second colon. Malformed lines are skipped.
@@ -388,6 +444,7 @@ struct CgroupLine {
     if (id.find_first_not_of("0123456789") != std::string_view::npos) continue;
     std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
     CgroupLine l;
+    l.controllers = controllers;
     l.path = line.substr(c2 + 1);
     if (l.path.empty()) continue;
     l.unified = id == "0" && controllers.empty();
@@ -465,7 +522,7 @@ std::optional<ContainerLabel> recognise_cgroup(std::string_view cgroup_file) {
   }
 
   for (const CgroupLine& l : ordered) {
-    Finding f = recognise_container_path(l.path, l.unified || l.systemd);
+    Finding f = recognise_container_path(l);
     if (f.verdict == Verdict::kContainer) return std::move(f.label);
     if (f.verdict == Verdict::kMonitor) return std::nullopt;
   }
@@ -473,7 +530,7 @@ std::optional<ContainerLabel> recognise_cgroup(std::string_view cgroup_file) {
   // some v1 controller on a host without systemd would be a guess.
   for (const CgroupLine& l : ordered) {
     if (!l.unified && !l.systemd) break;
-    if (std::optional<ContainerLabel> unit = recognise_unit_path(l.path)) return unit;
+    if (std::optional<ContainerLabel> unit = recognise_unit_path(l)) return unit;
   }
   return std::nullopt;
 }

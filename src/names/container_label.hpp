@@ -33,19 +33,33 @@ struct ContainerNames {
   friend bool operator==(const ContainerNames&, const ContainerNames&) = default;
 };
 
+/// A user's service manager, `user@UID.service`, above a container on its cgroup path: the
+/// container is that user's own (rootless). systemd makes it for UID and chowns its directory to
+/// UID (Delegate=yes); below it, that user may name cgroups as they like.
+struct UserManager {
+  uid_t uid = 0;
+  /// The /proc/PID/cgroup line it was read from: its hierarchy ("" for cgroup v2, else the v1
+  /// controllers, e.g. "name=systemd") and the cgroup path of the user@UID.service directory.
+  std::string controllers{};
+  std::string cgroup{};
+  friend bool operator==(const UserManager&, const UserManager&) = default;
+};
+
 /// A container (or systemd unit) recognised from the cgroup of a namespace's init.
 struct ContainerLabel {
   /// "docker", "containerd", "cri-o", "kubernetes" (a pod container whose runtime the path does
-  /// not name), "nerdctl", "podman", "nspawn", "libvirt", "lxc", "systemd"
+  /// not name), "ecs" (an ECS task's container, likewise), "nerdctl", "podman", "runc", "nspawn",
+  /// "libvirt", "lxc", "systemd"
   std::string engine{};
   std::string id{};       ///< container id (full), machine/container name, or unit name
   std::string pod_uid{};  ///< Kubernetes pod UID, empty when not under kubepods
   /// The containerd namespace of a container that `ctr run` made with the cgroupfs driver
   /// ("/<namespace>/<id>"); empty elsewhere.
   std::string containerd_namespace{};
-  /// The UID of a `user@UID.service` above the container on its cgroup path: the container is
-  /// that user's own (rootless), and only that user's state files may name it. Not shown.
-  std::optional<uid_t> user{};
+  /// The outermost `user@UID.service` above the container on its cgroup path, the one systemd
+  /// made: the container is that user's own (rootless), and only that user's state files may
+  /// name it, once the cgroup file system confirms that UID owns that directory. Not shown.
+  std::optional<UserManager> user{};
   ContainerNames names{};  ///< from state files, found by the scan; empty from the cgroup alone
   friend bool operator==(const ContainerLabel&, const ContainerLabel&) = default;
 
@@ -72,16 +86,19 @@ struct ContainerLabel {
   }
 };
 
-/// A running engine daemon, as procfs shows it: its real UID and its /proc/PID/cmdline text.
+/// A running dockerd that may say where the host's Docker keeps its state (scan/label_reader:
+/// one that runs as root in the host's PID and mount namespaces), and what its command line says.
 struct EngineDaemon {
-  uid_t uid = 0;
-  std::string cmdline;
+  std::string data_root;    ///< `--data-root DIR` or `--data-root=DIR` (the last counts); or ""
+  std::string config_file;  ///< `--config-file`, likewise
+  friend bool operator==(const EngineDaemon&, const EngineDaemon&) = default;
 };
 
 /// Recognises the container from the text of /proc/PID/cgroup (cgroup v1 or v2 lines
 /// "ID:CONTROLLERS:PATH"). nullopt for layouts it does not know: it never guesses. The v2 line is
 /// tried first, then v1 name=systemd, then the other v1 lines; the deepest recognised path
-/// component wins. A container's monitor (conmon, LXC's monitor) gets no label. `ctr run`'s
+/// component wins, and the outermost user@UID.service above it is its user. A container's monitor
+/// (conmon, LXC's monitor) gets no label. `ctr run`'s
 /// "/<containerd namespace>/<id>" is recognised only as a whole path of exactly those two
 /// components on the v2 or name=systemd line (see recognise_ctr_path() for its rules). Without a
 /// container, a systemd service seen on the v2 or name=systemd line is the fallback, unless a

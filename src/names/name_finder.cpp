@@ -13,28 +13,92 @@ void add_unique(std::vector<std::string>& list, std::string path) {
   if (std::find(list.begin(), list.end(), path) == list.end()) list.push_back(std::move(path));
 }
 
+// Docker keeps the state of ECS's containers on EC2: same files, same names.
+[[nodiscard]] bool named_by_docker(const ContainerLabel& label) {
+  return label.engine == "docker" || label.engine == "ecs";
+}
+
+// The pieces of a file, for a parser.
+[[nodiscard]] TextPieces pieces_of(HostFile& file) {
+  return [&file] { return file.next(); };
+}
+
 }  // namespace
 
 bool is_engine_daemon(std::string_view process_name) { return process_name == "dockerd"; }
 
-NameFinder::NameFinder(const HostRoot& host, std::vector<EngineDaemon> daemons)
-    : host_(host), daemons_(std::move(daemons)) {}
-
 bool may_have_names(const ContainerLabel& label) {
-  return !label.pod_uid.empty() || label.engine == "docker" || label.engine == "podman";
+  return !label.pod_uid.empty() || named_by_docker(label) || label.engine == "podman";
+}
+
+bool named_from_a_store(const ContainerLabel& label) {
+  return label.pod_uid.empty() && label.engine == "podman";
+}
+
+NameFinder::NameFinder(const HostRoot& host, const std::vector<EngineDaemon>& daemons,
+                       const CgroupFs* cgroups)
+    : host_(host), daemons_(daemons), cgroups_(cgroups) {}
+
+// Whose files may name the container: the system's, or those of the user whose service manager
+// systemd made above it. A user@UID.service that UID does not own (someone else named a cgroup
+// so, or the cgroup file system cannot say) trusts nobody's files: false. An out-parameter, as
+// parse_decimal() has, where an optional of an optional would do.
+bool NameFinder::trusted_owner(const ContainerLabel& label, Owner& owner) const {
+  owner.reset();
+  if (!label.user) return true;
+  const UserManager& user = *label.user;
+  if (cgroups_ == nullptr || cgroups_->owner(user.controllers, user.cgroup) != user.uid) {
+    return false;
+  }
+  owner = user.uid;
+  return true;
+}
+
+void NameFinder::name_all(const std::vector<ContainerLabel*>& labels) {
+  // Podman's labels wait for one pass over each store, with every id wanted from it.
+  std::map<Owner, std::unordered_set<std::string>> podman_ids;
+  std::vector<std::pair<ContainerLabel*, Owner>> podman_labels;
+  for (ContainerLabel* label : labels) {
+    label->names = {};
+    if (!may_have_names(*label)) continue;
+    Owner owner;
+    if (!trusted_owner(*label, owner)) continue;
+    if (!label->pod_uid.empty()) {
+      // The kubelet's logs are root's; a pod below a user's service manager is not this kubelet's.
+      if (!owner) label->names = kubernetes(*label);
+    } else if (!named_from_a_store(*label)) {
+      label->names = docker(*label, owner);
+    } else {
+      podman_ids[owner].insert(label->id);
+      podman_labels.emplace_back(label, owner);
+    }
+  }
+  std::map<Owner, std::unordered_map<std::string, std::string>> found;
+  for (const auto& [owner, ids] : podman_ids) found.emplace(owner, podman_store(owner, ids));
+  for (auto& [label, owner] : podman_labels) {
+    const std::unordered_map<std::string, std::string>& names = found.at(owner);
+    if (auto it = names.find(label->id); it != names.end()) label->names.name = it->second;
+  }
 }
 
 ContainerNames NameFinder::find(const ContainerLabel& label) {
-  if (!may_have_names(label)) return {};
-  if (!label.pod_uid.empty()) return kubernetes(label);
-  if (label.engine == "docker") return docker(label);
-  if (label.engine == "podman") return podman(label);
-  return {};
+  ContainerLabel copy = label;
+  name_all({&copy});
+  return copy.names;
 }
 
 std::optional<std::string> NameFinder::home_of(uid_t uid) {
   if (!passwd_) passwd_ = host_.read_file("/etc/passwd").value_or("");
   return passwd_home(*passwd_, uid);
+}
+
+// How a user's files are read: as theirs (kernel/host_files.hpp); nullopt for a user without a
+// home, whose files cannot be found.
+std::optional<FileOwner> NameFinder::file_owner(const Owner& owner) {
+  if (!owner) return std::nullopt;
+  std::optional<std::string> home = home_of(*owner);
+  if (!home) return std::nullopt;
+  return FileOwner{*owner, std::move(*home)};
 }
 
 const std::vector<std::string>& NameFinder::docker_roots(const Owner& owner) {
@@ -47,43 +111,48 @@ const std::vector<std::string>& NameFinder::docker_roots(const Owner& owner) {
   // or ~/.local/share/docker (dockerd-rootless.sh without XDG_* set).
   std::string config = "/etc/docker/daemon.json";
   std::string fallback = "/var/lib/docker";
+  std::optional<FileOwner> user = file_owner(owner);
   if (owner) {
-    std::optional<std::string> home = home_of(*owner);
-    if (!home) return roots;
-    config = *home + "/.config/docker/daemon.json";
-    fallback = *home + "/.local/share/docker";
+    if (!user) return roots;
+    config = user->home + "/.config/docker/daemon.json";
+    fallback = user->home + "/.local/share/docker";
   }
   auto configured_root = [&](const std::string& config_file) {
-    std::string root = parse_daemon_json_data_root(host_.read_file(config_file).value_or(""));
+    std::string root = parse_daemon_json_data_root(
+        host_.read_file(config_file, kMaxDaemonJsonSize, user ? &*user : nullptr).value_or(""));
     return root.empty() ? fallback : root;
   };
 
-  bool running = false;
-  for (const EngineDaemon& d : daemons_) {
-    if (d.uid != owner.value_or(0)) continue;
-    running = true;
-    DockerdArgs args = parse_dockerd_cmdline(d.cmdline);
-    if (!args.data_root.empty()) {
-      add_unique(roots, args.data_root);
-    } else {
-      add_unique(roots, configured_root(args.config_file.empty() ? config : args.config_file));
+  // A user's dockerd runs in namespaces of its own (rootlesskit): its command line's paths are
+  // not the host's, and only root's daemons are trusted at all (scan/label_reader).
+  if (!owner) {
+    for (const EngineDaemon& d : daemons_) {
+      if (!d.data_root.empty()) {
+        add_unique(roots, d.data_root);
+      } else {
+        add_unique(roots, configured_root(d.config_file.empty() ? config : d.config_file));
+      }
     }
   }
-  // With no dockerd running (stopped with live-restore, or not seen), the configured root.
-  if (!running) add_unique(roots, configured_root(config));
+  // With no trusted dockerd (stopped with live-restore, not seen, or a user's), the configured
+  // root.
+  if (owner || daemons_.empty()) add_unique(roots, configured_root(config));
   return roots;
 }
 
-ContainerNames NameFinder::docker(const ContainerLabel& label) {
-  std::string key = (label.user ? std::to_string(*label.user) : "") + ':' + label.id;
+ContainerNames NameFinder::docker(const ContainerLabel& label, const Owner& owner) {
+  std::string key = (owner ? std::to_string(*owner) : "") + ':' + label.id;
   auto cached = docker_names_.find(key);
   if (cached != docker_names_.end()) return cached->second;
   ContainerNames names;
-  for (const std::string& root : docker_roots(label.user)) {
-    std::optional<std::string> text =
-        host_.read_file(root + "/containers/" + label.id + "/config.v2.json");
-    if (!text) continue;
-    if (std::optional<ContainerNames> found = parse_docker_config(*text, label.id)) {
+  std::optional<FileOwner> user = file_owner(owner);
+  for (const std::string& root : docker_roots(owner)) {
+    std::optional<HostFile> file =
+        host_.open_file(root + "/containers/" + label.id + "/config.v2.json", kMaxDockerConfigSize,
+                        user ? &*user : nullptr);
+    if (!file) continue;
+    std::optional<ContainerNames> found = parse_docker_config(pieces_of(*file), label.id);
+    if (found && file->ok()) {
       names = std::move(*found);
       break;
     }
@@ -92,54 +161,53 @@ ContainerNames NameFinder::docker(const ContainerLabel& label) {
   return names;
 }
 
-const std::unordered_map<std::string, std::string>& NameFinder::podman_names(const Owner& owner) {
-  auto [it, inserted] = podman_names_.try_emplace(owner);
-  if (!inserted) return it->second;
-
-  // containers-storage.conf(5): the first of these files that exists is the configuration.
-  std::optional<StorageConf> system_conf;
+// containers-storage.conf(5): the system's is the first of /etc/containers/storage.conf and
+// /usr/share/containers/storage.conf that exists; a user's own replaces it (its driver is the
+// system's otherwise). $XDG_CONFIG_HOME of another user cannot be known: ~/.config is read.
+std::optional<StorageConf> NameFinder::storage_conf(const Owner& owner) {
+  StorageConf conf;
   for (const char* path : {"/etc/containers/storage.conf", "/usr/share/containers/storage.conf"}) {
-    if (std::optional<std::string> text = host_.read_file(path)) {
-      system_conf = parse_storage_conf(*text);
+    if (std::optional<std::string> text = host_.read_file(path, kMaxStorageConfSize)) {
+      conf = parse_storage_conf(*text).value_or(StorageConf{});
       break;
     }
   }
-  StorageConf conf = system_conf.value_or(StorageConf{});
-  std::string graphroot = conf.graphroot.empty() ? "/var/lib/containers/storage" : conf.graphroot;
-  if (owner) {
-    // A user's own storage.conf replaces the system's; its driver is the system's otherwise.
-    // $XDG_CONFIG_HOME of another user cannot be known: the default ~/.config is read.
-    std::optional<std::string> home = home_of(*owner);
-    if (!home) return it->second;
-    std::optional<std::string> text = host_.read_file(*home + "/.config/containers/storage.conf");
-    if (std::optional<StorageConf> user_conf = text ? parse_storage_conf(*text) : std::nullopt) {
-      conf = *user_conf;
-    }
-    graphroot =
-        conf.graphroot.empty() ? *home + "/.local/share/containers/storage" : conf.graphroot;
+  if (conf.graphroot.empty()) conf.graphroot = "/var/lib/containers/storage";
+  if (!owner) return conf;
+  std::optional<FileOwner> user = file_owner(owner);
+  if (!user) return std::nullopt;
+  std::string graphroot = user->home + "/.local/share/containers/storage";
+  std::optional<std::string> text =
+      host_.read_file(user->home + "/.config/containers/storage.conf", kMaxStorageConfSize, &*user);
+  if (std::optional<StorageConf> own = text ? parse_storage_conf(*text) : std::nullopt) {
+    conf = *own;
+    if (!own->graphroot.empty()) graphroot = own->graphroot;
   }
-
-  std::vector<std::string> drivers;
-  if (conf.driver.empty()) {
-    drivers = {"overlay", "vfs", "btrfs", "zfs"};  // the store's own order of preference
-  } else {
-    drivers = {conf.driver};
-  }
-  for (const std::string& driver : drivers) {
-    std::optional<std::string> text =
-        host_.read_file(graphroot + '/' + driver + "-containers/containers.json");
-    if (!text) continue;
-    it->second = parse_containers_json(*text);
-    break;
-  }
-  return it->second;
+  conf.graphroot = graphroot;
+  return conf;
 }
 
-ContainerNames NameFinder::podman(const ContainerLabel& label) {
-  const std::unordered_map<std::string, std::string>& names = podman_names(label.user);
-  ContainerNames out;
-  if (auto it = names.find(label.id); it != names.end()) out.name = it->second;
-  return out;
+std::unordered_map<std::string, std::string> NameFinder::podman_store(
+    const Owner& owner, const std::unordered_set<std::string>& ids) {
+  std::optional<StorageConf> conf = storage_conf(owner);
+  if (!conf) return {};
+  std::optional<FileOwner> user = file_owner(owner);
+  std::vector<std::string> drivers;
+  if (conf->driver.empty()) {
+    drivers = {"overlay", "vfs", "btrfs", "zfs"};  // the store's own order of preference
+  } else {
+    drivers = {conf->driver};
+  }
+  for (const std::string& driver : drivers) {
+    std::optional<HostFile> file =
+        host_.open_file(conf->graphroot + '/' + driver + "-containers/containers.json",
+                        kMaxStateFileSize, user ? &*user : nullptr);
+    if (!file) continue;
+    std::unordered_map<std::string, std::string> names =
+        parse_containers_json(pieces_of(*file), ids);
+    return file->ok() ? names : std::unordered_map<std::string, std::string>{};
+  }
+  return {};
 }
 
 void NameFinder::read_kubelet_logs() {
@@ -159,8 +227,6 @@ void NameFinder::read_kubelet_logs() {
 }
 
 ContainerNames NameFinder::kubernetes(const ContainerLabel& label) {
-  // The kubelet's logs are root's; a pod below a user's service manager is not this kubelet's.
-  if (label.user) return {};
   if (!kubelet_logs_read_) read_kubelet_logs();
   ContainerNames names;
   auto pod = pods_.find(label.pod_uid);

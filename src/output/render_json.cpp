@@ -107,6 +107,10 @@ class JsonRenderer final : public Visitor {
       w_.key("children");
       w_.begin_array();
     }
+    // On the way in too: with --ptree a process's object closes only after all its descendants,
+    // and a user's fork chain would otherwise hold the whole document (its indentation grows
+    // with depth: quadratic in the chain's length).
+    if (options_.spill) options_.spill(out_);
   }
   void leave_process(const NsNode&, const Process&) override {
     if (options_.walk.ptree) w_.end_array();

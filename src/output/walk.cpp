@@ -102,15 +102,30 @@ class Walker {
     return static_cast<std::size_t>(after - roots.begin());
   }
 
+  // A process row and, with --ptree, the rows of its descendants. Iterative: a chain of
+  // processes, each the child of the one before, is as long as any user makes it, and one stack
+  // frame per process would let a user's fork chain overflow the stack of a root run.
   void process_row(const NsNode& ns, const ProcessForest& forest, std::size_t index,
                    const Place& at) {
-    const Process& p = ns.processes[index];
-    visitor_.enter_process(ns, p, at);
-    const std::vector<std::size_t>& kids = forest.children[index];
-    for (std::size_t k = 0; k < kids.size(); ++k) {
-      process_row(ns, forest, kids[k], Place{.last = k + 1 == kids.size()});
+    struct Open {
+      std::size_t index;
+      std::size_t next = 0;  // its child to enter next
+    };
+    std::vector<Open> open;
+    visitor_.enter_process(ns, ns.processes[index], at);
+    open.push_back({index});
+    while (!open.empty()) {
+      Open& top = open.back();
+      const std::vector<std::size_t>& kids = forest.children[top.index];
+      if (top.next == kids.size()) {
+        visitor_.leave_process(ns, ns.processes[top.index]);
+        open.pop_back();
+        continue;
+      }
+      std::size_t child = kids[top.next++];
+      visitor_.enter_process(ns, ns.processes[child], Place{.last = top.next == kids.size()});
+      open.push_back({child});  // `top` is not used after this: it may move
     }
-    visitor_.leave_process(ns, p);
   }
 
   const NamespaceGraph& graph_;

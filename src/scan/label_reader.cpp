@@ -2,11 +2,15 @@
 // processes the graph's inference may compare), and the names the engines' state files give.
 #include "scan/label_reader.hpp"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "kernel/cgroup_fs.hpp"
+#include "kernel/procfs.hpp"
 #include "model/placement.hpp"
 #include "names/name_finder.hpp"
 #include "scan/parts.hpp"
@@ -139,18 +143,28 @@ void LabelReader::read_names() {
   name_containers(wanted);
 }
 
-// A state file per container to parse is most of what names cost: on --jobs threads too, each
-// with a finder (and its caches) of its own over the one host root.
+// A state file per container to parse is most of what names cost: on --jobs threads, each with a
+// finder (and its caches) of its own over the one host root, the one list of trusted daemons and
+// the one view of the cgroup file system (only where a user's container may need it). Podman's
+// store is one file for all its containers: one finder names all its labels here, in one pass
+// over each store, rather than each part reading (and holding) every store again.
 void LabelReader::name_containers(const std::vector<ContainerLabel*>& wanted) {
   HostRoot host(request_.host_root);
+  std::optional<CgroupFs> cgroups;
+  if (std::any_of(wanted.begin(), wanted.end(), [](auto* l) { return l->user.has_value(); })) {
+    cgroups.emplace(CgroupFs::of_self());
+  }
+  const CgroupFs* cgroup_fs = cgroups ? &*cgroups : nullptr;
+  std::vector<ContainerLabel*> stored;
+  std::vector<ContainerLabel*> others;
+  for (ContainerLabel* l : wanted) (named_from_a_store(*l) ? stored : others).push_back(l);
+  if (!stored.empty()) NameFinder(host, scan_.engine_daemons, cgroup_fs).name_all(stored);
   constexpr std::size_t kMinPart = 16;  // containers
-  std::size_t n = part_count(wanted.size(), request_.jobs, kMinPart);
+  std::size_t n = part_count(others.size(), request_.jobs, kMinPart);
   run_parts(n, [&](std::size_t k) {
-    NameFinder finder(host, scan_.engine_daemons);
-    for (std::size_t i = part_begin(k, n, wanted.size()); i < part_begin(k + 1, n, wanted.size());
-         ++i) {
-      wanted[i]->names = finder.find(*wanted[i]);
-    }
+    auto begin = others.begin() + static_cast<std::ptrdiff_t>(part_begin(k, n, others.size()));
+    auto end = others.begin() + static_cast<std::ptrdiff_t>(part_begin(k + 1, n, others.size()));
+    NameFinder(host, scan_.engine_daemons, cgroup_fs).name_all({begin, end});
   });
 }
 
@@ -165,18 +179,70 @@ std::string LabelReader::comm_of(pid_t pid, ReadBuffer& buf) {
   }
 }
 
-// The command lines of running container engines (dockerd's --data-root), in PID order.
+// The mount namespace whose files --host-root holds, to which a trusted daemon's paths refer:
+// that of PID 1 of the scanned procfs; where PID 1 may not be looked at (some hosts deny it even
+// to root), pidns-tree's own, if the procfs is its own and the host root is its "/".
+std::optional<NsId> LabelReader::host_mount_namespace() {
+  try {
+    return ns_id_at(root_, "1/ns/mnt");
+  } catch (const SysError& e) {
+    if (!gone_or_denied(e)) throw;
+  }
+  if (scan_.procfs.relation != ProcfsView::Relation::Same || request_.host_root != "/") {
+    return std::nullopt;
+  }
+  try {
+    return ns_id_at(root_, "self/ns/mnt");
+  } catch (const SysError& e) {
+    if (!gone_or_denied(e)) throw;
+  }
+  return std::nullopt;
+}
+
+// A process named like an engine daemon is trusted to say where the host's engine keeps its state
+// only if it runs as root (its real UID, read from its status even under --no-pids) in the
+// procfs's own PID namespace (one NStgid field) and in the host's mount namespace: a user's
+// process may take any name, and a root daemon in a container of its own sees paths of its own.
+// Everything is read through one open /proc/PID, so a PID reused meanwhile is not asked; its
+// command line is read only then, and at most kMaxDaemonCmdline of it.
+std::optional<EngineDaemon> LabelReader::trusted_daemon(pid_t pid, const NsId& host_mounts,
+                                                        ReadBuffer& buf) {
+  try {
+    UniqueFd dir = open_at(root_, PidPath(pid, ""), O_DIRECTORY);
+    std::optional<ProcStatus> status =
+        parse_status(read_proc_file(dir.get(), "status", buf, ProcText::kWhole));
+    if (!status || status->uid != 0 || status->nstgid.size() != 1 ||
+        ns_id_at(dir.get(), "ns/mnt") != host_mounts) {
+      return std::nullopt;
+    }
+    UniqueFd cmdline = open_at(dir.get(), "cmdline");
+    buf.clear();
+    while (buf.view().size() <= kMaxDaemonCmdline &&
+           buf.read_more(cmdline.get(), kMaxDaemonCmdline + 1 - buf.view().size(), "cmdline") > 0) {
+    }
+    if (buf.view().size() > kMaxDaemonCmdline) return EngineDaemon{};  // says nothing
+    return parse_dockerd_cmdline(buf.view());
+  } catch (const SysError& e) {
+    if (!gone_or_denied(e)) throw;
+    return std::nullopt;
+  }
+}
+
+// The engine daemons that may be trusted (trusted_daemon()), in PID order.
 std::vector<EngineDaemon> LabelReader::engine_daemons() {
   std::vector<EngineDaemon> daemons;
   ReadBuffer buf;
+  std::optional<NsId> host_mounts;
+  bool host_mounts_read = false;
   for (const Process& p : scan_.processes) {
     if (!is_engine_daemon(request_.statuses ? p.status.name : comm_of(p.pid, buf))) continue;
-    PidPath path(p.pid, "/cmdline");
-    try {
-      daemons.push_back(
-          {p.status.uid, std::string(read_proc_file(root_, path, buf, ProcText::kRecords))});
-    } catch (const SysError& e) {
-      if (!gone_or_denied(e)) throw;
+    if (!host_mounts_read) {
+      host_mounts = host_mount_namespace();
+      host_mounts_read = true;
+    }
+    if (!host_mounts) break;
+    if (std::optional<EngineDaemon> d = trusted_daemon(p.pid, *host_mounts, buf)) {
+      daemons.push_back(std::move(*d));
     }
   }
   return daemons;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,8 @@ class LabelReader {
   void read_member_cgroups(ReadBuffer& buf);
   std::optional<std::string_view> read_cgroup(pid_t pid, ReadBuffer& buf);
   std::vector<EngineDaemon> engine_daemons();
+  std::optional<EngineDaemon> trusted_daemon(pid_t pid, const NsId& host_mounts, ReadBuffer& buf);
+  std::optional<NsId> host_mount_namespace();
   std::string comm_of(pid_t pid, ReadBuffer& buf);
 
   int root_;

@@ -42,10 +42,17 @@ std::string json_line(const WatchEvent& e, std::int64_t unix_ms) {
     ns_id_object(w, ns.id);
     w.field_if("unique_id", ns.unique_id);
     w.field("label", ns_label(ns.id));
+    w.field("key", ns_key(ns.id));
     w.field("level", ns.level);
     w.key("parent");
     if (ns.parent) {
       ns_id_object(w, *ns.parent);
+    } else {
+      w.null();
+    }
+    w.key("parent_key");
+    if (ns.parent) {
+      w.string(ns_key(*ns.parent));
     } else {
       w.null();
     }

@@ -24,8 +24,9 @@ struct WatchFormat {
 ///   text: 2026-11-29T18:30:00.123Z created pid:[4026532200] level 1, parent pid:[4026531836],
 ///         init 4242 sleep [docker 3f2a1b2c3d4e], lived 1.250 s   (one line; lived: Gone only)
 ///   JSON: {"event":"created","time":"...","ns":{"dev":4,"ino":4026532200},"unique_id":...,
-///          "label":"pid:[4026532200]","level":1,"parent":{...},"init":4242,"init_name":"sleep",
-///          "container":null}   (Gone adds "lived_ms" and "lived_from")
+///          "label":"pid:[4026532200]","key":"pid:[4026532200]","level":1,"parent":{...},
+///          "parent_key":"pid:[4026531836]","init":4242,"init_name":"sleep","container":null}
+///          (Gone adds "lived_ms" and "lived_from")
 [[nodiscard]] std::string format_watch_event(const WatchEvent& event, std::int64_t unix_ms,
                                              const WatchFormat& format);
 

@@ -1,7 +1,12 @@
 // process_facts: what --watch reads about one process when an event names it.
 #include "watch/process_facts.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+
+#include <cerrno>
+#include <memory>
+#include <vector>
 
 #include "kernel/nsfs.hpp"
 #include "kernel/procfs.hpp"
@@ -39,9 +44,39 @@ std::optional<ContainerLabel> LinuxProcessFacts::container(pid_t pid) {
   std::optional<std::string_view> cgroup = read(pid, "/cgroup");
   if (!cgroup) return std::nullopt;
   std::optional<ContainerLabel> label = recognise_cgroup(*cgroup);
-  if (label && host_ && may_have_names(*label))
-    label->names = NameFinder(*host_, daemons_).find(*label);
+  if (!label || !host_ || !may_have_names(*label)) return label;
+  if (label->user && !cgroups_) cgroups_.emplace(CgroupFs::of_self());
+  NameFinder finder(*host_, daemons_, cgroups_ ? &*cgroups_ : nullptr);
+  finder.name_all({&*label});
   return label;
+}
+
+bool LinuxProcessFacts::thread_lives(pid_t tgid) {
+  std::vector<pid_t> tids;
+  try {
+    UniqueFd list = open_at(root_.get(), PidPath(tgid, "/task"), O_DIRECTORY);
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(list.get()), ::closedir);
+    if (!dir) throw SysError(errno, "opendir task");
+    (void)list.release();
+    errno = 0;
+    while (const dirent* entry = ::readdir(dir.get())) {
+      std::optional<pid_t> tid = parse_pid(entry->d_name);
+      if (tid) tids.push_back(*tid);
+      errno = 0;
+    }
+    if (errno != 0) throw SysError(errno, "readdir task");
+  } catch (const SysError& e) {
+    if (gone_or_denied(e)) return false;
+    throw;
+  }
+  for (pid_t tid : tids) {
+    std::string suffix = "/task/" + std::to_string(tid) + "/status";
+    std::optional<std::string_view> text = read(tgid, suffix);
+    if (!text) continue;  // released meanwhile
+    std::optional<ProcStatus> st = parse_status(*text);
+    if (st && st->live()) return true;
+  }
+  return false;
 }
 
 std::optional<NsFacts> LinuxProcessFacts::namespace_of(pid_t pid) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "kernel/cgroup_fs.hpp"
 #include "kernel/host_files.hpp"
 #include "kernel/nsfs.hpp"
 #include "kernel/sys.hpp"
@@ -17,8 +18,9 @@
 namespace pidns {
 
 /// Reads a procfs: one status file, one ns/pid (with NS_GET_ID and NS_GET_PARENT) or one cgroup
-/// file per question. A process that is gone, or that we may not inspect, has no answer; other
-/// failures (EMFILE, EIO, ...) throw SysError.
+/// file per question, or the task directory of one process and its threads' status files. A process
+/// that is gone, or that we may not inspect, has no answer; other failures (EMFILE, EIO, ...) throw
+/// SysError.
 class LinuxProcessFacts final : public ProcessFacts {
  public:
   /// Opens `proc_root`; throws SysError if it cannot.
@@ -27,9 +29,10 @@ class LinuxProcessFacts final : public ProcessFacts {
   [[nodiscard]] std::optional<ProcStatus> status(pid_t pid) override;
   [[nodiscard]] std::optional<NsFacts> namespace_of(pid_t pid) override;
   [[nodiscard]] std::optional<ContainerLabel> container(pid_t pid) override;
+  [[nodiscard]] bool thread_lives(pid_t tgid) override;
 
-  /// Names containers from the state files below `host_root`, with the engine daemons that the
-  /// first scan found (a daemon started later is not asked for its data root).
+  /// Names containers from the state files below `host_root`, with the trusted engine daemons
+  /// that the first scan found (a daemon started later is not asked for its data root).
   void enable_names(const std::string& host_root, std::vector<EngineDaemon> daemons);
 
  private:
@@ -41,6 +44,7 @@ class LinuxProcessFacts final : public ProcessFacts {
   ReadBuffer buf_;
   std::unique_ptr<HostRoot> host_;  // with enable_names()
   std::vector<EngineDaemon> daemons_;
+  std::optional<CgroupFs> cgroups_;  // with enable_names(), once a user's container needs it
 };
 
 }  // namespace pidns

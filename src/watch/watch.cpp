@@ -46,9 +46,10 @@ std::vector<WatchedNs> Watch::in_scope(const NamespaceGraph& graph) const {
     WatchedNs ns{n.id, n.unique_id, n.parent, n.level, n.init, std::nullopt, std::nullopt};
     if (n.init) {
       if (const Process* p = graph.process(*n.init)) {
-        // An init that exited ended its namespace, and the kernel killed the namespaces below;
-        // procfs shows them only until the init's parent reaps it.
-        if (!p->status.live()) continue;
+        // An init whose thread group exited ended its namespace, and the kernel killed the
+        // namespaces below; procfs shows them only until the init's parent reaps it. A zombie
+        // leader with other threads still counted may be one whose group lives on.
+        if (!p->status.group_may_live()) continue;
         ns.init_name = p->status.name;
       }
     }
@@ -64,11 +65,23 @@ void Watch::add_live(const WatchedNs& ns, std::int64_t since, bool from_exists) 
   if (ns.init) by_init_[*ns.init] = ns.id;
 }
 
+void Watch::note_leaders(const NamespaceGraph& graph) {
+  for (const auto& [pid, id] : by_init_) {
+    const Process* p = graph.process(pid);
+    if (p != nullptr && !p->status.live()) {
+      leaderless_.insert(pid);
+    } else {
+      leaderless_.erase(pid);
+    }
+  }
+}
+
 void Watch::start(const NamespaceGraph& graph, std::int64_t now, std::vector<WatchEvent>& out) {
   for (WatchedNs& ns : in_scope(graph)) {
     add_live(ns, now, true);
     out.push_back(WatchEvent{WatchEvent::Kind::Exists, now, std::move(ns), 0, false});
   }
+  note_leaders(graph);
 }
 
 void Watch::report_gone(const NsId& id, std::int64_t time, std::vector<WatchEvent>& out) {
@@ -87,7 +100,10 @@ void Watch::report_gone(const NsId& id, std::int64_t time, std::vector<WatchEven
   Live& l = it->second;
   if (l.ns.init) {
     auto by = by_init_.find(*l.ns.init);
-    if (by != by_init_.end() && by->second == id) by_init_.erase(by);
+    if (by != by_init_.end() && by->second == id) {
+      by_init_.erase(by);
+      leaderless_.erase(*l.ns.init);
+    }
   }
   out.push_back(WatchEvent{WatchEvent::Kind::Gone, time, std::move(l.ns),
                            std::max<std::int64_t>(0, time - l.since_ns), l.from_exists});
@@ -120,6 +136,7 @@ void Watch::rescan(const NamespaceGraph& graph, std::int64_t now, std::vector<Wa
     add_live(ns, now, false);
     out.push_back(WatchEvent{WatchEvent::Kind::Created, now, std::move(ns), 0, false});
   }
+  note_leaders(graph);
 }
 
 void Watch::lost(std::int64_t now, ProcessFacts& facts, std::vector<WatchEvent>& out) {
@@ -138,7 +155,9 @@ void Watch::on_event(const ProcEvent& event, ProcessFacts& facts, std::vector<Wa
       on_fork(event, facts, out);
       break;
     case ProcEvent::Kind::Exec:
-      // After de_thread() the exec'ing thread holds the thread-group id, so tgid is the process.
+      // After de_thread() the exec'ing thread holds the thread-group id, so tgid is the process,
+      // and it is the group's leader now.
+      leaderless_.erase(event.tgid);
       if (pending_.contains(event.tgid)) report_created(event.tgid, true, facts, out);
       break;
     case ProcEvent::Kind::Exit:
@@ -179,9 +198,39 @@ void Watch::on_fork(const ProcEvent& e, ProcessFacts& facts, std::vector<WatchEv
   pending_[e.tgid] = Pending{std::move(w), born, born + config_.exec_wait_ns};
 }
 
+// The kernel kills a namespace when no thread of its init's group is left alive: exit_notify()
+// hands the reaper's role to another live thread first (find_child_reaper() in kernel/exit.c).
+// The connector reports each thread's exit after exit_notify(), which releases a thread other
+// than the leader at once; the leader stays a zombie while its group lives. A leader seen as a
+// zombie is not the end: its threads are looked at, where de_thread() may meanwhile have given
+// its PID to the thread that execs (its Threads: may already count one), and a tracer may hold
+// zombie threads.
+bool Watch::group_lives(pid_t tgid, const WatchedNs& ns, ProcessFacts& facts) {
+  std::optional<ProcStatus> st = facts.status(tgid);
+  if (!st || st->exiting || st->nstgid.size() < 2 || st->nstgid.back() != 1) return false;
+  if (!st->live() && !facts.thread_lives(tgid)) return false;
+  // Still the same init, not a PID reused by the init of a newer namespace.
+  std::optional<NsFacts> now = facts.namespace_of(tgid);
+  return now && now->id == ns.id &&
+         (!now->unique_id || !ns.unique_id || *now->unique_id == *ns.unique_id);
+}
+
 void Watch::on_exit(const ProcEvent& e, ProcessFacts& facts, std::vector<WatchEvent>& out) {
-  // Each thread's exit is reported; the init is its thread-group leader.
-  if (e.pid != e.tgid) return;
+  // Each thread's exit is reported. Only the leader's matters, unless it left before the rest.
+  if (e.pid != e.tgid && !leaderless_.contains(e.tgid)) return;
+  const WatchedNs* ns = nullptr;
+  if (auto p = pending_.find(e.tgid); p != pending_.end()) {
+    ns = &p->second.ns;
+  } else if (auto by = by_init_.find(e.tgid); by != by_init_.end()) {
+    ns = &live_.at(by->second).ns;
+  } else {
+    return;  // no namespace's init
+  }
+  if (group_lives(e.tgid, *ns, facts)) {
+    leaderless_.insert(e.tgid);
+    return;
+  }
+  leaderless_.erase(e.tgid);
   auto time = static_cast<std::int64_t>(e.timestamp_ns);
   if (pending_.contains(e.tgid)) report_created(e.tgid, false, facts, out);
   auto it = by_init_.find(e.tgid);

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "kernel/procfs.hpp"
@@ -76,6 +77,9 @@ class ProcessFacts {
   /// where the host's state files give them; nullopt when there is none, or the process is gone
   /// or may not be read.
   [[nodiscard]] virtual std::optional<ContainerLabel> container(pid_t pid) = 0;
+  /// Whether a thread of process `tgid`, its leader or another, is alive, neither a zombie nor
+  /// dead (/proc/TGID/task/*/status); false when the process is gone or may not be read.
+  [[nodiscard]] virtual bool thread_lives(pid_t tgid) = 0;
 };
 
 struct WatchConfig {
@@ -92,8 +96,12 @@ struct WatchConfig {
 /// With the proc connector: a forked process (not a thread) whose innermost NStgid is 1 is the
 /// init of a new namespace. It is reported Created at its first exec, when its name and cgroup
 /// are final, at its exit if it never exec'd, or when WatchConfig::exec_wait_ns ran out; the
-/// event's time is the fork's. The exit of a namespace's init ends the namespace: the kernel
-/// kills every other member (pid_namespaces(7)).
+/// event's time is the fork's. A namespace lives while its init's thread group has a live
+/// thread: the exit of the last one ends it, and the kernel kills every other member
+/// (pid_namespaces(7)). The init's leader may exit before the group does (pthread_exit() in
+/// main, or de_thread() when another thread execs); then the exits of its other threads are
+/// watched, and the namespace ends at the exit after which none is left. When events are read
+/// late, that is the first exit read after the group ended.
 class Watch {
  public:
   explicit Watch(WatchConfig config) : config_(std::move(config)) {}
@@ -107,7 +115,9 @@ class Watch {
   /// Resync event; a rescan() must follow.
   void lost(std::int64_t now, ProcessFacts& facts, std::vector<WatchEvent>& out);
   /// One connector event. Asks `facts` nothing for threads, nor for an exec or exit of a
-  /// process that is no namespace's init; one status read for the fork of a process.
+  /// process that is no namespace's init; one status read for the fork of a process; for the
+  /// exit of an init its status and its threads. Only an init whose leader exits before its
+  /// group costs more: its namespace too, then the same at each exit of its other threads.
   void on_event(const ProcEvent& event, ProcessFacts& facts, std::vector<WatchEvent>& out);
   /// Reports the inits whose exec wait has run out by `now`.
   void tick(std::int64_t now, ProcessFacts& facts, std::vector<WatchEvent>& out);
@@ -139,6 +149,10 @@ class Watch {
   // re-reads its name and cgroup, which only a live process still has.
   void report_created(pid_t pid, bool fresh, ProcessFacts& facts, std::vector<WatchEvent>& out);
   void report_gone(const NsId& id, std::int64_t time, std::vector<WatchEvent>& out);
+  // Whether init `tgid` of `ns` still has a live thread, after an exit in its group.
+  [[nodiscard]] bool group_lives(pid_t tgid, const WatchedNs& ns, ProcessFacts& facts);
+  // Records which inits of `graph` have a zombie leader with other threads.
+  void note_leaders(const NamespaceGraph& graph);
   void add_live(const WatchedNs& ns, std::int64_t since, bool from_exists);
   [[nodiscard]] const WatchedNs* known(const NsId& id) const;
   // The namespaces of `graph` in scope, parents before children.
@@ -148,6 +162,9 @@ class Watch {
   std::unordered_map<NsId, Live, NsIdHash> live_;
   std::unordered_map<pid_t, NsId> by_init_;  // the live namespaces whose init is known
   std::unordered_map<pid_t, Pending> pending_;
+  // Inits (of by_init_ or pending_) whose leader exited while other threads live: the exits of
+  // those threads are looked at too.
+  std::unordered_set<pid_t> leaderless_;
 };
 
 }  // namespace pidns

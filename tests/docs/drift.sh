@@ -54,10 +54,12 @@ stale() {  # FILE OPTION...
 }
 # shellcheck disable=SC2046 # one option a word
 # jq's own options in the examples (--arg, --argjson, ...) are jq's business, not ours; so are
-# dockerd's (--data-root, --config-file), which the man page names where names are looked up;
-# and node_exporter's (--collector.textfile.directory), for the textfile collector's recipe.
+# dockerd's (--data-root, --config-file, --cgroup-parent), runc's (--systemd-cgroup) and the
+# kubelet's (--runtime-cgroups), which the man page names where containers are recognised and
+# named; and node_exporter's (--collector.textfile.directory), for the textfile collector's recipe.
 stale "$man" $(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$man" | grep -oE -- '--[a-z][a-z0-9-]*' |
   grep -vxE -- '--(arg|argjson|raw-output|slurp|null-input|compact-output|data-root|config-file|collector)' |
+  grep -vxE -- '--(cgroup-parent|systemd-cgroup|runtime-cgroups)' |
   sort -u)
 for file in "$bash_c" "$zsh_c"; do
   # shellcheck disable=SC2046

@@ -10,6 +10,7 @@ import fcntl
 import json
 import os
 import random
+import select
 import shutil
 import signal
 import string
@@ -19,7 +20,8 @@ import tempfile
 import threading
 import time
 
-from .core import Skip
+from .core import Skip, meson_path
+from .procs import kill_sessions
 from .schema import validator
 from .tool import command, environment
 
@@ -242,6 +244,52 @@ class Namespace:
             except ProcessLookupError:
                 pass
         self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+class ThreadedInit:
+    """tests/helpers/thread_init NAME MODE [PROGRAM]: a PID namespace whose init (named NAME) is
+    multithreaded. "leader-exits": its init has a child namespace (init named NAME + "c"); the
+    first step() makes the init's main thread exit (a zombie leader with a live thread), the
+    second makes the other thread exit, which ends the namespace. "exec": step() makes a second
+    thread exec PROGRAM. `init` is the init's PID. A context manager: on leaving, its session is
+    SIGKILLed and nothing of it may survive."""
+
+    def __init__(self, name, mode, program=None, prefix=()):
+        cmd = [*prefix, meson_path("THREAD_INIT"), name, mode, *([program] if program else [])]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, start_new_session=True, cwd="/")
+        self.steps = 0
+        line = self._line()
+        if not line.startswith("init "):
+            self.close()
+            if self.proc.returncode == 77:
+                raise Skip("thread_init may not make PID namespaces here")
+            raise AssertionError(f"thread_init said {line!r}, exit {self.proc.returncode}")
+        self.init = int(line.split()[1])
+
+    def _line(self, timeout=EVENT_TIMEOUT):
+        ready = select.select([self.proc.stdout], [], [], timeout)[0]
+        return self.proc.stdout.readline().decode().strip() if ready else ""
+
+    def step(self):
+        """The next step; returns once the helper has taken it."""
+        self.proc.stdin.write(b"\n")
+        self.proc.stdin.flush()
+        self.steps += 1
+        line = self._line()
+        if line != f"done {self.steps}":
+            raise AssertionError(f"thread_init step {self.steps}: said {line!r}")
+
+    def close(self):
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            kill_sessions([self.proc])
 
     def __enter__(self):
         return self

@@ -8,6 +8,7 @@ independently with ioctl(2), and distinct per namespace."""
 import errno
 import fcntl
 import os
+import tempfile
 import pwd
 import struct
 
@@ -90,6 +91,14 @@ def test():
         plain = h.run_tool(["--ns", ns0, "--color=never"])
         if "owner" in plain or ", id " in plain:
             raise AssertionError(f"owner or id shown without --owner/--ns-id:\n{plain}")
+        # The user names are the host root's (--host-root): its /etc/passwd, not this machine's.
+        with tempfile.TemporaryDirectory(prefix="pidns-host-root-") as root:
+            os.makedirs(os.path.join(root, "etc"))
+            with open(os.path.join(root, "etc", "passwd"), "w", encoding="utf-8") as f:
+                f.write(f"host-owner-{uid}:x:{uid}:{uid}::/:/bin/sh\n")
+            hosted = h.run_tool(["--ns", ns0, "--owner", "--color=never", "--host-root", root])
+            if f"owner uid {uid} (host-owner-{uid})" not in hosted:
+                raise AssertionError(f"--owner --host-root: no name from its /etc/passwd:\n{hosted}")
 
         if not have_ids:
             print(f"NS_GET_ID unsupported by this kernel ({os.uname().release}): ids not checked")

@@ -409,8 +409,12 @@ class WatchCheck:
         except json.JSONDecodeError as e:
             self.fail(f"not JSON Lines: {e}")
             return
+        threaded = self.threaded()
         self.check_exists([e for e in events if e["event"] == "exists"])
-        self.check_changes([e for e in events if e["event"] != "exists"])
+        self.check_changes([e for e in events if e["event"] != "exists" and
+                            self.ident(e["ns"], e["init"]) not in threaded])
+        self.check_threaded(threaded, [e for e in events if e["event"] != "exists" and
+                                       self.ident(e["ns"], e["init"]) in threaded])
 
     def ident(self, event_ns, init):
         if event_ns is None:
@@ -455,6 +459,45 @@ class WatchCheck:
                 wanted[keys[(ns["dev"], ns["ino"])]] = (ns["depth"], pkey, init["pid"],
                                                         init["name"])
         return wanted
+
+    def threaded(self):
+        """key -> (what, level, parent key, init PID, init names allowed, least lived_ms) of the
+        namespaces of the inits with a second thread (guest.sh): the leader's, which lived a
+        second past its main thread's exit, the one below it, and the one whose second thread
+        exec'd sleep at once (a rescan may see it before the exec)."""
+        ns = {}
+        for line in self.c.records["thread.ns"].decode().splitlines():
+            what, pid, ino = line.split()
+            ns[what] = (int(pid), int(ino))
+
+        def key(what):
+            pid, ino = ns[what]
+            return ("ns", ino) if self.viewer == "root" else ("inferred", pid)
+
+        host = ("ns", self.c.truth.top[1])
+        return {key("leader"): ("leader", 1, host, ns["leader"][0], {"wthr"}, 1800),
+                key("below"): ("below", 2, key("leader"), ns["below"][0], {"wthrc"}, 1800),
+                key("exec"): ("exec", 1, host, ns["exec"][0], {"sleep", "thread_init"}, 800)}
+
+    def check_threaded(self, wanted, events):
+        seen = {}
+        for e in events:
+            key = self.ident(e["ns"], e["init"])
+            what, level, parent, init, names, least = wanted[key]
+            seen.setdefault(what, []).append(e["event"])
+            got_parent = e["parent"] and self.ident(e["parent"], e["parent"].get("init"))
+            if (e["level"], got_parent, e["init"]) != (level, parent, init) or \
+                    e["init_name"] not in names:
+                self.fail(f"{e['event']} of the {what} threaded init's namespace: (level, "
+                          f"parent, init, init_name) {(e['level'], got_parent, e['init'])} "
+                          f"{e['init_name']!r}, expected {(level, parent, init)} in {names}")
+            if e["event"] == "gone" and e["lived_ms"] < least:
+                self.fail(f"the {what} threaded init's namespace: gone after {e['lived_ms']} ms "
+                          f"(its last thread lived at least {least} ms)")
+        for what, *_ in wanted.values():
+            if seen.get(what) != ["created", "gone"]:
+                self.fail(f"the {what} threaded init's namespace: events {seen.get(what)}, "
+                          "expected created then gone")
 
     def check_changes(self, events):
         wanted = self.created_wanted()

@@ -228,7 +228,34 @@ exec 7> /tmp/hold-watch-nobody
 wait_for "$R/fixture.watch-root"
 wait_for /tmp/fixture.watch-nobody
 cp /tmp/fixture.watch-nobody "$R/fixture.watch-nobody"
-sleep 1  # several rescans see them
+# While the rescans see those: two inits with a second thread (thread_init). One's main thread
+# exits a second before its other thread, which ends its namespace and the one below it; the
+# other's second thread execs sleep at once (the old leader exits). Each namespace must be gone
+# only when the last thread of its init is.
+mkfifo /tmp/hold-thread
+thread_init wthr leader-exits < /tmp/hold-thread > /tmp/thread.out 2> "$R/thread.err" &
+t1=$!
+exec 8> /tmp/hold-thread
+echo | thread_init wthe exec /bin/sleep > /tmp/thread-exec.out 2> "$R/thread-exec.err" &
+t2=$!
+wait_for /tmp/thread.out
+wait_for /tmp/thread-exec.out
+read -r _ TL < /tmp/thread.out
+read -r _ TE < /tmp/thread-exec.out
+TB=$(pid_named wthrc)
+{
+  echo "leader $TL $(ino_of "/proc/$TL/ns/pid")"
+  echo "below $TB $(ino_of "/proc/$TB/ns/pid")"
+  echo "exec $TE $(ino_of "/proc/$TE/ns/pid")"
+} > "$R/thread.ns"
+usleep 1200000  # the leader's namespace is reported created (no exec: after a second)
+echo >&8   # its main thread exits
+sleep 1
+echo >&8   # its last thread exits
+exec 8>&-
+wait "$t1"
+kill -9 "$t2"  # its init dies with it (PR_SET_PDEATHSIG)
+wait "$t2"
 exec 6>&- 7>&-
 wait "$f1" "$f2"
 sleep 1

@@ -1,6 +1,7 @@
 """pidns-tree on an old kernel, for real: Debian's RELEASE cloud kernel booted under qemu (TCG).
 
-    test_oldkernel.py RELEASE            (5.10 or 6.1; meson passes PIDNS_TREE and NSFIXTURE)
+    test_oldkernel.py RELEASE            (5.10 or 6.1; meson passes PIDNS_TREE, NSFIXTURE and
+                                         THREAD_INIT)
     test_oldkernel.py RELEASE RECORDS    check the records a run kept, without booting
 
 On these kernels NS_GET_TGID_FROM_PIDNS (6.11), NS_GET_ID (6.18) and the `Kthread:` status line
@@ -34,7 +35,8 @@ def boot_and_collect(release, workdir):
     kernel_dir = kernels.fetch(release, os.path.abspath(cache))
     qemu = vm.require_tools()
     binaries = {"bin/pidns-tree": os.environ["PIDNS_TREE"],
-                "bin/nsfixture": os.environ["NSFIXTURE"]}
+                "bin/nsfixture": os.environ["NSFIXTURE"],
+                "bin/thread_init": os.environ["THREAD_INIT"]}
     initramfs = os.path.join(workdir, "initramfs.cpio")
     here = os.path.dirname(os.path.abspath(__file__))
     vm.build_initramfs(binaries, os.path.join(here, "guest.sh"), initramfs)
@@ -76,7 +78,7 @@ def main():
     if len(sys.argv) == 3:
         records = load_records(sys.argv[2])
     else:
-        for var in ("PIDNS_TREE", "NSFIXTURE"):
+        for var in ("PIDNS_TREE", "NSFIXTURE", "THREAD_INIT"):
             if not os.environ.get(var):
                 sys.exit(f"{var} is not set (run through meson test)")
         workdir = os.path.join(os.getcwd(), f"oldkernel-{release}")

@@ -6,7 +6,11 @@
 (b) --pid of a thread that is not its process's leader selects that process, and says so;
     --translate of such a thread translates the thread's own ID (its NSpid), in JSON too;
 (c) a write error (stdout is /dev/full) is exit 1 and one line "error writing to standard
-    output", for the tree, JSON, --translate, --help and --version."""
+    output", for the tree, JSON, --translate, --help and --version;
+(d) --watch's own stderr lines are escaped like every other (a hostile --ns path);
+(e) --watch --interval of a value that is no finite number of seconds in range (NaN, infinities,
+    an overflow) is a usage error at once (exit 2, one line naming the value), never a watcher
+    that does not rescan."""
 import json
 import os
 import subprocess
@@ -89,12 +93,26 @@ def case_watch_escapes():
     print("(d) --watch escapes its stderr lines: " + err.splitlines()[-1])
 
 
+def case_interval():
+    for value in ("nan", "NaN", "-nan", "inf", "-inf", "1e999", "0", "86401"):
+        # --proc of another name of /proc: a watcher would rescan, connector or not.
+        try:
+            res = h.run(["--watch", "--interval", value, "--proc", "/proc/"], timeout=10)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"(e) --interval {value}: still watching after 10 s") from None
+        err = res.stderr.decode(errors="replace").splitlines()
+        if res.returncode != 2 or res.stdout or len(err) != 1 or f"'{value}'" not in err[0]:
+            raise AssertionError(f"(e) --interval {value}: {h.describe(res)}")
+    print("(e) --interval of NaN, infinities and values out of range is a usage error")
+
+
 def test():
     procs = []
     try:
         case_procfs_root()
         case_write_errors()
         case_watch_escapes()
+        case_interval()
         if os.geteuid() == 0:
             case_thread(procs)
         else:

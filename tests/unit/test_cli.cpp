@@ -245,6 +245,8 @@ TEST(ParseArgs, WatchTakesAnIntervalInSecondsWithFractions) {
   EXPECT_EQ(o.interval, 1.0);
   EXPECT_EQ(o.format, Format::Json);
   EXPECT_EQ(std::get<Options>(parse({"--watch", "--interval", "0.25"}).result).interval, 0.25);
+  EXPECT_EQ(std::get<Options>(parse({"--watch", "--interval", "1e-2"}).result).interval, 0.01);
+  EXPECT_EQ(std::get<Options>(parse({"--watch", "--interval", "86400"}).result).interval, 86400);
   EXPECT_TRUE(std::get<Options>(parse({"--watch", "--no-labels"}).result).watch);
 }
 
@@ -260,7 +262,14 @@ TEST(ParseArgs, WatchExcludesWhatOnlyASnapshotCanShow) {
                                                          {"--interval", "2"},
                                                          {"--watch", "--interval", "0"},
                                                          {"--watch", "--interval", "-1"},
-                                                         {"--watch", "--interval", "soon"}}) {
+                                                         {"--watch", "--interval", "soon"},
+                                                         {"--watch", "--interval", "nan"},
+                                                         {"--watch", "--interval", "-nan"},
+                                                         {"--watch", "--interval", "inf"},
+                                                         {"--watch", "--interval", "-inf"},
+                                                         {"--watch", "--interval", "1e999"},
+                                                         {"--watch", "--interval", "86401"},
+                                                         {"--watch", "--interval", "0x10"}}) {
     Parsed p = parse(args);
     ASSERT_TRUE(std::holds_alternative<int>(p.result)) << args[1];
     EXPECT_EQ(std::get<int>(p.result), kUsage) << args[1];

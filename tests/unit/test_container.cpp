@@ -14,7 +14,7 @@ void PrintTo(const ContainerLabel& l, std::ostream* os) {
   *os << "{engine=\"" << l.engine << "\", id=\"" << l.id << "\", pod_uid=\"" << l.pod_uid
       << "\", containerd_namespace=\"" << l.containerd_namespace << "\", user=";
   if (l.user) {
-    *os << *l.user;
+    *os << l.user->uid << " at \"" << l.user->controllers << ':' << l.user->cgroup << '"';
   } else {
     *os << "none";
   }
@@ -55,9 +55,15 @@ ContainerLabel label(std::string engine, std::string id, std::string pod_uid = {
   return l;
 }
 
-// A container below systemd's user@UID.service: a user's own.
-ContainerLabel of_user(ContainerLabel l, uid_t uid) {
-  l.user = uid;
+// A container below systemd's user@UID.service at `cgroup` (by default where systemd puts it) on
+// the line of hierarchy `controllers`: a user's own.
+ContainerLabel of_user(ContainerLabel l, uid_t uid, std::string cgroup = {},
+                       std::string controllers = {}) {
+  if (cgroup.empty()) {
+    std::string n = std::to_string(uid);
+    cgroup = "/user.slice/user-" + n + ".slice/user@" + n + ".service";
+  }
+  l.user = UserManager{uid, std::move(controllers), std::move(cgroup)};
   return l;
 }
 
@@ -194,7 +200,8 @@ std::vector<Case> cases() {
       {"CtrDockerDirectory", v2("/docker/web"), std::nullopt},
       {"CtrMesosExecutor", v2("/mesos/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"), std::nullopt},
       {"CtrKubepodsQos", v2("/kubepods/besteffort"), std::nullopt},
-      {"CtrFullHexIdIsAmbiguous", v2("/ci/" + kId), std::nullopt},
+      // Docker makes "/<parent>/<64 hex>" below a --cgroup-parent of its user's choosing too.
+      {"CtrFullHexIdIsDockersCgroupParent", v2("/ci/" + kId), label("docker", kId)},
       {"CtrBadIdentifier", v2("/default/a..b"), std::nullopt},
       {"CtrSeparatorAtEnd", v2("/default/web-"), std::nullopt},
       {"CtrIdentifierTooLong", v2("/default/" + std::string(77, 'a')), std::nullopt},
@@ -271,6 +278,90 @@ std::vector<Case> cases() {
       {"LxcLegacyHexName", "11:hugetlb:/lxc/" + kId + "\n", label("lxc", kId)},
       {"LxcLegacyHexNameV1", v1_all("/lxc/" + kId), label("lxc", kId)},
 
+      // --- ECS on EC2 (Docker's --cgroup-parent, or containerd): /ecs/<task id>/<id>
+      {"EcsTaskIdV1", v1_all("/ecs/5a3c1e3d2b1f4e6a8c9d0b7e6f5a4c3d/" + kId), label("ecs", kId)},
+      {"EcsTaskUuidV2", v2("/ecs/8f63fdc3-4cf9-4e3b-9b0f-5d1b3c1e9e4a/" + kId), label("ecs", kId)},
+      {"EcsTaskUuidHybrid", hybrid("/ecs/8f63fdc3-4cf9-4e3b-9b0f-5d1b3c1e9e4a/" + kId),
+       label("ecs", kId)},
+      {"EcsTaskItself", v2("/ecs/5a3c1e3d2b1f4e6a8c9d0b7e6f5a4c3d"), std::nullopt},
+      {"EcsAlone", v2("/ecs"), std::nullopt},
+      {"EcsTaskIdUppercase", v2("/ecs/5A3C1E3D2B1F4E6A8C9D0B7E6F5A4C3D/" + kId),
+       label("docker", kId)},
+      {"EcsTaskIdShort", v2("/ecs/5a3c1e3d/" + kId), label("docker", kId)},
+
+      // --- Docker's cgroupfs driver with --cgroup-parent: a 64-hex leaf below a parent of its
+      // user's choosing, the top of the hierarchy included.
+      {"DockerCgroupParentV1", v1_all("/ci/build-7/" + kId), label("docker", kId)},
+      {"DockerCgroupParentSubCgroup", v2("/ci/" + kId + "/init"), label("docker", kId)},
+      {"DockerCgroupParentTopV1", v1_all("/" + kId), label("docker", kId)},
+      {"DockerCgroupParentTopV1MemoryOnly",
+       "4:memory:/" + kId + "\n1:name=systemd:/system.slice/docker.service\n",
+       label("docker", kId)},
+      {"DockerCgroupParentTopV2", v2("/" + kId), label("docker", kId)},
+      // Below a systemd unit a bare id is some runtime's own layout, not Docker's.
+      {"BareIdBelowAScope", v2("/user.slice/user-1000.slice/session-1.scope/" + kId), std::nullopt},
+      {"BareIdBelowInitScope", v2("/init.scope/" + kId), std::nullopt},
+      {"TopHexUppercase", v2("/3F2A1B2C3D4E5F60718293A4B5C6D7E8F90123456789ABCDEF0123456789ABCD"),
+       std::nullopt},
+      {"Top63Hex", v1_all("/" + kId.substr(1)), std::nullopt},
+
+      // --- runc's own systemd driver: runc-<id>.scope (runc run --systemd-cgroup)
+      {"RuncScopeSystem", v2("/system.slice/runc-mycontainer.scope"), label("runc", "mycontainer")},
+      {"RuncScopeSystemV1", v1_all("/system.slice/runc-" + kId + ".scope"), label("runc", kId)},
+      {"RuncScopeRootless",
+       v2("/user.slice/user-1000.slice/user@1000.service/user.slice/runc-web.scope"),
+       of_user(label("runc", "web"), 1000)},
+      {"RuncScopeEscaped", v2("/system.slice/runc-my\\x2dbox.scope"), label("runc", "my-box")},
+      {"RuncScopeEmptyId", v2("/system.slice/runc-.scope"), std::nullopt},
+      {"RuncScopeNotInASlice", v2("/system.slice/foo.service/runc-x.scope"), std::nullopt},
+      {"RuncService", v2("/system.slice/runc.service"), label("systemd", "runc.service")},
+
+      // --- The kubelet with a custom runtime cgroup on v1 (--runtime-cgroups=/runtime): runc's
+      // "slice:prefix:id" below the runtime's own cgroup.
+      {"K8sCustomRuntimeCgroupV1",
+       v1_all("/runtime/kubepods-burstable-pod" + kPodUidSystemd + ".slice:cri-containerd:" + kId),
+       label("containerd", kId, kPodUid)},
+      {"K8sCustomRuntimeCgroupV1CpusetOnly",
+       "4:cpuset:/runtime/kubepods-besteffort-pod" + kPodUidSystemd + ".slice:cri-containerd:" +
+           kId + "\n3:memory:/runtime\n1:name=systemd:/system.slice/containerd.service\n",
+       label("containerd", kId, kPodUid)},
+      {"K8sCustomRuntimeCgroupGuaranteed",
+       v1_all("/podruntime.slice/kubepods-pod" + kPodUidSystemd + ".slice:crio:" + kCrioId),
+       label("cri-o", kCrioId, kPodUid)},
+
+      // --- libvirt without systemd: /machine/<name>.libvirt-lxc (or -qemu)
+      {"LibvirtLxcCgroupfsV1", v1_all("/machine/web.libvirt-lxc"), label("libvirt", "web")},
+      {"LibvirtLxcCgroupfsBesideLibvirtdService",
+       "7:memory:/machine/web.libvirt-lxc\n4:cpu,cpuacct:/machine/web.libvirt-lxc\n"
+       "1:name=systemd:/system.slice/libvirtd.service\n",
+       label("libvirt", "web")},
+      {"LibvirtLxcCgroupfsV2", v2("/machine/web.libvirt-lxc"), label("libvirt", "web")},
+      {"LibvirtQemuCgroupfsEmulator", v1_all("/machine/vm1.libvirt-qemu/emulator"),
+       label("libvirt", "vm1")},
+      {"LibvirtCgroupfsPartition", v1_all("/machine/prod.partition/web.libvirt-lxc"),
+       label("libvirt", "web")},
+      {"LibvirtCgroupfsEscapedName", v1_all("/machine/_cgroup.web.libvirt-lxc"),
+       label("libvirt", "cgroup.web")},
+      {"LibvirtCgroupfsEmptyName", v1_all("/machine/.libvirt-lxc"), std::nullopt},
+      {"LibvirtdServiceAlone", v2("/system.slice/libvirtd.service"),
+       label("systemd", "libvirtd.service")},
+
+      // --- A user's own cgroups: the outermost user@UID.service is the one systemd made.
+      {"NestedUserServiceOutermostCounts",
+       v2("/user.slice/user-1000.slice/user@1000.service/app.slice/x/user@40002.service/libpod-" +
+          kId + ".scope"),
+       of_user(label("podman", kId), 1000)},
+      {"UserServiceOnNameSystemd",
+       "4:memory:/user.slice\n1:name=systemd:/user.slice/user-1000.slice/user@1000.service/"
+       "user.slice/libpod-" +
+           kId + ".scope\n",
+       of_user(label("podman", kId), 1000, {}, "name=systemd")},
+      {"UserServiceElsewhere", v2("/deleg/user@40002.service/libpod-" + kId + ".scope"),
+       of_user(label("podman", kId), 40002, "/deleg/user@40002.service")},
+      {"UserServiceRelativeToCgroupNamespace",
+       v2("/../../user@1000.service/user.slice/libpod-" + kId + ".scope"),
+       of_user(label("podman", kId), 1000, "/../../user@1000.service")},
+
       // --- systemd units, the fallback
       {"SystemdService", v2("/system.slice/nginx.service"), label("systemd", "nginx.service")},
       {"SystemdTemplatedService", v2("/system.slice/system-getty.slice/getty@tty1.service"),
@@ -314,7 +405,8 @@ std::vector<Case> cases() {
       // A .service in a v1 controller alone (no systemd hierarchy) would be a guess.
       {"ServiceOnlyInV1Controller", "4:pids:/system.slice/nginx.service\n", std::nullopt},
       {"PodCgroupItself", v2(kube_burstable), std::nullopt},
-      {"PodDirNotUnderKubepods", v2("/pods/pod" + kPodUid + "/" + kId), std::nullopt},
+      // Not a pod (no kubepods above it): a container below a cgroup parent of its own.
+      {"PodDirNotUnderKubepods", v2("/pods/pod" + kPodUid + "/" + kId), label("docker", kId)},
       {"BareIdAnywhere", v2("/system.slice/" + kId), std::nullopt},
       {"DockerAsAWord", v2("/user.slice/docker/notes"), std::nullopt},
       {"DockerDirAlone", v2("/docker"), std::nullopt},

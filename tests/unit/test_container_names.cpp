@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "fixtures_dir.hpp"
 #include "names/state_files.hpp"
@@ -136,30 +138,30 @@ std::string cmdline(std::initializer_list<std::string> args) {
 
 TEST(ParseDockerdCmdline, DataRootInBothSpellings) {
   EXPECT_EQ(parse_dockerd_cmdline(cmdline({"/usr/sbin/dockerd", "--data-root", "/srv/docker"})),
-            (DockerdArgs{"/srv/docker", ""}));
+            (EngineDaemon{"/srv/docker", ""}));
   EXPECT_EQ(parse_dockerd_cmdline(cmdline(
                 {"dockerd", "-H", "fd://", "--data-root=/srv/d", "--config-file=/etc/d.json"})),
-            (DockerdArgs{"/srv/d", "/etc/d.json"}));
+            (EngineDaemon{"/srv/d", "/etc/d.json"}));
   EXPECT_EQ(parse_dockerd_cmdline(cmdline({"dockerd", "--config-file", "/c.json"})),
-            (DockerdArgs{"", "/c.json"}));
+            (EngineDaemon{"", "/c.json"}));
 }
 
 TEST(ParseDockerdCmdline, TheLastOneCounts) {
   EXPECT_EQ(parse_dockerd_cmdline(cmdline({"dockerd", "--data-root=/a", "--data-root", "/b"})),
-            (DockerdArgs{"/b", ""}));
+            (EngineDaemon{"/b", ""}));
 }
 
 TEST(ParseDockerdCmdline, NotTheFlag) {
-  EXPECT_EQ(parse_dockerd_cmdline(cmdline({"dockerd"})), DockerdArgs{});
-  EXPECT_EQ(parse_dockerd_cmdline(""), DockerdArgs{});
+  EXPECT_EQ(parse_dockerd_cmdline(cmdline({"dockerd"})), EngineDaemon{});
+  EXPECT_EQ(parse_dockerd_cmdline(""), EngineDaemon{});
   // The program name is not an option, a missing value is none, a longer flag is another flag.
-  EXPECT_EQ(parse_dockerd_cmdline(cmdline({"--data-root=/x"})), DockerdArgs{});
-  EXPECT_EQ(parse_dockerd_cmdline(cmdline({"dockerd", "--data-root"})), DockerdArgs{});
-  EXPECT_EQ(parse_dockerd_cmdline(cmdline({"dockerd", "--data-rootx=/x"})), DockerdArgs{});
-  EXPECT_EQ(parse_dockerd_cmdline(cmdline({"dockerd", "--", "--data-root=/x"})), DockerdArgs{});
+  EXPECT_EQ(parse_dockerd_cmdline(cmdline({"--data-root=/x"})), EngineDaemon{});
+  EXPECT_EQ(parse_dockerd_cmdline(cmdline({"dockerd", "--data-root"})), EngineDaemon{});
+  EXPECT_EQ(parse_dockerd_cmdline(cmdline({"dockerd", "--data-rootx=/x"})), EngineDaemon{});
+  EXPECT_EQ(parse_dockerd_cmdline(cmdline({"dockerd", "--", "--data-root=/x"})), EngineDaemon{});
   // Without the final NUL (a process that rewrote its arguments).
   EXPECT_EQ(parse_dockerd_cmdline(std::string("dockerd\0--data-root=/x", 22)),
-            (DockerdArgs{"/x", ""}));
+            (EngineDaemon{"/x", ""}));
 }
 
 TEST(ParseDaemonJson, DataRoot) {
@@ -199,25 +201,162 @@ TEST(ParseStorageConf, NotToml) {
   EXPECT_EQ(parse_storage_conf("[{\"id\":1}]"), std::nullopt);
 }
 
+const std::string kPodmanId = "d8eace0b2ed9e54b512e528551039eb8db15c7e226c690df352d025ee7f85469";
+const std::unordered_set<std::string> kAll = {"a", "b", "c", "d", "e", "f", "g", "h", kPodmanId};
+using NameMap = std::unordered_map<std::string, std::string>;
+
 TEST(ParseContainersJson, CapturedFromPodman4) {
-  auto names = parse_containers_json(fixture("podman-containers.json"));
-  ASSERT_EQ(names.size(), 1u);
-  EXPECT_EQ(names.at("d8eace0b2ed9e54b512e528551039eb8db15c7e226c690df352d025ee7f85469"), "web");
+  EXPECT_EQ(parse_containers_json(fixture("podman-containers.json"), kAll),
+            (NameMap{{kPodmanId, "web"}}));
+  EXPECT_EQ(parse_containers_json(fixture("podman-containers.json"), {"a"}), NameMap{});
 }
 
 TEST(ParseContainersJson, FirstNameOfEachUsableEntry) {
-  auto names = parse_containers_json(
+  const std::string json =
       R"([{"id":"a","names":["web","alias"]},{"id":"b","names":[]},{"id":"c"},)"
       R"({"names":["no-id"]},{"id":"d","names":[7]},7,{"id":"e","names":["e1"]},)"
-      R"({"id":"a","names":["again"]},{"id":"f","names":"f"}])");
-  EXPECT_EQ(names, (std::unordered_map<std::string, std::string>{{"a", "web"}, {"e", "e1"}}));
+      R"({"id":"a","names":["again"]},{"id":"f","names":"f"},{"id":["g"],"names":["g"]},)"
+      R"({"id":"h","names":[{"x":"h0"},"h1"]},{"id":"b","names":[["b0"],"b1"]}])";
+  EXPECT_EQ(parse_containers_json(json, kAll), (NameMap{{"a", "web"}, {"e", "e1"}}));
+  // Only the ids asked for are kept.
+  EXPECT_EQ(parse_containers_json(json, {"e", "z"}), (NameMap{{"e", "e1"}}));
+}
+
+TEST(ParseContainersJson, DuplicateKeysTheLastCounts) {
+  EXPECT_EQ(parse_containers_json(R"([{"id":"x","id":"a","names":["n"],"names":["m"]}])", kAll),
+            (NameMap{{"a", "m"}}));
+  EXPECT_EQ(parse_containers_json(R"([{"id":"a","names":["n"],"names":7}])", kAll), NameMap{});
+  EXPECT_EQ(parse_containers_json(R"([{"id":"a","id":null,"names":["n"]}])", kAll), NameMap{});
 }
 
 TEST(ParseContainersJson, MalformedTextGivesNothing) {
-  EXPECT_TRUE(parse_containers_json("").empty());
-  EXPECT_TRUE(parse_containers_json("{}").empty());
-  EXPECT_TRUE(parse_containers_json(R"([{"id":"a","names":["web"]})").empty());
-  EXPECT_TRUE(parse_containers_json(R"([{"id":"a","names":["web"]}] x)").empty());
+  for (std::string_view bad :
+       {"", "{}", "[[{\"id\":\"a\",\"names\":[\"web\"]}]]", R"({"x":[{"id":"a","names":["w"]}]})",
+        R"([{"id":"a","names":["web"]})", R"([{"id":"a","names":["web"]}] x)"}) {
+    EXPECT_EQ(parse_containers_json(bad, kAll), NameMap{}) << bad;
+  }
+}
+
+// --- the bounds, before the parser sees the text
+
+std::string repeat(std::string_view s, std::size_t n) {
+  std::string out;
+  out.reserve(s.size() * n);
+  for (std::size_t i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// The text in pieces of `size` bytes, as a file is read.
+TextPieces in_pieces(const std::string& text, std::size_t size) {
+  return [&text, size, at = std::size_t{0}]() mutable {
+    std::string_view piece = std::string_view(text).substr(std::min(at, text.size()), size);
+    at += piece.size();
+    return piece;
+  };
+}
+
+TEST(JsonBounds, NestingDeeperThanTheBoundIsNoDocument) {
+  const std::string entry = R"({"id":"a","names":["web"]})";
+  // Within: the entry two levels down, plus 30 more levels elsewhere.
+  std::string deep =
+      "[" + entry + "," + repeat("[", kMaxJsonDepth - 1) + repeat("]", kMaxJsonDepth - 1) + "]";
+  EXPECT_EQ(parse_containers_json(deep, kAll), (NameMap{{"a", "web"}}));
+  std::string deeper =
+      "[" + entry + "," + repeat("[", kMaxJsonDepth) + repeat("]", kMaxJsonDepth) + "]";
+  EXPECT_EQ(parse_containers_json(deeper, kAll), NameMap{});
+  // The attack's shape: 4 MiB of brackets, which cost nlohmann 40 times that in a document.
+  EXPECT_EQ(parse_containers_json(repeat("[", 4 << 20), kAll), NameMap{});
+  EXPECT_EQ(parse_docker_config(repeat("{\"a\":", 1 << 20), kCapturedId), std::nullopt);
+  EXPECT_EQ(parse_daemon_json_data_root(repeat("[", 1 << 20)), "");
+}
+
+TEST(JsonBounds, ALongerTokenIsNoDocument) {
+  auto with_name = [](std::size_t n) {
+    return R"([{"id":"a","names":["web"],"x":")" + std::string(n, 'x') + R"("}])";
+  };
+  EXPECT_EQ(parse_containers_json(with_name(kMaxJsonToken), kAll), (NameMap{{"a", "web"}}));
+  EXPECT_EQ(parse_containers_json(with_name(kMaxJsonToken + 1), kAll), NameMap{});
+  // Escapes count as the bytes they are written with; keys and numbers are tokens too.
+  EXPECT_EQ(
+      parse_containers_json(
+          R"([{"id":"a","names":["web"],")" + repeat("\\n", kMaxJsonToken) + R"(":1}])", kAll),
+      NameMap{});
+  EXPECT_EQ(
+      parse_containers_json(
+          R"([{"id":"a","names":["web"],"x":)" + std::string(kMaxJsonToken + 1, '1') + "}]", kAll),
+      NameMap{});
+  // A long key the handler does not keep, within the bound: the entry still counts.
+  EXPECT_EQ(parse_containers_json(
+                R"([{"id":"a",")" + std::string(100000, 'k') + R"(":1,"names":["web"]}])", kAll),
+            (NameMap{{"a", "web"}}));
+}
+
+TEST(JsonBounds, PiecesOfAnySizeGiveTheSameAnswer) {
+  const std::string containers = fixture("podman-containers.json");
+  const std::string config = fixture("docker-config.v2.json");
+  for (std::size_t size : {1, 2, 3, 7, 64, 4096}) {
+    EXPECT_EQ(parse_containers_json(in_pieces(containers, size), kAll),
+              (NameMap{{kPodmanId, "web"}}))
+        << size;
+    EXPECT_EQ(parse_docker_config(in_pieces(config, size), kCapturedId),
+              names("shop-web", "shop", "web"))
+        << size;
+    std::string deep = repeat("[", kMaxJsonDepth + 1);
+    EXPECT_EQ(parse_containers_json(in_pieces(deep, size), kAll), NameMap{}) << size;
+  }
+}
+
+TEST(JsonBounds, WhatFollowsTheNameIsNotReadEvenPastABound) {
+  // dockerd's order: ID, Config, Name; the parse stops there, before the over-deep rest.
+  std::string good = fixture("docker-config.v2.json");
+  std::size_t end =
+      good.find("\"Name\":\"/shop-web\"") + std::string("\"Name\":\"/shop-web\"").size();
+  EXPECT_EQ(parse_docker_config(good.substr(0, end) + "," + repeat("[", 100), kCapturedId),
+            names("shop-web", "shop", "web"));
+}
+
+TEST(TomlBounds, TheAttacksDottedKeyIsNoConfiguration) {
+  // 400 KB, one dotted key of 200,000 parts: it overflowed the stack inside tomlplusplus.
+  std::string deep = "[storage]\ndriver = \"vfs\"\n" + repeat("a.", 200000) + "a = 1\n";
+  EXPECT_EQ(parse_storage_conf(deep), std::nullopt);
+  // The same within the size bound, and as a table header, a quoted key, an inline table.
+  std::string parts = repeat("a.", kMaxStorageConfSize / 2 - 16) + "a";
+  EXPECT_EQ(parse_storage_conf(parts + " = 1\n"), std::nullopt);
+  EXPECT_EQ(parse_storage_conf("[" + parts + "]\n"), std::nullopt);
+  EXPECT_EQ(parse_storage_conf(repeat("\"a\" . ", 1000) + "a = 1\n"), std::nullopt);
+  EXPECT_EQ(parse_storage_conf("x = " + repeat("{a=", 1000) + "1" + repeat("}", 1000) + "\n"),
+            std::nullopt);
+  EXPECT_EQ(parse_storage_conf("x = " + repeat("[", 1000) + repeat("]", 1000) + "\n"),
+            std::nullopt);
+}
+
+TEST(TomlBounds, KeysUpToTheBoundAreRead) {
+  std::string most = repeat("a.", kMaxTomlKeyParts - 1) + "a";  // kMaxTomlKeyParts parts
+  EXPECT_EQ(parse_storage_conf("[storage]\ndriver = \"vfs\"\n[" + most + "]\n" + most + " = 1\n"),
+            (StorageConf{"vfs", ""}));
+  EXPECT_EQ(parse_storage_conf("[storage]\n" + most + ".a = 1\n"), std::nullopt);
+  std::string nest = repeat("[", kMaxTomlDepth) + repeat("]", kMaxTomlDepth);
+  EXPECT_EQ(parse_storage_conf("[storage]\ndriver = \"vfs\"\nx = " + nest + "\n"),
+            (StorageConf{"vfs", ""}));
+  EXPECT_EQ(parse_storage_conf("[storage]\nx = [" + nest + "]\n"), std::nullopt);
+}
+
+TEST(TomlBounds, DotsInStringsAndCommentsAreNotKeyParts) {
+  std::string dots = repeat(".", 100);
+  EXPECT_EQ(parse_storage_conf("# " + dots + "\n[storage]\ndriver = \"" + dots +
+                               "\"\ngraphroot = '" + dots + "'\nx = \"\"\"" + dots +
+                               "\"\"\"\ny = '''" + dots + "'''\nz = \"\\\"" + dots + "\"\n"),
+            (StorageConf{dots, dots}));
+  // Floats and dates are short dotted runs.
+  EXPECT_EQ(parse_storage_conf("[storage]\nf = 1.5\nd = 1979-05-27T07:32:00.999Z\n"),
+            (StorageConf{"", ""}));
+}
+
+TEST(TomlBounds, ALargerFileIsNoConfiguration) {
+  std::string conf = "[storage]\ndriver = \"vfs\"\n";
+  std::string padded = conf + std::string(kMaxStorageConfSize - conf.size() - 1, '#') + "\n";
+  EXPECT_EQ(parse_storage_conf(padded), (StorageConf{"vfs", ""}));
+  EXPECT_EQ(parse_storage_conf(padded + "#"), std::nullopt);
 }
 
 // --- Kubernetes log layout
@@ -278,6 +417,25 @@ TEST(PasswdHome, FirstLineWithTheUid) {
   EXPECT_EQ(passwd_home(passwd, 1002), "/home/carol");
   EXPECT_EQ(passwd_home(passwd, 4242), std::nullopt);
   EXPECT_EQ(passwd_home("", 0), std::nullopt);
+}
+
+}  // namespace
+}  // namespace pidns
+
+namespace pidns {
+namespace {
+
+TEST(PasswdNames, TakesTheFirstLineOfEachUidAskedFor) {
+  std::string passwd =
+      "root:x:0:0:root:/root:/bin/sh\n"
+      "broken line\n"
+      ":x:5:5::/:/bin/sh\n"
+      "alice:x:1000:1000::/home/alice:/bin/sh\n"
+      "again:x:1000:1000::/home/again:/bin/sh\n"
+      "bob:x:1001:1001::/home/bob:/bin/sh";
+  auto names = passwd_names(passwd, {0, 5, 1000, 4242});
+  EXPECT_EQ(names, (std::unordered_map<uid_t, std::string>{{0, "root"}, {1000, "alice"}}));
+  EXPECT_TRUE(passwd_names(passwd, {}).empty());
 }
 
 }  // namespace

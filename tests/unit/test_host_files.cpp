@@ -1,10 +1,12 @@
 // Tests for HostRoot: reads stay inside the root, and anything but a small regular file is none.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <string>
 
 #include "kernel/host_files.hpp"
@@ -93,6 +95,94 @@ TEST(HostRoot, AtMostFourMebibytes) {
   ASSERT_TRUE(read.has_value());
   EXPECT_EQ(read->size(), kMaxStateFileSize);
   EXPECT_EQ(host.read_file("/over"), std::nullopt);
+}
+
+TEST(HostRoot, EachReadHasItsOwnBound) {
+  TempRoot t;
+  t.write("/small", std::string(100, 'x'));
+  HostRoot host(t.path());
+  EXPECT_EQ(host.read_file("/small", 100), std::string(100, 'x'));
+  EXPECT_EQ(host.read_file("/small", 99), std::nullopt);
+}
+
+TEST(HostRoot, AFileReadInPieces) {
+  TempRoot t;
+  std::string text;
+  for (int i = 0; text.size() < 3 * HostFile::kPieceSize; ++i) text += std::to_string(i) + ' ';
+  t.write("/f", text);
+  HostRoot host(t.path());
+  std::optional<HostFile> file = host.open_file("/f", text.size());
+  ASSERT_TRUE(file.has_value());
+  std::string got;
+  for (std::string_view piece = file->next(); !piece.empty(); piece = file->next()) {
+    EXPECT_LE(piece.size(), HostFile::kPieceSize);
+    got += piece;
+  }
+  EXPECT_TRUE(file->ok());
+  EXPECT_EQ(got, text);
+}
+
+TEST(HostRoot, AFileThatGrowsPastItsBoundIsNotOk) {
+  TempRoot t;
+  t.write("/f", std::string(100, 'x'));
+  HostRoot host(t.path());
+  std::optional<HostFile> file = host.open_file("/f", 150);
+  ASSERT_TRUE(file.has_value());
+  t.write("/f", std::string(200, 'x'));  // rewritten in place, larger, after the size was checked
+  while (!file->next().empty()) {
+  }
+  EXPECT_FALSE(file->ok());
+  EXPECT_EQ(host.read_file("/f", 150), std::nullopt);
+}
+
+TEST(HostRoot, PseudoFileSystemsAreNotRead) {
+  // Regular files all, some with side effects when read (/proc/kmsg takes messages from the
+  // system logger's queue): none is a state file.
+  HostRoot real("/");
+  EXPECT_EQ(real.read_file("/proc/self/status"), std::nullopt);
+  EXPECT_EQ(real.read_file("/proc/version"), std::nullopt);
+  for (const char* path :
+       {"/sys/kernel/uevent_seqnum", "/sys/kernel/mm/transparent_hugepage/enabled"}) {
+    if (std::filesystem::is_regular_file(path)) {
+      EXPECT_EQ(real.read_file(path), std::nullopt) << path;
+    }
+  }
+  // Through a link, as a user could plant one.
+  TempRoot t;
+  t.symlink("/proc/version", "/storage.conf");
+  EXPECT_EQ(real.read_file(t.at("/storage.conf").string()), std::nullopt);
+  UniqueFd dir(::open(t.path().c_str(), O_PATH | O_CLOEXEC));
+  EXPECT_FALSE(on_pseudo_file_system(dir.get()));
+  UniqueFd proc(::open("/proc/self", O_PATH | O_CLOEXEC));
+  EXPECT_TRUE(on_pseudo_file_system(proc.get()));
+}
+
+TEST(HostRoot, AUsersFileIsTheirsAndReachedWithoutLinks) {
+  uid_t me = ::geteuid();
+  TempRoot t;
+  t.write("/home/u/.config/containers/storage.conf", "x");
+  t.write("/var/lib/store/containers.json", "y");
+  t.write("/srv/real/file", "z");
+  t.symlink("/var/lib/store/containers.json", "/home/u/.config/link.json");
+  t.symlink("/var/lib/store", "/home/u/.local/store");
+  t.symlink("/srv/real", "/home/linked");  // a home whose own path is a link, as root made it
+  t.symlink("/srv/real", "/var/lib/linked");
+  HostRoot host(t.path());
+  FileOwner u{me, "/home/u"};
+  FileOwner someone_else{me + 1, "/home/u"};
+  FileOwner linked{me, "/home/linked/"};
+  EXPECT_EQ(host.read_file("/home/u/.config/containers/storage.conf", 100, &u), "x");
+  EXPECT_EQ(host.read_file("/home/u/.config/containers/storage.conf", 100, &someone_else),
+            std::nullopt);
+  // No link below the home, nor anywhere on a path elsewhere; no climbing out of the home.
+  EXPECT_EQ(host.read_file("/home/u/.config/link.json", 100, &u), std::nullopt);
+  EXPECT_EQ(host.read_file("/home/u/.local/store/containers.json", 100, &u), std::nullopt);
+  EXPECT_EQ(host.read_file("/var/lib/store/containers.json", 100, &u), "y");
+  EXPECT_EQ(host.read_file("/var/lib/linked/file", 100, &u), std::nullopt);
+  EXPECT_EQ(host.read_file("/home/u/../u/.config/containers/storage.conf", 100, &u), std::nullopt);
+  EXPECT_EQ(host.read_file("/home/linked/file", 100, &linked), "z");
+  // The system's own reads follow links (inside the root) as before.
+  EXPECT_EQ(host.read_file("/home/u/.config/link.json"), "y");
 }
 
 TEST(HostRoot, UnreadableIsNone) {

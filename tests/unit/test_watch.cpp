@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <unordered_map>
+#include <unordered_set>
 
 #include "fake_source.hpp"
 #include "model/graph.hpp"
@@ -37,6 +38,11 @@ class FakeFacts final : public ProcessFacts {
     auto it = cgroups.find(pid);
     return it == cgroups.end() ? std::nullopt : recognise_cgroup(it->second);
   }
+  bool thread_lives(pid_t tgid) override {
+    ++thread_reads;
+    auto it = statuses.find(tgid);
+    return live_threads.contains(tgid) || (it != statuses.end() && it->second.live());
+  }
 
   /// A live process named `name` with NStgid `nstgid` in namespace `in`.
   void process(pid_t pid, std::string name, LevelPids nstgid, NsFacts in) {
@@ -52,11 +58,32 @@ class FakeFacts final : public ProcessFacts {
     cgroups.erase(pid);
   }
   void rename(pid_t pid, std::string name) { statuses.at(pid).name = std::move(name); }
-  [[nodiscard]] int reads() const { return status_reads + namespace_reads + cgroup_reads; }
+  /// Its leader exited: a zombie whose Threads: counts `threads`, `others_live` of them live.
+  void leader_exits(pid_t pid, unsigned threads, bool others_live) {
+    statuses.at(pid).state = 'Z';
+    statuses.at(pid).threads = threads;
+    if (others_live) {
+      live_threads.insert(pid);
+    } else {
+      live_threads.erase(pid);
+    }
+  }
+  /// An exec from another thread made it the leader again, with a new name.
+  void execs(pid_t pid, std::string name) {
+    statuses.at(pid).state = 'S';
+    statuses.at(pid).threads = 1;
+    statuses.at(pid).name = std::move(name);
+    live_threads.erase(pid);
+  }
+  [[nodiscard]] int reads() const {
+    return status_reads + namespace_reads + cgroup_reads + thread_reads;
+  }
 
   std::unordered_map<pid_t, ProcStatus> statuses;
   std::unordered_map<pid_t, NsFacts> namespaces;
   std::unordered_map<pid_t, std::string> cgroups;
+  std::unordered_set<pid_t> live_threads;  // processes with a live thread besides the leader
+  int thread_reads = 0;
   int status_reads = 0;
   int namespace_reads = 0;
   int cgroup_reads = 0;
@@ -209,6 +236,7 @@ TEST(Watch, ANewInitIsCreatedAtItsFirstExecWithItsFinalNameAndLabel) {
   out.clear();
   w.on_event(exec_of(500, 40 * kMs), facts, out);  // a second exec changes nothing
   EXPECT_TRUE(out.empty());
+  facts.leader_exits(500, 1, false);  // a zombie now
   w.on_event(exit_of(500, 1010 * kMs), facts, out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].kind, Kind::Gone);
@@ -289,7 +317,7 @@ TEST(Watch, TheExitOfAnInitFromTheSnapshotEndsItsNamespace) {
   EXPECT_EQ(out[0].ns.id, ns(3));
   EXPECT_EQ(out[0].lived_ns, 500 * kMs);
   EXPECT_TRUE(out[0].lived_from_exists);
-  EXPECT_EQ(facts.reads(), 0);
+  EXPECT_EQ(facts.reads(), 1);  // its status: gone, so no thread of it lives
   out.clear();
   w.on_event(exit_of(200, 1600 * kMs), facts, out);  // a reused PID exits later: no ns left
   EXPECT_TRUE(out.empty());
@@ -429,6 +457,148 @@ TEST(Watch, ANamespaceWhoseInitIsAZombieIsGone) {
   EXPECT_EQ(kinds(out), (std::vector<Kind>{Kind::Gone, Kind::Gone}));
 }
 
+// The graph of host_graph() with init 100 a zombie leader whose Threads: counts 3.
+NamespaceGraph host_graph_with_zombie_leader() {
+  FakeSource src;
+  src.process(50, "bash", ns(1), {50}, 1)
+      .process(100, "nginx", ns(2), {100, 1}, 50, 0, 3)
+      .process(101, "worker", ns(2), {101, 2}, 100)
+      .process(200, "sleep", ns(3), {200, 7, 1}, 101)
+      .parent(ns(2), ns(1))
+      .parent(ns(3), ns(2));
+  src.raw().processes[1].status.state = 'Z';
+  src.raw().namespaces[ns(2)].unique_id = 22;
+  return NamespaceGraph::build(src.scan());
+}
+
+TEST(Watch, AnInitWhoseLeaderExitedFirstLivesUntilItsLastThreadExits) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph(), 0, out);
+  out.clear();
+  FakeFacts facts;
+  facts.process(100, "nginx", {100, 1}, {ns(2), 22, ns(1)});
+  facts.leader_exits(100, 3, true);  // pthread_exit() in main
+  w.on_event(exit_of(100, 5 * kMs), facts, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(facts.reads(), 3);  // status, threads, namespace
+  facts.leader_exits(100, 2, true);
+  w.on_event(exit_of(102, 6 * kMs, /*tgid=*/100), facts, out);
+  EXPECT_TRUE(out.empty());
+  facts.leader_exits(100, 1, false);  // the last thread is released before its exit is sent
+  w.on_event(exit_of(101, 9 * kMs, /*tgid=*/100), facts, out);
+  EXPECT_EQ(inodes(out), (std::vector<std::uint64_t>{3, 2}));
+  EXPECT_EQ(kinds(out), (std::vector<Kind>{Kind::Gone, Kind::Gone}));
+  EXPECT_EQ(out[1].time_ns, 9 * kMs);
+  EXPECT_EQ(out[1].lived_ns, 9 * kMs);
+  int reads = facts.reads();
+  out.clear();
+  w.on_event(exit_of(103, 10 * kMs, /*tgid=*/100), facts, out);  // PID 100 is no init now
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(facts.reads(), reads);
+  EXPECT_EQ(w.live_count(), 1u);
+}
+
+TEST(Watch, ThreadsThatOnlyATracerHoldDoNotKeepANamespaceAlive) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph(), 0, out);
+  out.clear();
+  FakeFacts facts;
+  facts.process(200, "sleep", {200, 7, 1}, {ns(3), std::nullopt, ns(2)});
+  facts.leader_exits(200, 2, false);  // Threads: 2, but the other is a zombie too
+  w.on_event(exit_of(200, 5 * kMs), facts, out);
+  EXPECT_EQ(inodes(out), (std::vector<std::uint64_t>{3}));
+}
+
+TEST(Watch, APidTakenByAnotherInitDoesNotKeepTheOldNamespaceAlive) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph(), 0, out);
+  out.clear();
+  FakeFacts facts;  // the exit was read late: 200 was reaped and reused by a newer init
+  facts.process(200, "other", {200, 1}, {ns(70), std::nullopt, ns(1)});
+  w.on_event(exit_of(200, 5 * kMs), facts, out);
+  EXPECT_EQ(inodes(out), (std::vector<std::uint64_t>{3}));
+}
+
+TEST(Watch, AnInitFromTheSnapshotThatExecsFromAnotherThreadLivesOn) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph(), 0, out);
+  out.clear();
+  FakeFacts facts;
+  facts.process(200, "sleep", {200, 7, 1}, {ns(3), std::nullopt, ns(2)});
+  facts.leader_exits(200, 2, true);  // de_thread(): the old leader exits first
+  w.on_event(exit_of(200, 5 * kMs), facts, out);
+  facts.execs(200, "java");
+  w.on_event(exec_of(200, 6 * kMs), facts, out);  // the exec'ing thread is PID 200 now
+  EXPECT_TRUE(out.empty());
+  int reads = facts.reads();
+  w.on_event(exit_of(201, 7 * kMs, /*tgid=*/200), facts, out);  // a leader again: not watched
+  EXPECT_EQ(facts.reads(), reads);
+  facts.leader_exits(200, 1, false);
+  w.on_event(exit_of(200, 8 * kMs), facts, out);
+  ASSERT_EQ(inodes(out), (std::vector<std::uint64_t>{3}));
+  EXPECT_EQ(out[0].time_ns, 8 * kMs);
+}
+
+TEST(Watch, ALeaderReadAsAZombieOfOneThreadWhileAnExecTakesItsPidIsNoEnd) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph(), 0, out);
+  out.clear();
+  FakeFacts facts;
+  facts.process(200, "sleep", {200, 7, 1}, {ns(3), std::nullopt, ns(2)});
+  // de_thread() released the old leader (Threads: 1) after giving PID 200 to the thread that
+  // execs, but /proc/200/status was read from the old one: its task list has the new one.
+  facts.leader_exits(200, 1, true);
+  w.on_event(exit_of(200, 5 * kMs), facts, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(w.live_count(), 3u);
+}
+
+TEST(Watch, ANewInitThatExecsFromAnotherThreadIsCreatedWithItsNewName) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph(), 0, out);
+  out.clear();
+  FakeFacts facts;
+  facts.process(500, "runc:[2:INIT]", {500, 1}, {ns(9), 99, ns(1)});
+  w.on_event(fork_of(500, 10 * kMs), facts, out);
+  w.on_event(fork_of(501, 11 * kMs, /*tgid=*/500), facts, out);
+  facts.leader_exits(500, 2, true);
+  w.on_event(exit_of(500, 12 * kMs), facts, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(w.pending_count(), 1u);
+  facts.execs(500, "nginx");
+  w.on_event(exec_of(500, 13 * kMs), facts, out);
+  ASSERT_EQ(kinds(out), (std::vector<Kind>{Kind::Created}));
+  EXPECT_EQ(out[0].ns.init_name, "nginx");
+  EXPECT_EQ(out[0].time_ns, 10 * kMs);
+  out.clear();
+  facts.leader_exits(500, 1, false);
+  w.on_event(exit_of(500, 20 * kMs), facts, out);
+  ASSERT_EQ(kinds(out), (std::vector<Kind>{Kind::Gone}));
+  EXPECT_EQ(out[0].lived_ns, 10 * kMs);
+}
+
+TEST(Watch, ASnapshotKeepsAZombieLeaderWithLiveThreadsAndWatchesThem) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph_with_zombie_leader(), 0, out);
+  EXPECT_EQ(inodes(out), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(out[1].ns.init_name, "nginx");
+  out.clear();
+  w.rescan(host_graph_with_zombie_leader(), 1 * kMs, out);  // the fallback keeps it too
+  EXPECT_TRUE(out.empty());
+  FakeFacts facts;
+  facts.process(100, "nginx", {100, 1}, {ns(2), 22, ns(1)});
+  facts.leader_exits(100, 1, false);
+  w.on_event(exit_of(102, 5 * kMs, /*tgid=*/100), facts, out);  // its last thread
+  EXPECT_EQ(inodes(out), (std::vector<std::uint64_t>{3, 2}));
+}
+
 TEST(Watch, LostEventsReportWaitingInitsThenResync) {
   Watch w({});
   std::vector<WatchEvent> out;
@@ -476,6 +646,7 @@ TEST(Watch, StateStaysBoundedByLiveNamespaces) {
     }
     w.on_event(fork_of(pid, t), facts, out);
     w.on_event(exec_of(pid, t + 1), facts, out);
+    facts.leader_exits(pid, 1, false);
     w.on_event(exit_of(pid, t + 2), facts, out);
     facts.gone(pid);
     out.clear();

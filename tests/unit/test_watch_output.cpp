@@ -81,7 +81,8 @@ TEST(WatchJson, CreatedIsOneObjectOnOneLineWithKeysInOrder) {
   EXPECT_EQ(format_watch_event(created(), kWhen, {.json = true}),
             R"({"event":"created","time":"2025-11-29T18:30:00.123Z",)"
             R"("ns":{"dev":4,"ino":4026532200},"unique_id":7123,"label":"pid:[4026532200]",)"
-            R"("level":1,"parent":{"dev":4,"ino":4026531836},"init":4242,"init_name":"nginx",)"
+            R"("key":"pid:[4026532200]","level":1,"parent":{"dev":4,"ino":4026531836},)"
+            R"("parent_key":"pid:[4026531836]","init":4242,"init_name":"nginx",)"
             R"("container":{"engine":"docker","id":")" +
                 std::string(64, 'f') +
                 R"(","pod_uid":"","containerd_namespace":"","name":"","pod_name":"",)"
@@ -98,13 +99,29 @@ TEST(WatchJson, GoneAddsLivedAndNullsAreExplicit) {
   e.ns.container.reset();
   EXPECT_EQ(format_watch_event(e, kWhen, {.json = true}),
             R"({"event":"gone","time":"2025-11-29T18:30:00.123Z",)"
-            R"("ns":{"dev":4,"ino":4026532200},"label":"pid:[4026532200]","level":1,)"
-            R"("parent":null,"init":null,"init_name":null,"container":null,)"
+            R"("ns":{"dev":4,"ino":4026532200},"label":"pid:[4026532200]",)"
+            R"("key":"pid:[4026532200]","level":1,"parent":null,"parent_key":null,"init":null,)"
+            R"("init_name":null,"container":null,)"
             R"("lived_ms":1250,"lived_from":"exists"})"
             "\n");
   EXPECT_NE(
       format_watch_event(gone(false), kWhen, {.json = true}).find(R"("lived_from":"created")"),
       std::string::npos);
+}
+
+TEST(WatchJson, InferredNamespacesHaveKeysOfTheirOwn) {
+  WatchEvent e = created();
+  e.ns.id = NsId::inferred(4242);
+  e.ns.parent = NsId::inferred(4000);
+  e.ns.unique_id.reset();
+  e.ns.container.reset();
+  EXPECT_EQ(format_watch_event(e, kWhen, {.json = true}),
+            R"({"event":"created","time":"2025-11-29T18:30:00.123Z",)"
+            R"("ns":{"dev":null,"ino":null,"init":4242},"label":"pid:[?]",)"
+            R"("key":"pid:[?] init 4242","level":1,"parent":{"dev":null,"ino":null,"init":4000},)"
+            R"("parent_key":"pid:[?] init 4000","init":4242,"init_name":"nginx",)"
+            R"("container":null})"
+            "\n");
 }
 
 TEST(WatchJson, ResyncAndNamesThatAreNotUtf8) {
