@@ -2,6 +2,7 @@
 #include "scan/bpf_processes.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -23,6 +24,10 @@ class TaskCollector {
   void number_parents();
   /// The processes named, by PID.
   std::vector<Process>& named();
+  /// The namespaces of the processes `kept` (by PID), into the Scan. One whose members the pass
+  /// named but the listing dropped (they started after it) is left out, as procfs would not see
+  /// it; so is one no process of the pass lives in, climbed to later.
+  void commit_namespaces(const std::vector<Process>& kept);
 
  private:
   Process to_process(const TaskRecord& task, std::size_t own_level) const;
@@ -36,6 +41,7 @@ class TaskCollector {
   std::vector<Process> named_;
   std::vector<std::pair<pid_t, pid_t>> by_tgid_;  // (tgid in the initial namespace, ours)
   std::optional<NsId> last_ns_;  // the namespace of the record before: recorded already
+  std::unordered_map<NsId, NsInfo, NsIdHash> pending_;  // namespaces met, until committed
 };
 
 void TaskCollector::add(const TaskRecord& task) {
@@ -77,13 +83,13 @@ Process TaskCollector::to_process(const TaskRecord& task, std::size_t own_level)
 
 // A task's own namespace, the first time one of its members is met: its parent is the level
 // above's (none for ours: NS_GET_PARENT would say EPERM), and what the namespace ioctls would
-// say of it. A namespace already recorded (a --ns path climbed before) keeps what it has.
+// say of it.
 void TaskCollector::record_namespace(const TaskRecord& task) {
   std::span<const TaskLevel> levels = task.levels();
   NsId ns{dev_, levels.back().ns_ino};
   if (ns == last_ns_) return;
   last_ns_ = ns;
-  auto [it, fresh] = ctx_.scan.namespaces.try_emplace(ns);
+  auto [it, fresh] = pending_.try_emplace(ns);
   if (!fresh) return;
   NsInfo& info = it->second;
   if (levels.size() - 1 > level_) info.parent = NsId{dev_, levels[levels.size() - 2].ns_ino};
@@ -102,6 +108,19 @@ void TaskCollector::number_parents() {
     p.status.ppid = it->second;
     return false;
   });
+}
+
+// A namespace already in the Scan (a --ns path climbed before) keeps what the climb found.
+void TaskCollector::commit_namespaces(const std::vector<Process>& kept) {
+  std::optional<NsId> last;
+  for (const Process& p : kept) {
+    if (p.ns == last) continue;
+    last = p.ns;
+    auto it = pending_.find(p.ns);
+    if (it == pending_.end()) continue;
+    ctx_.scan.namespaces.try_emplace(p.ns, std::move(it->second));
+    pending_.erase(it);
+  }
 }
 
 std::vector<Process>& TaskCollector::named() {
@@ -186,6 +205,7 @@ void read_processes_bpf(ScanContext& ctx, BpfTaskIterator& iterator, PidListing&
   tasks.number_parents();
   std::vector<Process>& named = tasks.named();
   std::vector<pid_t> missed = keep_listed(listing.take(), named);
+  tasks.commit_namespaces(named);
   ProcessBatch batch = merge(named, ctx.reader.read(missed, ctx.request.jobs));
   count_own_threads_at_start(batch.processes, ctx);
   ProcessPlacer(ctx).place(std::move(batch));

@@ -20,8 +20,9 @@ namespace pidns {
 /// it, and is read through procfs (gone: counted as vanished). So are kernel threads where names
 /// are shown (status names workqueue workers and long kernel thread names apart from comm), and,
 /// below the initial namespace, a process whose parent the pass does not name (then its PPid is 0
-/// or a process the iterator missed). A namespace with no member in the pass is climbed to from a
-/// member below it.
+/// or a process the iterator missed). Only the namespaces of processes kept are recorded from
+/// the pass; one with no member kept is climbed to from a member below it, or through a member
+/// read through procfs, as the procfs scan climbs.
 void read_processes_bpf(ScanContext& ctx, BpfTaskIterator& iterator, PidListing& listing);
 
 }  // namespace pidns
