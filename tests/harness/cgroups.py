@@ -8,6 +8,8 @@ import signal
 import subprocess
 import time
 
+from .core import Skip
+
 
 def cgroup2_mount():
     """The cgroup2 mount point: /sys/fs/cgroup on a v2 host, /sys/fs/cgroup/unified on a hybrid."""
@@ -20,6 +22,18 @@ def cgroup2_mount():
     if "/sys/fs/cgroup" in mounts:
         return "/sys/fs/cgroup"
     return mounts[0] if mounts else None
+
+
+def need_writable_cgroup2():
+    """The cgroup2 mount point, where root may make cgroups; raises Skip, saying why, elsewhere."""
+    if os.geteuid() != 0:
+        raise Skip("needs root to make cgroups and move processes into them")
+    mount = cgroup2_mount()
+    if mount is None:
+        raise Skip("no cgroup2 hierarchy is mounted")
+    if not os.access(mount, os.W_OK):
+        raise Skip(f"{mount} is not writable")
+    return mount
 
 
 def rmdir_when_empty(path, timeout=5):

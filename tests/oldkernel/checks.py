@@ -464,7 +464,8 @@ class WatchCheck:
         """key -> (what, level, parent key, init PID, init names allowed, least lived_ms) of the
         namespaces of the inits with a second thread (guest.sh): the leader's, which lived a
         second past its main thread's exit, the one below it, and the one whose second thread
-        exec'd sleep at once (a rescan may see it before the exec)."""
+        exec'd sleep at once (a rescan may see it before the exec, named as thread_init named it,
+        or even before that, by its program's name)."""
         ns = {}
         for line in self.c.records["thread.ns"].decode().splitlines():
             what, pid, ino = line.split()
@@ -477,7 +478,7 @@ class WatchCheck:
         host = ("ns", self.c.truth.top[1])
         return {key("leader"): ("leader", 1, host, ns["leader"][0], {"wthr"}, 1800),
                 key("below"): ("below", 2, key("leader"), ns["below"][0], {"wthrc"}, 1800),
-                key("exec"): ("exec", 1, host, ns["exec"][0], {"sleep", "thread_init"}, 800)}
+                key("exec"): ("exec", 1, host, ns["exec"][0], {"sleep", "wthe", "thread_init"}, 800)}
 
     def check_threaded(self, wanted, events):
         seen = {}

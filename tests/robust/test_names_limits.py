@@ -62,15 +62,8 @@ CMDLINE_MIB = 16
 
 
 def need_cgroups():
-    if os.geteuid() != 0:
-        raise h.Skip("needs root to make cgroups, users' files and processes")
     h.need_program("setpriv")
-    mount = cgroups.cgroup2_mount()
-    if mount is None:
-        raise h.Skip("no cgroup2 hierarchy is mounted")
-    if not os.access(mount, os.W_OK):
-        raise h.Skip(f"{mount} is not writable")
-    return mount
+    return cgroups.need_writable_cgroup2()
 
 
 def peak_kib(args):

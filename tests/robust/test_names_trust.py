@@ -42,16 +42,9 @@ MODES = (["--json"], ["--json", "-N"], ["--json", "--jobs", "4"])
 
 
 def need_cgroups():
-    if os.geteuid() != 0:
-        raise h.Skip("needs root to make cgroups, users' files and processes")
     h.need_program("setpriv")
     h.need_program("unshare")
-    mount = cgroups.cgroup2_mount()
-    if mount is None:
-        raise h.Skip("no cgroup2 hierarchy is mounted")
-    if not os.access(mount, os.W_OK):
-        raise h.Skip(f"{mount} is not writable")
-    return mount
+    return cgroups.need_writable_cgroup2()
 
 
 def check_daemons(fx, procs):
