@@ -56,11 +56,15 @@ _pidns_tree() {
             mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur")
             return
             ;;
+        --source)
+            mapfile -t COMPREPLY < <(compgen -W 'auto procfs bpf' -- "$cur")
+            return
+            ;;
     esac
     "$split" && return
 
     if [[ $cur == -* ]]; then
-        mapfile -t COMPREPLY < <(compgen -W '-h --help --proc --host-root -J --json --format -o --output -N --no-pids
+        mapfile -t COMPREPLY < <(compgen -W '-h --help --proc --source --host-root -J --json --format -o --output -N --no-pids
             -p --pid -n --ns -d --max-depth --ptree -k --kernel-threads -j --jobs --owner --ns-id --no-labels -a --all
             -t --translate --to --watch --interval --ascii --color -V --version' -- "$cur")
     fi

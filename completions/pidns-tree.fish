@@ -15,6 +15,7 @@ complete -c pidns-tree -f
 complete -c pidns-tree -s h -l help -d 'Print a summary of the options and exit'
 complete -c pidns-tree -s V -l version -d 'Print the version and exit'
 complete -c pidns-tree -l proc -x -a '(__fish_complete_directories)' -d 'Scan the procfs mounted at DIR'
+complete -c pidns-tree -l source -x -a 'auto procfs bpf' -d 'How to read processes: BPF task iterator or procfs'
 complete -c pidns-tree -l host-root -x -a '(__fish_complete_directories)' -d 'Read the files that name containers below DIR'
 complete -c pidns-tree -s J -l json -d 'Print one JSON document instead of the tree'
 complete -c pidns-tree -l format -x -a 'text json dot openmetrics' -d 'Output format'

@@ -15,7 +15,7 @@ int main(int argc, char** argv) try {
   auto parsed = pidns::parse_args(argc, argv, std::cout, std::cerr);
   if (const int* status = std::get_if<int>(&parsed)) return *status;
   const auto& options = std::get<pidns::Options>(parsed);
-  pidns::LinuxSource source(options.proc_root);
+  pidns::LinuxSource source(options.proc_root, options.source);
   return pidns::execute(options, source, std::cout, std::cerr, pidns::TermEnv::current(),
                         pidns::user_names_below(options.host_root.value_or("/")));
 } catch (const std::exception& e) {

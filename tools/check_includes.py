@@ -10,7 +10,9 @@ The direction (README.md, "How it works"):
 
 A folder may include itself and the folders to its left; scan and output never include each
 other; nothing but main.cpp includes app/. Every project include names its folder
-("model/graph.hpp"); only app/ may include the generated version.hpp. --self-test copies SRC_DIR,
+("model/graph.hpp"); only app/ may include the generated version.hpp, and only scan/ the BPF
+skeleton bpftool generates. scan/bpf/ holds the BPF program, C for the BPF target that includes
+its own headers by name: it is not part of the library and is not checked. --self-test copies SRC_DIR,
 adds a forbidden include to it and checks that it is caught, so the check cannot pass by
 looking at nothing.
 """
@@ -29,7 +31,7 @@ MAY_INCLUDE = {
     "watch": {"kernel", "names", "model", "scan", "output", "watch"},
     "app": {"kernel", "names", "model", "scan", "output", "watch", "app"},
 }
-GENERATED = {"version.hpp": {"app"}}
+GENERATED = {"version.hpp": {"app"}, "task_iter.lskel.h": {"scan"}}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 
 
@@ -40,8 +42,8 @@ def problems(src):
             continue
         rel = path.relative_to(src)
         folder = rel.parts[0] if len(rel.parts) > 1 else None
-        if folder is not None and folder not in MAY_INCLUDE:
-            continue  # e.g. scan/bpf/: not C++ of the library
+        if rel.parts[:2] == ("scan", "bpf"):
+            continue  # the BPF program, compiled for another target
         for included in INCLUDE.findall(path.read_text(encoding="utf-8")):
             checked += 1
             target = included.split("/")[0] if "/" in included else None

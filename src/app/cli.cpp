@@ -66,6 +66,12 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
                  "Scan the procfs mounted at DIR (default /proc), e.g. a host's procfs mounted "
                  "in a container")
       ->option_text("DIR");
+  std::string source = "auto";
+  app.add_option("--source", source,
+                 "How to read processes: auto (the BPF task iterator where it can be used, "
+                 "procfs otherwise), procfs or bpf")
+      ->transform(CLI::IsMember({"auto", "procfs", "bpf"}, CLI::ignore_case))
+      ->option_text("SOURCE");
   app.add_option("--host-root", opts.host_root,
                  "Read container names from the state files below DIR (default /), e.g. the "
                  "host's / mounted at /host in a container")
@@ -192,6 +198,9 @@ std::variant<Options, int> parse_args(int argc, const char* const* argv, std::os
   opts.color = color == "always"  ? ColorMode::Always
                : color == "never" ? ColorMode::Never
                                   : ColorMode::Auto;
+  opts.source = source == "bpf"      ? SourceChoice::kBpf
+                : source == "procfs" ? SourceChoice::kProcfs
+                                     : SourceChoice::kAuto;
   opts.processes = !no_pids;
   opts.labels = !no_labels;
   opts.namespaces.assign(namespaces.begin(), namespaces.end());

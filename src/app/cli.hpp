@@ -14,13 +14,15 @@
 #include "app/exit_status.hpp"
 #include "model/resolve.hpp"
 #include "output/render.hpp"
+#include "scan/linux_source.hpp"
 
 namespace pidns {
 
 /// The command line, parsed and checked.
 struct Options {
   std::string proc_root = "/proc";
-  std::optional<std::string> host_root;  ///< --host-root: where the host's state files are
+  SourceChoice source = SourceChoice::kAuto;  ///< --source: how processes are read
+  std::optional<std::string> host_root;       ///< --host-root: where the host's state files are
   Format format = Format::Text;
   ColorMode color = ColorMode::Auto;
   bool ascii = false;

@@ -130,5 +130,8 @@ enum class HidePid { kOff, kNoAccess, kInvisible, kPtraceable };
 
 /// Capability numbers (include/uapi/linux/capability.h).
 inline constexpr int kCapNetAdmin = 12;
+inline constexpr int kCapSysAdmin = 21;
+inline constexpr int kCapPerfmon = 38;  ///< Linux 5.8
+inline constexpr int kCapBpf = 39;      ///< Linux 5.8
 
 }  // namespace pidns

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -30,6 +31,10 @@ struct Process {
   /// Read only with ScanRequest::all. (Beside `pid`, where it costs no padding of its own.)
   bool children_pending = false;
   NsId ns;  ///< identity of /proc/PID/ns/pid
+  /// Where the source can tell, a key that exactly the processes in the same cgroup of every
+  /// hierarchy share (the BPF task iterator's css_set address), so that their one
+  /// /proc/PID/cgroup text is read once; 0 where it cannot.
+  std::uint64_t cgroup_key = 0;
   ProcStatus status;
   /// ns/pid_for_children when it differs from ns/pid: the process called unshare(CLONE_NEWPID)
   /// (or setns) and its children go there. Read only with ScanRequest::all.

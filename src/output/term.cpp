@@ -28,6 +28,12 @@ void paint(std::string& out, std::string_view text, const char* sgr, bool color)
 }
 
 std::string escape_for_terminal(std::string_view text) {
+  // Most names are printable ASCII without a backslash: nothing to escape, nothing to decode
+  // (a tenth of a large host's text output went into decoding them).
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return c >= 0x20 && c < 0x7F && c != '\\'; })) {
+    return std::string(text);
+  }
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {

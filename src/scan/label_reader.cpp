@@ -5,6 +5,9 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "kernel/cgroup_fs.hpp"
 #include "kernel/procfs.hpp"
@@ -14,23 +17,52 @@
 
 namespace pidns {
 
-// One read of /proc/PID/cgroup per namespace, from its init if visible, else its first member.
-void LabelReader::read_cgroups() {
-  std::unordered_map<NsId, pid_t, NsIdHash> representative;
+// The namespaces to label, each with the process whose cgroup names its container: its init if
+// visible, else its first member. Those whose representatives share a cgroup key (the same
+// cgroup in every hierarchy) follow one another, so that the text is read once for them all.
+std::vector<LabelReader::Wanted> LabelReader::representatives() {
+  std::unordered_map<NsId, const Process*, NsIdHash> chosen;
   for (const Process& p : scan_.processes) {
-    auto [it, inserted] = representative.try_emplace(p.ns, p.pid);
-    if (p.status.nstgid.back() == 1) it->second = p.pid;
+    auto [it, inserted] = chosen.try_emplace(p.ns, &p);
+    if (p.status.nstgid.back() == 1) it->second = &p;
   }
-  ReadBuffer buf;
-  for (const auto& [ns, pid] : representative) {
-    PidPath path(pid, "/cgroup");
-    try {
-      scan_.namespaces[ns].container =
-          recognise_cgroup(read_proc_file(root_, path, buf, ProcText::kWhole));
-    } catch (const SysError& e) {
-      if (!gone_or_denied(e)) throw;
+  std::vector<Wanted> wanted;
+  wanted.reserve(chosen.size());
+  for (const auto& [ns, p] : chosen) {
+    wanted.push_back({&scan_.namespaces[ns], p->pid, p->cgroup_key});
+  }
+  std::stable_sort(wanted.begin(), wanted.end(),
+                   [](const Wanted& a, const Wanted& b) { return a.key < b.key; });
+  return wanted;
+}
+
+// One read of /proc/PID/cgroup per namespace, or per cgroup key where the source gave one. On
+// --jobs threads: the reads are most of a fast scan's system time on a host of many namespaces,
+// and each goes to namespaces of its own (their NsInfo, found before, on this thread).
+void LabelReader::read_cgroups() {
+  std::vector<Wanted> wanted = representatives();
+  constexpr std::size_t kMinPart = 128;  // namespaces: reading fewer costs less than a thread
+  std::size_t n = part_count(wanted.size(), request_.jobs, kMinPart);
+  run_parts(n, [&](std::size_t k) {
+    ReadBuffer buf;
+    const Wanted* read = nullptr;  // the one whose text was read for the key of the next
+    for (std::size_t i = part_begin(k, n, wanted.size()); i < part_begin(k + 1, n, wanted.size());
+         ++i) {
+      Wanted& w = wanted[i];
+      if (read != nullptr && w.key != 0 && w.key == read->key) {
+        w.info->container = read->info->container;
+        continue;
+      }
+      try {
+        w.info->container = recognise_cgroup(
+            read_proc_file(root_, PidPath(w.pid, "/cgroup"), buf, ProcText::kWhole));
+        read = &w;
+      } catch (const SysError& e) {
+        if (!gone_or_denied(e)) throw;
+        read = nullptr;  // gone: another member of the key may still be read
+      }
     }
-  }
+  });
 }
 
 // The cgroups that the graph's inference compares (model/inference.hpp), all readable by everyone:

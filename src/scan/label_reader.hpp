@@ -2,6 +2,7 @@
 // processes the graph's inference may compare), and the names the engines' state files give.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,6 +31,13 @@ class LabelReader {
   void read_names();
 
  private:
+  /// A namespace to label, the process whose cgroup tells, and its Process::cgroup_key.
+  struct Wanted {
+    NsInfo* info;
+    pid_t pid;
+    std::uint64_t key;
+  };
+  std::vector<Wanted> representatives();
   void name_containers(const std::vector<ContainerLabel*>& wanted);
   void read_member_cgroups(ReadBuffer& buf);
   std::optional<std::string_view> read_cgroup(pid_t pid, ReadBuffer& buf);

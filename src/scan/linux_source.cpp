@@ -1,5 +1,5 @@
-// linux_source: the real kernel behind NsSource. It opens the procfs root and drives the three
-// parts of a scan: the process reader, the namespace climber and (with --all) the pin finder.
+// linux_source: the real kernel behind NsSource. It opens the procfs root, chooses how the
+// processes are read, and drives the phases of a scan in their order.
 #include "scan/linux_source.hpp"
 
 #include <fcntl.h>
@@ -9,15 +9,19 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <variant>
 
 #include "kernel/nsfs.hpp"
-#include "model/placement.hpp"
+#include "scan/bpf_processes.hpp"
+#include "scan/bpf_tasks.hpp"
 #include "scan/label_reader.hpp"
 #include "scan/ns_climber.hpp"
 #include "scan/pin_finder.hpp"
 #include "scan/process_reader.hpp"
+#include "scan/procfs_processes.hpp"
 
 namespace pidns {
 namespace {
@@ -40,18 +44,55 @@ UniqueFd open_procfs_root(const std::string& path) {
   return fd;
 }
 
-// Where each read process stands while namespaces are settled, parents first.
-enum class Outcome { kTodo, kBusy, kPlaced, kUnplaced, kVanished };
+}  // namespace
+
+// The BPF task iterator, opened once per LinuxSource (--watch rescans reuse it), and the choice
+// of whether a scan uses it.
+struct LinuxSource::Iterator {
+  explicit Iterator(SourceChoice c) : choice(c) {}
+
+  /// The iterator for this scan, or nullptr where procfs is to be read. Throws where --source bpf
+  /// was chosen and it cannot be used.
+  BpfTaskIterator* for_scan(const ScanContext& ctx) {
+    if (choice == SourceChoice::kProcfs) return nullptr;
+    std::string why = scope_refusal(ctx);
+    if (why.empty()) {
+      // Only --source bpf explains a failed load: auto falls back silently, and sooner.
+      if (!opened) opened = open_task_iterator(/*explain=*/choice == SourceChoice::kBpf);
+      if (auto* iterator = std::get_if<BpfTaskIterator>(&*opened)) return iterator;
+      why = std::get<std::string>(*opened);
+    }
+    if (choice == SourceChoice::kBpf) throw std::runtime_error("--source bpf: " + why);
+    return nullptr;
+  }
+
+  // The iterator walks the tasks of the PID namespace of whoever creates it: ours.
+  static std::string scope_refusal(const ScanContext& ctx) {
+    if (!ctx.scan.self) return "pidns-tree's own PID namespace is unknown (no /proc/self/ns/pid)";
+    if (!ctx.own_procfs()) {
+      return ctx.scan.proc_root +
+             " is not the procfs of pidns-tree's own PID namespace, whose tasks the iterator "
+             "walks";
+    }
+    return {};
+  }
+
+  SourceChoice choice;
+  std::optional<std::variant<BpfTaskIterator, std::string>> opened;
+};
+
+namespace {
 
 // One pass over one procfs. Owns the per-run state that LinuxSource::scan() must not keep.
 class Scanner {
  public:
-  Scanner(const std::string& proc_root, const ScanRequest& request)
+  Scanner(const std::string& proc_root, const ScanRequest& request, LinuxSource::Iterator& bpf)
       : root_(open_procfs_root(proc_root)),
         request_(request),
         reader_(root_.get()),
         opener_(root_.get()),
-        climber_(scan_.namespaces, request_) {
+        climber_(scan_.namespaces, request_),
+        bpf_(bpf) {
     scan_.proc_root = proc_root;
   }
 
@@ -100,33 +141,17 @@ class Scanner {
     }
   }
 
+  // The one phase that differs between the two sources: both fill the same fields of the Scan.
+  // The listing of the procfs starts first, on a thread of its own where --jobs allow: the
+  // iterator's load and pass go on meanwhile.
   void read_processes() {
-    bool memberships = !request_.statuses && own_procfs() && kernel_names_inits();
-    ProcessBatch batch = reader_.read(reader_.list(), request_.jobs, memberships);
-    scan_.inaccessible = std::move(batch.inaccessible);
-    scan_.malformed = std::move(batch.malformed);
-    scan_.vanished = batch.vanished;
-    read_ = std::move(batch.processes);
-    found_ = std::move(batch.found);
-    count_own_threads_at_start();
-    outcome_.assign(read_.size(), Outcome::kTodo);
-    retried_.assign(read_.size(), false);
-    for (std::size_t i = 0; i < read_.size(); ++i) resolve(i);
-    // The placed ones stay where they were read, in PID order: no second vector of them all.
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < read_.size(); ++i) {
-      if (outcome_[i] == Outcome::kUnplaced) scan_.unplaced.push_back(std::move(read_[i]));
-      if (outcome_[i] == Outcome::kVanished) ++scan_.vanished;
-      if (outcome_[i] != Outcome::kPlaced) continue;
-      if (i != kept) read_[kept] = std::move(read_[i]);
-      ++kept;
+    PidListing listing(reader_, request_.jobs);
+    ScanContext ctx{root_.get(), request_, scan_, reader_, opener_, climber_, self_status_};
+    if (BpfTaskIterator* iterator = bpf_.for_scan(ctx)) {
+      read_processes_bpf(ctx, *iterator, listing);
+    } else {
+      read_processes_procfs(ctx, listing);
     }
-    read_.resize(kept);
-    scan_.processes = std::move(read_);
-    found_ = {};
-    outcome_ = {};
-    retried_ = {};
-    if (memberships) complete_memberships();
   }
 
   // ROOT/self/status, read before any --jobs worker starts: whether this procfs can see us, from
@@ -140,165 +165,6 @@ class Scanner {
     } catch (const SysError&) {
     }
     return std::nullopt;
-  }
-
-  // Whether this procfs belongs to our own PID namespace: then the PIDs that namespace ioctls
-  // give (in the caller's namespace) are the PIDs this procfs shows.
-  bool own_procfs() const { return self_status_ && self_status_->nstgid.size() == 1; }
-
-  // pidns-tree counts as the process it was before it started any --jobs worker: its workers,
-  // alive while its own status (or task directory) is read, would make its thread count, and its
-  // namespace's, change with --jobs and with the load.
-  void count_own_threads_at_start() {
-    if (!self_status_) return;
-    pid_t own = self_status_->nstgid.front();  // as this procfs numbers us
-    auto it = std::lower_bound(read_.begin(), read_.end(), own,
-                               [](const Process& p, pid_t wanted) { return p.pid < wanted; });
-    if (it != read_.end() && it->pid == own) it->status.threads = self_status_->threads;
-  }
-
-  // Without status (--no-pids), what NStgid would have said follows from the climb: a member's
-  // depth below the procfs's namespace (ours) is its namespace's, and its innermost PID is 1 if
-  // the kernel named it that namespace's PID 1 (NsInfo::init). The other fields are not read.
-  void complete_memberships() {
-    std::unordered_map<NsId, std::size_t, NsIdHash> depth;
-    for (Process& p : scan_.processes) {
-      auto [it, fresh] = depth.try_emplace(p.ns, 0);
-      // Every member's namespace was climbed to ours or below it (this procfs is our own).
-      if (fresh) it->second = static_cast<std::size_t>(levels_below_self(p.ns).value_or(0));
-      const NsInfo* info = find_info(p.ns);
-      bool init = info && info->init == p.pid;
-      p.status.nstgid.assign(it->second + 1, p.pid);
-      if (init) p.status.nstgid.back() = 1;
-    }
-  }
-
-  // How many parent links lead from `ns` up to our own namespace, if they do: not from the top
-  // of what was climbed, another branch, or where our own namespace is unknown.
-  std::optional<int> levels_below_self(NsId ns) const {
-    for (int levels = 0; scan_.self && levels <= kMaxPidNsLevel; ++levels) {
-      if (ns == *scan_.self) return levels;
-      const NsInfo* info = find_info(ns);
-      if (!info || !info->parent) break;
-      ns = *info->parent;
-    }
-    return std::nullopt;
-  }
-
-  const NsInfo* find_info(const NsId& ns) const {
-    auto it = scan_.namespaces.find(ns);
-    return it == scan_.namespaces.end() ? nullptr : &it->second;
-  }
-
-  // The index of a read process's parent among those read, if it was read.
-  std::optional<std::size_t> parent_of(std::size_t i) const {
-    pid_t ppid = read_[i].status.ppid;
-    auto it = std::lower_bound(read_.begin(), read_.end(), ppid,
-                               [](const Process& r, pid_t wanted) { return r.pid < wanted; });
-    if (it == read_.end() || it->pid != ppid) return std::nullopt;
-    return static_cast<std::size_t>(it - read_.begin());
-  }
-
-  // Settles read_[i] after its ancestors, which may tell its namespace: iteratively, since a
-  // chain of parents can be as long as the process list. A loop of PPids (a PID reused mid-scan)
-  // ends where it closes.
-  void resolve(std::size_t i) {
-    chain_.clear();  // a member, so that settling a process costs no allocation
-    for (std::optional<std::size_t> k = i; k && outcome_[*k] == Outcome::kTodo; k = parent_of(*k)) {
-      outcome_[*k] = Outcome::kBusy;
-      chain_.push_back(*k);
-    }
-    for (auto it = chain_.rbegin(); it != chain_.rend(); ++it) settle(*it);
-  }
-
-  void settle(std::size_t i) {
-    Process& p = read_[i];
-    NsFound& found = found_[i];
-    std::optional<std::size_t> parent = parent_of(i);
-    const Process* placed_parent =
-        parent && outcome_[*parent] == Outcome::kPlaced ? &read_[*parent] : nullptr;
-    if (found == NsFound::kAsParent || found == NsFound::kAskParent) {
-      if (placed_parent &&
-          parent_link(p.status, &placed_parent->status) == ParentLink::kSameNamespace) {
-        p.ns = placed_parent->ns;
-        outcome_[i] = Outcome::kPlaced;
-        return;
-      }
-      stat_own(i);  // no parent to tell: its own ns/pid, if it may be read
-    }
-    if (found == NsFound::kDenied) {
-      outcome_[i] = Outcome::kUnplaced;
-    } else if (outcome_[i] != Outcome::kVanished) {
-      admit(i, placed_parent);
-    }
-  }
-
-  void stat_own(std::size_t i) {
-    try {
-      read_[i].ns = reader_.stat_ns(read_[i].pid);
-      found_[i] = NsFound::kRead;
-    } catch (const SysError& e) {
-      if (classify_failure(e) == Failure::kDenied) {
-        found_[i] = NsFound::kDenied;
-      } else {
-        outcome_[i] = Outcome::kVanished;
-      }
-    }
-  }
-
-  // A process whose ns/pid was read. A namespace seen for the first time is climbed through the
-  // process's ns/pid, which must still be the namespace that the stat named: if the PID was
-  // reused meanwhile, the process is read once more, then given up as vanished. A namespace
-  // already known is checked for a recycled inode where the kernel can tell.
-  void admit(std::size_t i, const Process* placed_parent) {
-    const Process& p = read_[i];
-    outcome_[i] = Outcome::kPlaced;
-    // A namespace already known is checked for a recycled inode where a status read left room
-    // for the race (a stat of ns/pid only where the parent did not tell), not for every member.
-    if (climber_.known(p.ns) && (!request_.statuses || !climber_.has_unique_id(p.ns))) return;
-    if (!climber_.known(p.ns) && place_by_parent(p, placed_parent)) return;
-    PidPath path(p.pid, "/ns/pid");
-    try {
-      UniqueFd fd = opener_.open(root_.get(), path, p.ns);
-      if (!climber_.known(p.ns)) {
-        climber_.climb(p.ns, std::move(fd));
-      } else if (!climber_.same_as_recorded(p.ns, fd.get())) {
-        read_again(i);
-      }
-    } catch (const NotPidNamespace&) {
-      read_again(i);
-    } catch (const SysError& e) {
-      outcome_[i] =
-          classify_failure(e) == Failure::kDenied ? Outcome::kUnplaced : Outcome::kVanished;
-    }
-  }
-
-  void read_again(std::size_t i) {
-    outcome_[i] = Outcome::kVanished;
-    if (retried_[i]) return;
-    retried_[i] = true;
-    pid_t pid = read_[i].pid;
-    ProcessBatch again = reader_.read(std::span<const pid_t>(&pid, 1));
-    if (again.processes.size() != 1) return;
-    read_[i] = std::move(again.processes.front());
-    found_[i] = again.found.front();
-    outcome_[i] = Outcome::kBusy;
-    settle(i);
-  }
-
-  // A new namespace whose member's parent process lives exactly one level higher is a child of
-  // that process's namespace (placement.hpp), and NS_GET_PARENT (open, ioctl, fstat, two closes)
-  // need not be asked. Only where the kernel would have answered, though: when that parent
-  // namespace is ours or lies below ours (ioctl_ns(2)); elsewhere it would say EPERM, and what
-  // procfs still tells is the graph's to infer and mark. Owners and ids need the fd anyway.
-  bool place_by_parent(const Process& p, const Process* parent) {
-    if (request_.owners || request_.ids || !scan_.self || parent == nullptr ||
-        parent_link(p.status, &parent->status) != ParentLink::kChildNamespace) {
-      return false;
-    }
-    if (!levels_below_self(parent->ns)) return false;
-    climber_.add_child(p.ns, parent->ns);
-    return true;
   }
 
   // PIDs on the command line that /proc does not list may name threads, whose directories can
@@ -335,7 +201,7 @@ class Scanner {
       return;
     }
     if (!view.ns || !scan_.self) return;
-    std::optional<int> levels = levels_below_self(*view.ns);
+    std::optional<int> levels = levels_below_self(scan_, *view.ns);
     view.relation = levels ? ProcfsView::Relation::Descendant : ProcfsView::Relation::Unrelated;
     view.levels = levels.value_or(0);
   }
@@ -366,17 +232,19 @@ class Scanner {
   ProcessReader reader_;
   NsOpener opener_;
   NsClimber climber_;
-  // While processes are placed: each read process, what became of it, whether it was re-read.
-  std::vector<Process> read_;
-  std::vector<NsFound> found_;
-  std::vector<Outcome> outcome_;
-  std::vector<bool> retried_;
-  std::vector<std::size_t> chain_;         ///< resolve()'s unsettled ancestors, nearest first
+  LinuxSource::Iterator& bpf_;
   std::optional<ProcStatus> self_status_;  ///< ROOT/self/status before any worker started
 };
 
 }  // namespace
 
-Scan LinuxSource::scan(const ScanRequest& request) { return Scanner(proc_root_, request).run(); }
+LinuxSource::LinuxSource(std::string proc_root, SourceChoice choice)
+    : proc_root_(std::move(proc_root)), iterator_(std::make_unique<Iterator>(choice)) {}
+
+LinuxSource::~LinuxSource() = default;
+
+Scan LinuxSource::scan(const ScanRequest& request) {
+  return Scanner(proc_root_, request, *iterator_).run();
+}
 
 }  // namespace pidns

@@ -7,6 +7,16 @@
 
 namespace pidns {
 
+std::optional<int> levels_below_self(const Scan& scan, NsId ns) {
+  for (int levels = 0; scan.self && levels <= kMaxPidNsLevel; ++levels) {
+    if (ns == *scan.self) return levels;
+    auto it = scan.namespaces.find(ns);
+    if (it == scan.namespaces.end() || !it->second.parent) break;
+    ns = *it->second.parent;
+  }
+  return std::nullopt;
+}
+
 void NsClimber::climb(NsId ns, UniqueFd fd) {
   for (int depth = 0;; ++depth) {
     NsInfo& info = namespaces_[ns];
@@ -38,9 +48,6 @@ bool NsClimber::has_unique_id(const NsId& ns) const {
   return it != namespaces_.end() && it->second.unique_id.has_value();
 }
 
-// What else the kernel tells about a namespace, on the fd we hold anyway. The id is always asked:
-// it is what tells a recycled inode apart (same_as_recorded). Older kernels answer ENOTTY; then
-// the field stays empty, never zero.
 // What else the kernel tells about a namespace, on the fd we hold anyway. The id is always asked:
 // it is what tells a recycled inode apart (same_as_recorded). Older kernels do not answer; then
 // the field stays empty, never zero.

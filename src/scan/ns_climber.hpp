@@ -2,12 +2,18 @@
 // else the kernel tells of each namespace on the way (kernel/nsfs.hpp asks it).
 #pragma once
 
+#include <optional>
 #include <unordered_map>
 
 #include "kernel/sys.hpp"
 #include "model/scan.hpp"
 
 namespace pidns {
+
+/// How many parent links lead from `ns` up to the namespace pidns-tree runs in (Scan::self), as
+/// recorded in Scan::namespaces so far: nullopt from the top of what was climbed, from another
+/// branch, or where our own namespace is unknown.
+[[nodiscard]] std::optional<int> levels_below_self(const Scan& scan, NsId ns);
 
 /// Climbs namespaces into Scan::namespaces, each one once, holding at most two descriptors.
 class NsClimber {

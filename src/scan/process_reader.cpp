@@ -35,6 +35,10 @@ std::vector<pid_t> ProcessReader::list() const {
   return pids;
 }
 
+PidListing::PidListing(const ProcessReader& reader, unsigned jobs)
+    : pids_(std::async(jobs > 1 ? std::launch::async : std::launch::deferred,
+                       [&reader] { return reader.list(); })) {}
+
 // One worker's share: the PIDs [begin, end) of the list, read into the same slots of the batch
 // (every slot is its own, so workers never write the same memory), and what it counted.
 struct ProcessReader::Part {

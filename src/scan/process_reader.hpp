@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <future>
 #include <optional>
 #include <span>
 #include <vector>
@@ -20,6 +21,7 @@ enum class NsFound : unsigned char {
   kAsParent,   ///< none read: its parent, read before it, is at its depth (ParentLink)
   kAskParent,  ///< none read: its parent was not read before it; decide once all are read
   kDenied,     ///< ns/pid may not be read (no ptrace rights): placed later, by inference
+  kNamed,      ///< the BPF task iterator named it (bpf_processes): placed as read
 };
 
 /// What one pass over a list of PIDs found: the processes read, by PID, and beside each how it
@@ -66,6 +68,19 @@ class ProcessReader {
   void read_membership(Part& part, std::size_t i, ReadBuffer& buf) const;
 
   int root_;
+};
+
+/// The PIDs a procfs lists, ascending, taken on a thread of its own where --jobs leave one to
+/// spare, so that the listing (about 1 µs per process in the kernel) overlaps what a scan does
+/// before it needs the list; else when it is taken.
+class PidListing {
+ public:
+  PidListing(const ProcessReader& reader, unsigned jobs);
+  /// The list; waits for it. Once. Throws what ProcessReader::list() throws.
+  [[nodiscard]] std::vector<pid_t> take() { return pids_.get(); }
+
+ private:
+  std::future<std::vector<pid_t>> pids_;
 };
 
 }  // namespace pidns

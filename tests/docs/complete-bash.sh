@@ -53,7 +53,9 @@ expect() {
 }
 
 expect 'pidns-tree --no' --no-pids
-expect 'pidns-tree -' -h --help --proc -J --json --format -o --output -N --no-pids -p --pid -n --ns -d --max-depth --ptree --owner --ns-id --no-labels -a --all -t --translate --to --watch --interval --ascii --color -V --version
+expect 'pidns-tree -' -h --help --proc --source -J --json --format -o --output -N --no-pids -p --pid -n --ns -d --max-depth --ptree --owner --ns-id --no-labels -a --all -t --translate --to --watch --interval --ascii --color -V --version
+expect 'pidns-tree --source ' auto procfs bpf
+expect 'pidns-tree --source=b' bpf '!procfs'
 expect 'pidns-tree --col' --color '!--ascii'
 expect 'pidns-tree --color ' auto always never
 expect 'pidns-tree --color al' always '!auto'
@@ -61,6 +63,8 @@ expect 'pidns-tree --color=al' always '!auto'
 expect 'pidns-tree --format ' text json dot openmetrics
 expect "pidns-tree --output $tmp/al" "$tmp/alfa.txt" "$tmp/alpha"
 expect "pidns-tree -o $tmp/alf" "$tmp/alfa.txt"
+expect 'pidns-tree --source ' auto procfs bpf
+expect 'pidns-tree --source=b' bpf '!procfs'
 expect 'pidns-tree --pid ' 1 "$$"
 expect "pidns-tree -t $$" "$$"
 expect 'pidns-tree --ns /proc/self/ns/pi' /proc/self/ns/pid /proc/self/ns/pid_for_children

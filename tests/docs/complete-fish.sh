@@ -29,8 +29,9 @@ function expect --no-scope-shadowing
 end
 expect "pidns-tree --col" --color !--ascii
 expect "pidns-tree --no" --no-pids
-expect "pidns-tree -" -h --help --proc -J --json --format -o --output -N --no-pids -p --pid -n --ns -d --max-depth --ptree --owner --ns-id --no-labels -a --all -t --translate --to --watch --interval --ascii --color -V --version
+expect "pidns-tree -" -h --help --proc --source -J --json --format -o --output -N --no-pids -p --pid -n --ns -d --max-depth --ptree --owner --ns-id --no-labels -a --all -t --translate --to --watch --interval --ascii --color -V --version
 expect "pidns-tree --color " auto always never
+expect "pidns-tree --source " auto procfs bpf
 expect "pidns-tree --color=al" --color=always !--color=auto
 expect "pidns-tree --format " text json dot openmetrics
 expect "pidns-tree --output $tmp/al" $tmp/alfa.txt $tmp/alpha/

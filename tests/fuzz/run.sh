@@ -14,12 +14,12 @@ if [ ! -d "$build" ]; then
 fi
 meson compile -C "$build" tests/fuzz/fuzz_status tests/fuzz/fuzz_mountinfo tests/fuzz/fuzz_escape \
   tests/fuzz/fuzz_json_string tests/fuzz/fuzz_proc_events \
-  tests/fuzz/fuzz_state_files
+  tests/fuzz/fuzz_state_files tests/fuzz/fuzz_bpf_records
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-for target in status mountinfo escape json_string proc_events state_files; do
+for target in status mountinfo escape json_string proc_events state_files bpf_records; do
   mkdir "$scratch/$target"
   echo "run.sh: fuzzing $target for $seconds s"
   "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -max_len=4096 -timeout=10 \

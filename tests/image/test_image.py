@@ -321,7 +321,7 @@ def test_contents():
             errors.append(f"{info['Size']} bytes, more than {MAX_IMAGE_BYTES}")
         labels = info["Config"].get("Labels") or {}
         oci = "org.opencontainers.image."
-        want = {"title": "pidns-tree", "version": version, "licenses": "MIT",
+        want = {"title": "pidns-tree", "version": version, "licenses": "MIT AND GPL-2.0-only",
                 "source": h.meson_value("PIDNS_SOURCE_URL")}
         for key, value in want.items():
             if labels.get(oci + key) != value:

@@ -76,6 +76,7 @@ class Checker:
         self.check_tree("proc.root", "text", {"proc"}, "root", self.pids["nsfx1-0"])
         self.check_tree("proc-json.root", "json", {"proc"}, "root", self.pids["nsfx1-0"])
         self.check_tree("proc-json.nobody", "json", {"proc"}, "nobody", self.pids["nbdy0-0"])
+        self.check_sources()
 
     def check_tree(self, run, fmt, opts, viewer, procfs_pid=None):
         rc, out, err = self.run_output(run)
@@ -102,6 +103,37 @@ class Checker:
             NodeCheck(self, run, fmt, opts, wants[key], gots[key]).check()
         if fmt == "json":
             self.check_document(run, json.loads(out), gots, inferred, viewer, procfs_pid)
+
+    def check_sources(self):
+        """--source bpf: on Linux 5.17 and later, procfs's tree (and the truth); before, one line
+        that names the kernel. The two runs differ in their own PID (their rows are left out of
+        the comparison; the counts hold one each) and in what workqueue workers work on, which
+        their names end with."""
+        rc, out, err = self.run_output("source-bpf.root")
+        version = self.records["uname"].decode().split(".")
+        if (int(version[0]), int(version[1])) < (5, 17):
+            want = "pidns-tree: --source bpf: Linux 5.17 or later needed"
+            if rc != 1 or not err.startswith(want) or len(err.splitlines()) != 1 or out:
+                self.fail("source-bpf.root", f"exit {rc}, stderr {err!r}: expected 1, {want!r}")
+            return
+        self.check_tree("source-bpf.root", "json", set(), "root")
+        self.check_tree("source-procfs.root", "json", set(), "root")
+        if rc != 0 or self.run_output("source-procfs.root")[0] != 0:
+            return  # check_tree said why
+        def tree(doc):
+            todo = list(doc["pidns"])
+            while todo:
+                node = todo.pop()
+                node["processes"] = [p for p in node["processes"] if p["name"] != "pidns-tree"]
+                for p in node["processes"]:  # a workqueue worker's name follows its work
+                    if p.get("kernel_thread") and p["name"].startswith("kworker/"):
+                        p["name"] = p["name"].split("-")[0]
+                todo.extend(node["children"])
+            return doc["pidns"]
+        bpf, procfs = tree(json.loads(out)), tree(json.loads(self.run_output("source-procfs.root")[1]))
+        if bpf != procfs:
+            self.fail("source-bpf.root", f"the tree differs from --source procfs's: "
+                      f"{json.dumps(bpf)[:1500]} against {json.dumps(procfs)[:1500]}")
 
     def check_procfs_line(self, run, line, procfs_pid):
         ns = self.truth.stable[procfs_pid].ns

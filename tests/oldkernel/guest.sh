@@ -190,6 +190,12 @@ run translate-fx-ns.root root --translate "$P2" --to "$I1"
 run translate-fx-pid.root root --translate "$P2" --to "$P1" -J
 run translate-fx-not.root root --translate "$P2" --to "$I3"
 run translate-fx-pid.nobody nobody --translate "$P2" --to "$P1"
+# The BPF task iterator needs BTF, under /sys, mounted for these runs only: the rest test procfs.
+# Linux 6.1 loads it (its output must be procfs's), 5.10 is too old for its loader.
+mount -t sysfs sys /sys
+run source-bpf.root root --source bpf --json
+run source-procfs.root root --source procfs --json
+umount /sys
 snapshot after
 mark modes
 

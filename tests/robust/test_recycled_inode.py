@@ -70,9 +70,12 @@ def inner():
         d = subprocess.Popen(["sleep", "600"])
         q = subprocess.Popen(["sleep", "600"])
         keep += [d, q]
-        # Which openat() of a run reads D's status: a dry run with nothing delayed.
+        # Which openat() of a run reads D's status: a dry run with nothing delayed. The race is
+        # the procfs scan's, between its status reads: --source bpf names every namespace in its
+        # one pass and reads no status here.
+        args = ["--json", "--source", "procfs"]
         log = "/tmp/recycled-strace.log"
-        dry = h.run(["--json"], prefix=["strace", "-f", "-e", "trace=openat", "-o", log],
+        dry = h.run(args, prefix=["strace", "-f", "-e", "trace=openat", "-o", log],
                     ptrace=True, stdout=subprocess.DEVNULL)
         if dry.returncode != 0:
             raise AssertionError(h.describe(dry))
@@ -84,7 +87,7 @@ def inner():
             return 1
         strace = ["strace", "-f", "-o", "/dev/null", "-e", "trace=openat",
                   "-e", f"inject=openat:delay_enter={DELAY_US}:when={nth[0]}"]
-        run = subprocess.Popen(h.command(["--json"], prefix=strace), stdout=subprocess.PIPE,
+        run = subprocess.Popen(h.command(args, prefix=strace), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=h.environment(ptrace=True))
         time.sleep(1)  # the scan has listed every PID, read A's members, and waits at D
         for p in (a_proc, q):

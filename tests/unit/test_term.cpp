@@ -52,6 +52,19 @@ TEST(EscapeForTerminal, LeavesPrintableTextAlone) {
   EXPECT_EQ(escape_for_terminal("two words"), "two words");
 }
 
+TEST(EscapeForTerminal, PrintableAsciiIsTheSameAloneAsBesideOtherText) {
+  // Names of printable ASCII take a shortcut; beside a character that needs decoding they go the
+  // long way, which must say the same.
+  for (char c = 0x20; c < 0x7F; ++c) {
+    if (c == '\\') continue;
+    std::string alone(3, c);
+    EXPECT_EQ(escape_for_terminal(alone), alone) << static_cast<int>(c);
+    EXPECT_EQ(escape_for_terminal(alone + "\xC3\xA9"), alone + "\xC3\xA9") << static_cast<int>(c);
+  }
+  EXPECT_EQ(escape_for_terminal("a\\b"), "a\\\\b");
+  EXPECT_EQ(escape_for_terminal(""), "");
+}
+
 TEST(EscapeForTerminal, EscapesControlCharacters) {
   EXPECT_EQ(escape_for_terminal("a\x1b[2Jb"), "a\\x1B[2Jb");
   EXPECT_EQ(escape_for_terminal("line\nbreak\ttab\r"), "line\\x0Abreak\\x09tab\\x0D");
