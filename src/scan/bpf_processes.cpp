@@ -201,6 +201,8 @@ void climb_to_unrecorded(ScanContext& ctx) {
 
 void read_processes_bpf(ScanContext& ctx, BpfTaskIterator& iterator, PidListing& listing) {
   TaskCollector tasks(ctx);
+  // What the pass could not frame or decode needs no handling of its own: the listed PIDs it did
+  // not name are read through procfs below, like any process the iterator missed.
   (void)iterator.read([&tasks](const TaskRecord& task) { tasks.add(task); });
   tasks.number_parents();
   std::vector<Process>& named = tasks.named();
