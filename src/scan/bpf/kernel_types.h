@@ -6,8 +6,8 @@
  * and runs on many kernels, and its builder (a buildd chroot, a container, CI) may have no
  * /sys/kernel/btf/vmlinux at all, so the build could not depend on it. CO-RE needs no layout
  * from the build machine anyway: every struct below is preserve_access_index, so clang records
- * each field access by name and libbpf relocates its offset at load time against the running
- * kernel's BTF. Only the names and types of the fields read must match the kernel's, and those
+ * each field access by name and the light skeleton's loader has the kernel relocate its offset
+ * at load time against the running kernel's BTF. Only the names and types of the fields read must match the kernel's, and those
  * have been stable for years. A field that moved or changed size fails the load with one line,
  * and pidns-tree falls back to procfs. The declarations are a dozen fields instead of 130,000
  * lines of header, and a build is reproducible whatever kernel the builder runs. */
