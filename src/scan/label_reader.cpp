@@ -180,11 +180,24 @@ std::string LabelReader::comm_of(pid_t pid, ReadBuffer& buf) {
 }
 
 // The mount namespace whose files --host-root holds, to which a trusted daemon's paths refer:
-// that of PID 1 of the scanned procfs; where PID 1 may not be looked at (some hosts deny it even
-// to root), pidns-tree's own, if the procfs is its own and the host root is its "/".
-std::optional<NsId> LabelReader::host_mount_namespace() {
+// that of PID 1 of the scanned procfs. Where PID 1 may not be looked at (some hosts deny it even
+// to root), that of kthreadd: every kernel thread runs in the initial mount namespace, which
+// PID 1 starts in, and PID 2 of the initial PID namespace's procfs is always kthreadd (no user
+// process can pass for a kernel thread: it has an mm, so status shows VmSize, and Kthread: 0).
+// Failing both, pidns-tree's own, if the procfs is its own and the host root is its "/".
+std::optional<NsId> LabelReader::host_mount_namespace(ReadBuffer& buf) {
   try {
     return ns_id_at(root_, "1/ns/mnt");
+  } catch (const SysError& e) {
+    if (!gone_or_denied(e)) throw;
+  }
+  try {
+    UniqueFd dir = open_at(root_, "2", O_DIRECTORY);
+    std::optional<ProcStatus> status =
+        parse_status(read_proc_file(dir.get(), "status", buf, ProcText::kWhole));
+    if (status && status->kernel_thread && status->nstgid.size() == 1) {
+      return ns_id_at(dir.get(), "ns/mnt");
+    }
   } catch (const SysError& e) {
     if (!gone_or_denied(e)) throw;
   }
@@ -237,7 +250,7 @@ std::vector<EngineDaemon> LabelReader::engine_daemons() {
   for (const Process& p : scan_.processes) {
     if (!is_engine_daemon(request_.statuses ? p.status.name : comm_of(p.pid, buf))) continue;
     if (!host_mounts_read) {
-      host_mounts = host_mount_namespace();
+      host_mounts = host_mount_namespace(buf);
       host_mounts_read = true;
     }
     if (!host_mounts) break;

@@ -10,7 +10,8 @@ container's, or read a file the user could not read:
             (a daemon in a container), both with --data-root of a directory naming that id
             EVIL. Neither is trusted, with -N either (where status used not to be read and every
             process counted as root). A root process named dockerd in the host's namespaces,
-            with --data-root naming it TRUSTED, is: so the names are read, and told apart.
+            with --data-root naming it TRUSTED, is: so the names are read, and told apart; also
+            through --host-root of a bind mount of "/", as from a container.
   owners    (a host root of the test's own, its /etc/passwd naming the user and a victim, 40002)
             a subtree user@65534.service delegated to the user as systemd delegates it, in which
             the user makes cgroups themselves:
@@ -76,6 +77,16 @@ def check_daemons(fx, procs):
             h.eq(f"daemons {' '.join(mode)}", "name from the trusted dockerd",
                  n.name_of(h.run_json(mode[1:]), init), "TRUSTED-NAME")
         print("daemons: a root dockerd in the host's namespaces is still believed")
+        # So it is through a host root that is not "/" (a container's --host-root /host), where
+        # pidns-tree's own mount namespace says nothing of the host's: PID 1's says, or, where
+        # PID 1 hides its namespaces (as on our machines, even from root), kthreadd's.
+        host = f"{tmp}/host"
+        os.mkdir(host)
+        rbind = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                 'mount --rbind / "$0" && exec "$@"', host]
+        h.eq("daemons --host-root", "name from the trusted dockerd",
+             n.name_of(h.run_json(["--host-root", host], prefix=rbind), init), "TRUSTED-NAME")
+        print("daemons --host-root: the host's mount namespace found without pidns-tree's own")
 
 
 def lay_out_owners(fx, root, ids, procs):
