@@ -22,6 +22,7 @@
 #include <stdexcept>
 
 #include "app/exit_status.hpp"
+#include "kernel/nsfs.hpp"
 #include "kernel/procfs.hpp"
 #include "model/graph.hpp"
 #include "model/resolve.hpp"
@@ -34,10 +35,6 @@
 namespace pidns {
 namespace {
 
-// The fixed inode numbers of the initial namespaces (PROC_PID_INIT_INO, PROC_USER_INIT_INO in
-// include/linux/proc_ns.h): the proc connector answers only subscribers that live in both.
-constexpr std::uint64_t kInitialPidNsIno = 0xEFFFFFFCu;
-constexpr std::uint64_t kInitialUserNsIno = 0xEFFFFFFDu;
 // A fork storm makes about three events (fork, exec, exit) per process, each about 1 KiB of
 // receive buffer: 4 MiB rides out a pause of about a second at 1,000 forks per second.
 constexpr int kDefaultReceiveBuffer = 4 << 20;
@@ -173,6 +170,7 @@ std::string connector_refusal(const std::string& proc_root) {
   if (!is_slash_proc(proc_root)) {
     return "--proc is not /proc, and the connector numbers processes as /proc does";
   }
+  // The proc connector answers only subscribers that live in the initial user and PID namespaces.
   if (inode_of("/proc/self/ns/user") != kInitialUserNsIno) {
     return "not in the initial user namespace";
   }

@@ -13,6 +13,11 @@
 
 namespace pidns {
 
+/// The fixed inode numbers of the initial namespaces' nsfs files (PROC_PID_INIT_INO,
+/// PROC_USER_INIT_INO in include/linux/proc_ns.h): no other namespace ever has them.
+inline constexpr ino_t kInitialPidNsIno = 0xEFFFFFFCu;
+inline constexpr ino_t kInitialUserNsIno = 0xEFFFFFFDu;
+
 /// A path that was expected to name a PID namespace but names another file, another kind of
 /// namespace, or another namespace than the one listed.
 class NotPidNamespace : public std::runtime_error {

@@ -11,14 +11,12 @@
 #include <cstring>
 #include <optional>
 
+#include "kernel/nsfs.hpp"
 #include "kernel/procfs.hpp"
 #include "kernel/sys.hpp"
 
 namespace pidns {
 namespace {
-
-// PROC_USER_INIT_INO (include/linux/proc_ns.h): the initial user namespace's fixed inode.
-constexpr ino_t kInitialUserNsIno = 0xEFFFFFFDu;
 
 // The light skeleton's loader program asks the kernel to relocate the program's CO-RE accesses
 // (BPF_PROG_LOAD with core_relos), which Linux 5.17 added.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernel/cgroup_fs.hpp"
+#include "kernel/nsfs.hpp"
 #include "kernel/procfs.hpp"
 #include "model/placement.hpp"
 #include "names/name_finder.hpp"
@@ -182,21 +183,19 @@ std::string LabelReader::comm_of(pid_t pid, ReadBuffer& buf) {
 // The mount namespace whose files --host-root holds, to which a trusted daemon's paths refer:
 // that of PID 1 of the scanned procfs. Where PID 1 may not be looked at (some hosts deny it even
 // to root), that of kthreadd: every kernel thread runs in the initial mount namespace, which
-// PID 1 starts in, and PID 2 of the initial PID namespace's procfs is always kthreadd (no user
-// process can pass for a kernel thread: it has an mm, so status shows VmSize, and Kthread: 0).
-// Failing both, pidns-tree's own, if the procfs is its own and the host root is its "/".
-std::optional<NsId> LabelReader::host_mount_namespace(ReadBuffer& buf) {
+// PID 1 starts in, and PID 2 of the initial PID namespace is always kthreadd (a PID 2 of any
+// other namespace, which a user may start, is told apart by its ns/pid). Failing both,
+// pidns-tree's own, if the procfs is its own and the host root is its "/".
+std::optional<NsId> LabelReader::host_mount_namespace() {
   try {
     return ns_id_at(root_, "1/ns/mnt");
   } catch (const SysError& e) {
     if (!gone_or_denied(e)) throw;
   }
   try {
-    UniqueFd dir = open_at(root_, "2", O_DIRECTORY);
-    std::optional<ProcStatus> status =
-        parse_status(read_proc_file(dir.get(), "status", buf, ProcText::kWhole));
-    if (status && status->kernel_thread && status->nstgid.size() == 1) {
-      return ns_id_at(dir.get(), "ns/mnt");
+    UniqueFd kthreadd = open_at(root_, "2", O_DIRECTORY);
+    if (ns_id_at(kthreadd.get(), "ns/pid").ino == kInitialPidNsIno) {
+      return ns_id_at(kthreadd.get(), "ns/mnt");
     }
   } catch (const SysError& e) {
     if (!gone_or_denied(e)) throw;
@@ -250,7 +249,7 @@ std::vector<EngineDaemon> LabelReader::engine_daemons() {
   for (const Process& p : scan_.processes) {
     if (!is_engine_daemon(request_.statuses ? p.status.name : comm_of(p.pid, buf))) continue;
     if (!host_mounts_read) {
-      host_mounts = host_mount_namespace(buf);
+      host_mounts = host_mount_namespace();
       host_mounts_read = true;
     }
     if (!host_mounts) break;

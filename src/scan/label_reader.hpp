@@ -43,7 +43,7 @@ class LabelReader {
   std::optional<std::string_view> read_cgroup(pid_t pid, ReadBuffer& buf);
   std::vector<EngineDaemon> engine_daemons();
   std::optional<EngineDaemon> trusted_daemon(pid_t pid, const NsId& host_mounts, ReadBuffer& buf);
-  std::optional<NsId> host_mount_namespace(ReadBuffer& buf);
+  std::optional<NsId> host_mount_namespace();
   std::string comm_of(pid_t pid, ReadBuffer& buf);
 
   int root_;
