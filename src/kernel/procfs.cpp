@@ -257,6 +257,23 @@ std::optional<pid_t> parse_pid(std::string_view name) {
   return pid;
 }
 
+std::optional<std::size_t> parse_loadavg_threads(std::string_view loadavg) {
+  // "0.00 0.01 0.05 2/10113 10437\n": three averages, runnable/total, the last PID.
+  for (int field = 0; field < 3; ++field) {
+    std::string_view::size_type space = loadavg.find(' ');
+    if (space == std::string_view::npos) return std::nullopt;
+    loadavg.remove_prefix(space + 1);
+  }
+  std::string_view::size_type slash = loadavg.find('/');
+  std::string_view::size_type end = loadavg.find(' ');
+  if (slash == std::string_view::npos || end == std::string_view::npos || slash > end) {
+    return std::nullopt;
+  }
+  std::size_t threads = 0;
+  if (!parse_decimal(loadavg.substr(slash + 1, end - slash - 1), threads)) return std::nullopt;
+  return threads;
+}
+
 std::optional<std::uint64_t> parse_cap_eff(std::string_view status) {
   while (!status.empty()) {
     std::string_view line = take_line(status);

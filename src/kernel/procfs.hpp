@@ -124,6 +124,10 @@ enum class HidePid { kOff, kNoAccess, kInvisible, kPtraceable };
 /// The PID named by a procfs directory entry: a positive decimal without sign or leading zero.
 [[nodiscard]] std::optional<pid_t> parse_pid(std::string_view name);
 
+/// The number of threads alive on the whole system, the denominator of /proc/loadavg's fourth
+/// field ("2/10113": runnable/total, proc(5)); nullopt if the text is not of that form.
+[[nodiscard]] std::optional<std::size_t> parse_loadavg_threads(std::string_view loadavg);
+
 /// The effective capability set (`CapEff:`, hexadecimal) of a /proc/PID/status text; nullopt if
 /// it is missing or malformed.
 [[nodiscard]] std::optional<std::uint64_t> parse_cap_eff(std::string_view status);

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "kernel/procfs.hpp"
+#include "kernel/sys.hpp"
 #include "scan/process_placer.hpp"
 
 namespace pidns {
@@ -18,6 +20,8 @@ class TaskCollector {
   explicit TaskCollector(ScanContext& ctx)
       : ctx_(ctx), dev_(ctx.scan.self->dev), own_ino_(ctx.scan.self->ino) {}
 
+  /// Room for `tasks` processes, so that the vectors are never copied while they grow.
+  void reserve(std::size_t tasks);
   void add(const TaskRecord& task);
   /// PPids as our namespace numbers them; a process whose parent the pass did not name is
   /// left to procfs.
@@ -43,6 +47,11 @@ class TaskCollector {
   std::optional<NsId> last_ns_;  // the namespace of the record before: recorded already
   std::unordered_map<NsId, NsInfo, NsIdHash> pending_;  // namespaces met, until committed
 };
+
+void TaskCollector::reserve(std::size_t tasks) {
+  named_.reserve(tasks);
+  by_tgid_.reserve(tasks);
+}
 
 void TaskCollector::add(const TaskRecord& task) {
   std::span<const TaskLevel> levels = task.levels();
@@ -197,10 +206,27 @@ void climb_to_unrecorded(ScanContext& ctx) {
   }
 }
 
+// At least as many as the pass can name: every thread on the system (/proc/loadavg), or 0 if
+// that cannot be read. Reserved up front, the pass's vectors are never copied as they grow: that
+// copy was the scan's peak, 0.3 MiB above procfs's at 10,000 processes. Pages reserved and never
+// written cost address space only, so a host with many threads per process loses nothing.
+std::size_t tasks_at_most(const ScanContext& ctx) {
+  constexpr std::size_t kPidMaxLimit = 4 * 1024 * 1024;  // PID_MAX_LIMIT on 64-bit
+  try {
+    ReadBuffer buf;
+    std::optional<std::size_t> threads =
+        parse_loadavg_threads(read_proc_file(ctx.root, "loadavg", buf, ProcText::kWhole));
+    return std::min(threads.value_or(0), kPidMaxLimit);
+  } catch (const SysError&) {
+    return 0;
+  }
+}
+
 }  // namespace
 
 void read_processes_bpf(ScanContext& ctx, BpfTaskIterator& iterator, PidListing& listing) {
   TaskCollector tasks(ctx);
+  tasks.reserve(tasks_at_most(ctx));
   // What the pass could not frame or decode needs no handling of its own: the listed PIDs it did
   // not name are read through procfs below, like any process the iterator missed.
   (void)iterator.read([&tasks](const TaskRecord& task) { tasks.add(task); });

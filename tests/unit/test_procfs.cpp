@@ -164,6 +164,20 @@ TEST_P(KernelThreadRule, Holds) {
   EXPECT_EQ(st->kernel_thread, c.want) << c.what;
 }
 
+TEST(ParseLoadavgThreads, TakesTheTotalOfTheFourthField) {
+  EXPECT_EQ(parse_loadavg_threads("0.00 0.01 0.05 2/10113 10437\n"), 10113u);
+  EXPECT_EQ(parse_loadavg_threads("312.95 187.09 82.58 300/4194304 4194303"), 4194304u);
+}
+
+TEST(ParseLoadavgThreads, RefusesOtherShapes) {
+  EXPECT_EQ(parse_loadavg_threads(""), std::nullopt);
+  EXPECT_EQ(parse_loadavg_threads("0.00 0.01 0.05 10113 10437\n"), std::nullopt);  // no slash
+  EXPECT_EQ(parse_loadavg_threads("0.00 0.01 0.05 2/ 10437\n"), std::nullopt);
+  EXPECT_EQ(parse_loadavg_threads("0.00 0.01 0.05 2/-1 10437\n"), std::nullopt);
+  EXPECT_EQ(parse_loadavg_threads("0.00 0.01 2/10113 10437\n"), std::nullopt);  // slash later
+  EXPECT_EQ(parse_loadavg_threads("0.00 0.01 0.05 2/10113"), std::nullopt);     // cut short
+}
+
 INSTANTIATE_TEST_SUITE_P(
     TheKernelsMarks, KernelThreadRule,
     ::testing::Values(
