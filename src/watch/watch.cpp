@@ -208,7 +208,13 @@ void Watch::on_fork(const ProcEvent& e, ProcessFacts& facts, std::vector<WatchEv
 bool Watch::group_lives(pid_t tgid, const WatchedNs& ns, ProcessFacts& facts) {
   std::optional<ProcStatus> st = facts.status(tgid);
   if (!st || st->exiting || st->nstgid.size() < 2 || st->nstgid.back() != 1) return false;
-  if (!st->live() && !facts.thread_lives(tgid)) return false;
+  if (!st->live() && !facts.thread_lives(tgid)) {
+    // A thread that execs takes the leader's PID (de_thread(): exchange_tids()), and the old
+    // leader is released: between the two looks above it may have moved from its own TID to
+    // tgid, unseen by both. Asked once more, tgid names it.
+    st = facts.status(tgid);
+    if (!st || st->exiting || !st->live()) return false;
+  }
   // Still the same init, not a PID reused by the init of a newer namespace.
   std::optional<NsFacts> now = facts.namespace_of(tgid);
   return now && now->id == ns.id &&

@@ -26,7 +26,14 @@ class FakeFacts final : public ProcessFacts {
   std::optional<ProcStatus> status(pid_t pid) override {
     ++status_reads;
     auto it = statuses.find(pid);
-    return it == statuses.end() ? std::nullopt : std::optional(it->second);
+    std::optional<ProcStatus> read =
+        it == statuses.end() ? std::nullopt : std::optional(it->second);
+    if (auto race = exec_after_read.find(pid); race != exec_after_read.end()) {
+      execs(pid, race->second);
+      threads_missed.insert(pid);
+      exec_after_read.erase(race);
+    }
+    return read;
   }
   std::optional<NsFacts> namespace_of(pid_t pid) override {
     ++namespace_reads;
@@ -40,6 +47,7 @@ class FakeFacts final : public ProcessFacts {
   }
   bool thread_lives(pid_t tgid) override {
     ++thread_reads;
+    if (threads_missed.erase(tgid) != 0) return false;
     auto it = statuses.find(tgid);
     return live_threads.contains(tgid) || (it != statuses.end() && it->second.live());
   }
@@ -75,6 +83,11 @@ class FakeFacts final : public ProcessFacts {
     statuses.at(pid).name = std::move(name);
     live_threads.erase(pid);
   }
+  /// de_thread() races the reads: the next read of `pid`'s status finds the old leader (as it
+  /// is now), then the exec'ing thread takes PID `pid` and the new name, and the look at the
+  /// threads finds none alive (it listed the exec'ing thread under its old TID, then read the
+  /// released old leader there).
+  void exec_races_reads(pid_t pid, std::string name) { exec_after_read[pid] = std::move(name); }
   [[nodiscard]] int reads() const {
     return status_reads + namespace_reads + cgroup_reads + thread_reads;
   }
@@ -83,6 +96,8 @@ class FakeFacts final : public ProcessFacts {
   std::unordered_map<pid_t, NsFacts> namespaces;
   std::unordered_map<pid_t, std::string> cgroups;
   std::unordered_set<pid_t> live_threads;  // processes with a live thread besides the leader
+  std::unordered_map<pid_t, std::string> exec_after_read;  // exec_races_reads()
+  std::unordered_set<pid_t> threads_missed;                // exec_races_reads()
   int thread_reads = 0;
   int status_reads = 0;
   int namespace_reads = 0;
@@ -581,6 +596,24 @@ TEST(Watch, ANewInitThatExecsFromAnotherThreadIsCreatedWithItsNewName) {
   w.on_event(exit_of(500, 20 * kMs), facts, out);
   ASSERT_EQ(kinds(out), (std::vector<Kind>{Kind::Gone}));
   EXPECT_EQ(out[0].lived_ns, 10 * kMs);
+}
+
+TEST(Watch, AnExecThatTakesTheLeadersPidBetweenTwoReadsIsNoEnd) {
+  Watch w({});
+  std::vector<WatchEvent> out;
+  w.start(host_graph(), 0, out);
+  out.clear();
+  FakeFacts facts;
+  facts.process(500, "runc:[2:INIT]", {500, 1}, {ns(9), 99, ns(1)});
+  w.on_event(fork_of(500, 10 * kMs), facts, out);
+  facts.leader_exits(500, 2, true);
+  facts.exec_races_reads(500, "nginx");
+  w.on_event(exit_of(500, 12 * kMs), facts, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(w.pending_count(), 1u);
+  w.on_event(exec_of(500, 13 * kMs), facts, out);
+  ASSERT_EQ(kinds(out), (std::vector<Kind>{Kind::Created}));
+  EXPECT_EQ(out[0].ns.init_name, "nginx");
 }
 
 TEST(Watch, ASnapshotKeepsAZombieLeaderWithLiveThreadsAndWatchesThem) {
