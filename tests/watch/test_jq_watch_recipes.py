@@ -98,8 +98,10 @@ class Checks:
                                  f"{brief}")
         want = {f"{self.made[n]['key']} {self.made[n]['init_name']} {lived[n]} ms"
                 for n in self.made if lived[n] < 1000}
-        long_lived = [self.made[n]["key"] for n in "LPM"]
-        return want <= set(lines) and not any(x.split(" ")[0] in long_lived for x in lines)
+        # By key and init name: once one of ours is gone, another test's namespace may get its
+        # inode (robust/recycled-inode makes that happen on purpose) and live briefly.
+        long_lived = [f"{self.made[n]['key']} {self.made[n]['init_name']} " for n in "LPM"]
+        return want <= set(lines) and not any(x.startswith(p) for x in lines for p in long_lived)
 
     def created_below(self, lines):
         # N may be seen by rescans, and then perhaps not placed below L: its init's parent is
