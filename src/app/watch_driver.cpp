@@ -177,8 +177,7 @@ std::string connector_refusal(const std::string& proc_root) {
   if (inode_of("/proc/self/ns/pid") != kInitialPidNsIno) return "not in the initial PID namespace";
   std::optional<std::uint64_t> caps;
   try {
-    ReadBuffer buf;
-    caps = parse_cap_eff(read_proc_file(AT_FDCWD, "/proc/self/status", buf, ProcText::kWhole));
+    caps = own_effective_capabilities();
   } catch (const SysError&) {
   }
   if (!caps || ((*caps >> kCapNetAdmin) & 1u) == 0) return "no CAP_NET_ADMIN";

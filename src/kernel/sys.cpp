@@ -12,6 +12,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "kernel/procfs.hpp"
+
 namespace pidns {
 
 std::string ns_label(const NsId& id) {
@@ -117,6 +119,11 @@ std::size_t ReadBuffer::read_more(int fd, std::size_t max, std::string_view what
   if (n < 0) throw SysError(errno, "read " + std::string(what));
   size_ += static_cast<std::size_t>(n);
   return static_cast<std::size_t>(n);
+}
+
+std::optional<std::uint64_t> own_effective_capabilities() {
+  ReadBuffer buf;
+  return parse_cap_eff(read_proc_file(AT_FDCWD, "/proc/self/status", buf, ProcText::kWhole));
 }
 
 NsId ns_id_at(int dir, const char* path) {

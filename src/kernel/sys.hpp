@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -149,6 +150,10 @@ enum class ProcText { kWhole, kRecords };
 
 /// Reads a procfs file whole into `buf` and returns it. Throws SysError naming `path`.
 std::string_view read_proc_file(int dir, const char* path, ReadBuffer& buf, ProcText kind);
+
+/// pidns-tree's own effective capabilities (/proc/self/status's CapEff); nullopt if the line is
+/// missing or malformed. Throws SysError where the file cannot be read.
+std::optional<std::uint64_t> own_effective_capabilities();
 
 /// fstatat(dir, path) identity; throws SysError naming `path`.
 NsId ns_id_at(int dir, const char* path);

@@ -2,7 +2,6 @@
 // refusal one line. The loading itself is in bpf_iterator.cpp (or its stand-in).
 #include "scan/bpf_tasks.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -32,8 +31,7 @@ std::string kernel_refusal() {
 std::string capability_refusal() {
   std::optional<std::uint64_t> caps;
   try {
-    ReadBuffer buf;
-    caps = parse_cap_eff(read_proc_file(AT_FDCWD, "/proc/self/status", buf, ProcText::kWhole));
+    caps = own_effective_capabilities();
   } catch (const SysError& e) {
     return std::string("cannot tell the capabilities: ") + e.what();
   }
